@@ -1,0 +1,57 @@
+// TraceBuffer: the whole input, mapped read-only, with a padding contract.
+//
+// INVARIANTS
+// - data()[0 .. size()) is the input, unchanged.
+// - data()[size() .. size() + kPadding) is readable and zero. Decoders may
+//   over-read up to kPadding bytes past the end (simdjson's contract), e.g. to
+//   decode a varint without a bounds check per byte; they must still treat
+//   bytes past size() as absent.
+// - Files are mapped with mmap (zero-copy): an anonymous zero mapping one page
+//   longer than the file is reserved first and the file is mapped over its
+//   start, so the padding exists even when the file size is a multiple of the
+//   page size. Pipes and stdin are read into a heap buffer with the same padding.
+//
+// THE BUFFER MUST OUTLIVE every view (batch, event, string) taken from it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "cancelflow/error.h"
+
+namespace cancelflow {
+
+class TraceBuffer {
+ public:
+  static constexpr size_t kPadding = 64;
+
+  // Maps `path` ("-" reads standard input). Errors: kIo (missing file,
+  // directory, unreadable), never kEmpty (an empty file is a valid buffer).
+  static Result<TraceBuffer> Open(const std::string& path);
+  // Copies `bytes` into an owned, padded buffer (tests, converted text traces).
+  static TraceBuffer FromBytes(std::string_view bytes);
+
+  TraceBuffer() = default;
+  TraceBuffer(TraceBuffer&& other) noexcept;
+  TraceBuffer& operator=(TraceBuffer&& other) noexcept;
+  TraceBuffer(const TraceBuffer&) = delete;
+  TraceBuffer& operator=(const TraceBuffer&) = delete;
+  ~TraceBuffer();
+
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  const uint8_t* end() const { return data_ + size_; }
+  bool is_mapped() const { return mapped_len_ != 0; }
+
+ private:
+  void Release();
+
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  void* mapping_ = nullptr;  // munmap target when mapped
+  size_t mapped_len_ = 0;
+  uint8_t* heap_ = nullptr;  // owned copy when not mapped
+};
+
+}  // namespace cancelflow

@@ -1,0 +1,32 @@
+// cancelflow's subcommands. Each returns the process exit status:
+//   0  success
+//   1  findings (analysis gates; not used by dump/stats)
+//   2  the input is unusable (missing, not a trace, malformed), or bad usage
+//   3  partial: the input broke part-way; everything before the break was
+//      processed and printed, then the error
+#pragma once
+
+#include <string>
+
+namespace cancelflow::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitError = 2;
+inline constexpr int kExitPartial = 3;
+
+struct DumpOptions {
+  std::string format = "go-wire";  // go-wire | go-parsed
+  std::string path;
+};
+int RunDump(const DumpOptions& opts);
+
+struct StatsOptions {
+  std::string path;
+};
+int RunStats(const StatsOptions& opts);
+
+// Prints "cancelflow: <message>" to stderr.
+void PrintError(const std::string& message);
+
+}  // namespace cancelflow::cli

@@ -1,0 +1,51 @@
+// cancelflow command-line entry point: parses arguments and dispatches to one
+// file per subcommand. This is the one place that catches exceptions thrown
+// by third-party libraries (CLI11, fmt, allocation failure).
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+namespace cancelflow::cli {
+
+void PrintError(const std::string& message) { std::fprintf(stderr, "cancelflow: %s\n", message.c_str()); }
+
+namespace {
+
+int Main(int argc, char** argv) {
+  CLI::App app{"cancelflow: how cancellation flows through Go programs, read from runtime/trace files"};
+  app.require_subcommand(1);
+
+  DumpOptions dump;
+  auto* dump_cmd = app.add_subcommand("dump", "Print every event of a trace like `go tool trace -d=...`");
+  dump_cmd->add_option("--format", dump.format, "go-wire (= go tool trace -d=wire)")->capture_default_str();
+  dump_cmd->add_option("file", dump.path, "trace file, or - for standard input")->required();
+
+  StatsOptions stats;
+  auto* stats_cmd = app.add_subcommand("stats", "Count events, bytes, batches and generations in a trace");
+  stats_cmd->add_option("file", stats.path, "trace file, or - for standard input")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitError;
+  }
+  if (dump_cmd->parsed()) return RunDump(dump);
+  if (stats_cmd->parsed()) return RunStats(stats);
+  return kExitError;
+}
+
+}  // namespace
+}  // namespace cancelflow::cli
+
+int main(int argc, char** argv) {
+  try {
+    return cancelflow::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    cancelflow::cli::PrintError(e.what());
+    return cancelflow::cli::kExitError;
+  }
+}

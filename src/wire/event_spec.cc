@@ -1,0 +1,46 @@
+#include "wire/event_spec.h"
+
+namespace cancelflow::wire {
+namespace {
+
+constexpr EventSpec MakeSpec(std::string_view name, bool timed, bool has_data, bool is_stack, uint8_t exp,
+                             EventType start, std::initializer_list<std::string_view> args,
+                             std::initializer_list<uint8_t> stacks, std::initializer_list<uint8_t> strings) {
+  EventSpec s;
+  s.name = name;
+  s.timed = timed;
+  s.has_data = has_data;
+  s.is_stack = is_stack;
+  s.experiment = static_cast<Experiment>(exp);
+  s.start_ev = start;
+  for (auto a : args) s.args[s.nargs++] = a;
+  for (auto i : stacks) s.stack_ids[s.nstacks++] = i;
+  for (auto i : strings) s.string_ids[s.nstrings++] = i;
+  return s;
+}
+
+constexpr std::array<EventSpec, kNumSpecs> BuildSpecs() {
+  std::array<EventSpec, kNumSpecs> specs{};
+#define CF_ARGS(...) {__VA_ARGS__}
+#define CF_STACKS(...) {__VA_ARGS__}
+#define CF_STRINGS(...) {__VA_ARGS__}
+#define CF_EVENT(Name, code, timed, has_data, is_stack, exp, start, args, stacks, strings) \
+  specs[code] = MakeSpec(#Name, timed, has_data, is_stack, exp, start, args, stacks, strings);
+#include "wire/events.def"
+#undef CF_EVENT
+#undef CF_ARGS
+#undef CF_STACKS
+#undef CF_STRINGS
+  return specs;
+}
+
+constexpr std::array<EventSpec, kNumSpecs> kSpecs = BuildSpecs();
+static_assert(kSpecs[kGoCreate].nstacks == 2 && kSpecs[kGoCreate].stack_ids[0] == 3);
+static_assert(kSpecs[kUserLog].nstrings == 2);
+static_assert(kSpecs[kGoroutineStackFree].name == "GoroutineStackFree");
+
+}  // namespace
+
+const std::array<EventSpec, kNumSpecs>& AllSpecs() { return kSpecs; }
+
+}  // namespace cancelflow::wire

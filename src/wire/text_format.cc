@@ -1,0 +1,366 @@
+#include "wire/text_format.h"
+
+#include <charconv>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/byte_cursor.h"
+#include "base/go_quote.h"
+#include "wire/event_spec.h"
+
+namespace cancelflow::wire {
+namespace {
+
+// unicode.IsSpace for the runes that can appear in these files (ASCII and
+// the Latin-1/Unicode spaces Go recognizes).
+size_t SpaceWidth(std::string_view s) {
+  const auto c = static_cast<uint8_t>(s[0]);
+  if (c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r') return 1;
+  if (c < 0x80) return 0;
+  int width = 1;
+  char32_t r = GoDecodeRune(s, &width);
+  if (r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 ||
+      r == 0x202F || r == 0x205F || r == 0x3000) {
+    return static_cast<size_t>(width);
+  }
+  return 0;
+}
+
+size_t RuneWidth(std::string_view s) {
+  int width = 1;
+  (void)GoDecodeRune(s, &width);
+  return static_cast<size_t>(width);
+}
+
+// raw.readToken: skips leading spaces; '#' starts a comment (no token).
+std::string_view ReadToken(std::string_view s, std::string_view* rest) {
+  size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '#') {
+      *rest = {};
+      return {};
+    }
+    size_t w = SpaceWidth(s.substr(i));
+    if (w == 0) break;
+    i += w;
+  }
+  if (i == s.size()) {
+    *rest = {};
+    return {};
+  }
+  size_t j = i;
+  while (j < s.size() && s[j] != '#' && SpaceWidth(s.substr(j)) == 0) j += RuneWidth(s.substr(j));
+  *rest = s.substr(j);
+  return s.substr(i, j - i);
+}
+
+bool OnlySpaces(std::string_view s) {
+  while (!s.empty()) {
+    size_t w = SpaceWidth(s);
+    if (w == 0) return false;
+    s.remove_prefix(w);
+  }
+  return true;
+}
+
+class LineReader {
+ public:
+  explicit LineReader(std::string_view text) : text_(text) {}
+  // Next non-blank, non-comment line; false at end.
+  bool Next(std::string_view* line) {
+    while (pos_ < text_.size()) {
+      size_t nl = text_.find('\n', pos_);
+      size_t end = nl == std::string_view::npos ? text_.size() : nl;
+      std::string_view l = text_.substr(pos_, end - pos_);
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);  // bufio.ScanLines drops a trailing \r
+      pos_ = nl == std::string_view::npos ? text_.size() : nl + 1;
+      ++line_no_;
+      std::string_view rest;
+      if (ReadToken(l, &rest).empty()) continue;
+      *line = l;
+      return true;
+    }
+    return false;
+  }
+  uint64_t line_no() const { return line_no_; }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+  uint64_t line_no_ = 0;
+};
+
+Error TextError(uint64_t line, std::string msg) {
+  return Error{ErrorCode::kBadText, line, kNoGeneration, fmt::format("line {}: {}", line, msg)};
+}
+
+// raw.readArgs: exactly `names` as name=uint64 tokens, then only spaces.
+bool ReadArgs(std::string_view s, const std::string_view* names, int n, std::vector<uint64_t>* out,
+              std::string* err) {
+  for (int i = 0; i < n; ++i) {
+    std::string_view rest;
+    std::string_view tok = ReadToken(s, &rest);
+    if (tok.empty()) {
+      *err = "no argument";
+      return false;
+    }
+    size_t eq = tok.find('=');
+    if (eq == std::string_view::npos) {
+      *err = fmt::format("malformed argument: {}", GoQuote(tok));
+      return false;
+    }
+    std::string_view name = tok.substr(0, eq), val = tok.substr(eq + 1);
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(val.data(), val.data() + val.size(), v);
+    if (ec != std::errc() || p != val.data() + val.size() || val.empty()) {
+      *err = fmt::format("failed to parse argument value {} for arg {}", GoQuote(val), GoQuote(name));
+      return false;
+    }
+    if (name != names[i]) {
+      *err = fmt::format("expected argument {}, but got {}", GoQuote(names[i]), GoQuote(name));
+      return false;
+    }
+    out->push_back(v);
+    s = rest;
+  }
+  if (!OnlySpaces(s)) {
+    *err = fmt::format("encountered unexpected non-space at the end of an event: {}", GoQuote(s));
+    return false;
+  }
+  return true;
+}
+
+void AppendUvarint(std::string* out, uint64_t v) {
+  uint8_t buf[kMaxVarintLen64];
+  int n = EncodeUvarint(v, buf);
+  out->append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void AppendUtf8(char32_t r, std::string* out) {
+  if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
+  if (r < 0x80) {
+    out->push_back(static_cast<char>(r));
+  } else if (r < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else if (r < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  }
+}
+
+}  // namespace
+
+bool GoUnquote(std::string_view q, std::string* out) {
+  out->clear();
+  if (q.size() < 2) return false;
+  const char quote = q.front();
+  if (q.back() != quote) return false;
+  q = q.substr(1, q.size() - 2);
+  if (quote == '`') {
+    if (q.find('`') != std::string_view::npos) return false;
+    for (char c : q)
+      if (c != '\r') out->push_back(c);
+    return true;
+  }
+  if (quote != '"') return false;
+  size_t i = 0;
+  while (i < q.size()) {
+    char c = q[i];
+    if (c == '"' || c == '\n') return false;
+    if (c != '\\') {
+      out->push_back(c);
+      ++i;
+      continue;
+    }
+    if (++i >= q.size()) return false;
+    char e = q[i++];
+    switch (e) {
+      case 'a': out->push_back('\a'); break;
+      case 'b': out->push_back('\b'); break;
+      case 'f': out->push_back('\f'); break;
+      case 'n': out->push_back('\n'); break;
+      case 'r': out->push_back('\r'); break;
+      case 't': out->push_back('\t'); break;
+      case 'v': out->push_back('\v'); break;
+      case '\\': out->push_back('\\'); break;
+      case '"': out->push_back('"'); break;
+      case 'x':
+      case 'u':
+      case 'U': {
+        const size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+        if (i + n > q.size()) return false;
+        uint32_t v = 0;
+        for (size_t k = 0; k < n; ++k) {
+          int h = HexValue(q[i + k]);
+          if (h < 0) return false;
+          v = v << 4 | static_cast<uint32_t>(h);
+        }
+        i += n;
+        if (e == 'x') {
+          out->push_back(static_cast<char>(v));
+        } else {
+          if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return false;
+          AppendUtf8(v, out);
+        }
+        break;
+      }
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+        if (i + 2 > q.size()) return false;
+        uint32_t v = static_cast<uint32_t>(e - '0');
+        for (size_t k = 0; k < 2; ++k) {
+          char d = q[i + k];
+          if (d < '0' || d > '7') return false;
+          v = v * 8 + static_cast<uint32_t>(d - '0');
+        }
+        if (v > 255) return false;
+        i += 2;
+        out->push_back(static_cast<char>(v));
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+Result<std::string> TextToBinary(std::string_view text) {
+  LineReader lines(text);
+  std::string_view line, rest;
+  if (!lines.Next(&line)) return tl::unexpected(TextError(lines.line_no(), "missing header"));
+  if (ReadToken(line, &rest) != "Trace") return tl::unexpected(TextError(lines.line_no(), "failed to parse header"));
+  std::string_view gover = ReadToken(rest, &rest);
+  if (gover.substr(0, 4) != "Go1.") {
+    return tl::unexpected(TextError(lines.line_no(), "failed to parse header Go version"));
+  }
+  uint64_t minor = 0;
+  auto vs = gover.substr(4);
+  auto [p, ec] = std::from_chars(vs.data(), vs.data() + vs.size(), minor);
+  if (ec != std::errc() || p != vs.data() + vs.size()) {
+    return tl::unexpected(TextError(lines.line_no(), "failed to parse header Go version"));
+  }
+  std::string out = fmt::format("go 1.{} trace", minor);
+  out.append(3, '\0');
+  auto header = ParseHeader(reinterpret_cast<const uint8_t*>(out.data()), out.size());
+  if (!header) {
+    return tl::unexpected(TextError(lines.line_no(), fmt::format("unknown or unsupported Go version 1.{}", minor)));
+  }
+  if (!OnlySpaces(rest)) {
+    return tl::unexpected(TextError(lines.line_no(), "encountered unexpected non-space at the end of the header"));
+  }
+  const int nspecs = VersionSpecCount(header->version);
+  std::vector<uint64_t> args;
+  std::string err;
+  static constexpr std::string_view kFrameFields[4] = {"pc", "func", "file", "line"};
+  while (lines.Next(&line)) {
+    std::string_view name = ReadToken(line, &rest);
+    int type = -1;
+    for (int t = 1; t < nspecs; ++t) {
+      if (!Spec(static_cast<uint8_t>(t)).name.empty() && Spec(static_cast<uint8_t>(t)).name == name) {
+        type = t;
+        break;
+      }
+    }
+    if (type < 0) return tl::unexpected(TextError(lines.line_no(), fmt::format("unidentified event: {}", name)));
+    const EventSpec& spec = Spec(static_cast<uint8_t>(type));
+    args.clear();
+    if (!ReadArgs(rest, spec.args.data(), spec.nargs, &args, &err)) {
+      return tl::unexpected(TextError(lines.line_no(), fmt::format("reading args for {}: {}", name, err)));
+    }
+    out.push_back(static_cast<char>(type));
+    for (uint64_t a : args) AppendUvarint(&out, a);
+    if (spec.is_stack) {
+      const uint64_t n = static_cast<int64_t>(args[1]) < 0 ? 0 : args[1];
+      for (uint64_t i = 0; i < n; ++i) {
+        if (!lines.Next(&line)) return tl::unexpected(TextError(lines.line_no(), "unexpected EOF while reading stack"));
+        args.clear();
+        if (!ReadArgs(line, kFrameFields, 4, &args, &err)) return tl::unexpected(TextError(lines.line_no(), err));
+        for (uint64_t a : args) AppendUvarint(&out, a);
+      }
+    }
+    if (spec.has_data) {
+      if (!lines.Next(&line)) {
+        return tl::unexpected(TextError(lines.line_no(), fmt::format("unexpected EOF while reading data for {}", name)));
+      }
+      size_t eq = line.find('=');
+      std::string_view key = eq == std::string_view::npos ? line : line.substr(0, eq);
+      while (!key.empty() && SpaceWidth(key) > 0) key.remove_prefix(SpaceWidth(key));
+      while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
+      if (eq == std::string_view::npos || key != "data") {
+        return tl::unexpected(TextError(lines.line_no(), fmt::format("malformed data: {}", GoQuote(line))));
+      }
+      std::string_view val = line.substr(eq + 1);
+      while (!val.empty() && (val.front() == ' ' || val.front() == '\t')) val.remove_prefix(1);
+      while (!val.empty() && (val.back() == ' ' || val.back() == '\t')) val.remove_suffix(1);
+      std::string data;
+      if (!GoUnquote(val, &data)) {
+        return tl::unexpected(TextError(lines.line_no(), fmt::format("failed to parse data: {}", GoQuote(line))));
+      }
+      AppendUvarint(&out, data.size());
+      out.append(data);
+    }
+  }
+  return out;
+}
+
+Result<GoTestFile> ParseGoTestFile(std::string_view txtar) {
+  // txtar: a comment, then files introduced by lines "-- NAME --".
+  struct Section {
+    std::string_view name, body;
+  };
+  std::vector<Section> sections;
+  size_t pos = 0;
+  Section* cur = nullptr;
+  size_t body_start = 0;
+  while (pos <= txtar.size()) {
+    size_t nl = txtar.find('\n', pos);
+    size_t end = nl == std::string_view::npos ? txtar.size() : nl;
+    std::string_view l = txtar.substr(pos, end - pos);
+    if (l.size() >= 6 && l.substr(0, 3) == "-- " && l.substr(l.size() - 3) == " --") {
+      if (cur != nullptr) cur->body = txtar.substr(body_start, pos - body_start);
+      std::string_view name = l.substr(3, l.size() - 6);
+      while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+      while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+      sections.push_back({name, {}});
+      cur = &sections.back();
+      body_start = nl == std::string_view::npos ? txtar.size() : nl + 1;
+    }
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  if (cur != nullptr) cur->body = txtar.substr(body_start);
+  if (sections.size() != 2 || sections[0].name != "expect" || sections[1].name != "trace") {
+    return MakeError(ErrorCode::kBadText, 0, kNoGeneration, "malformed test: want sections \"expect\" and \"trace\"");
+  }
+  GoTestFile f;
+  std::string_view first = sections[0].body.substr(0, sections[0].body.find('\n'));
+  if (first.substr(0, 7) == "SUCCESS") {
+    f.expect_failure = false;
+  } else if (first.substr(0, 8) == "FAILURE ") {
+    f.expect_failure = true;
+    if (!GoUnquote(first.substr(8), &f.error_pattern)) {
+      return MakeError(ErrorCode::kBadText, 0, kNoGeneration, "malformed FAILURE pattern");
+    }
+  } else {
+    return MakeError(ErrorCode::kBadText, 0, kNoGeneration, "bad expectation header line");
+  }
+  f.trace_text = std::string(sections[1].body);
+  return f;
+}
+
+}  // namespace cancelflow::wire

@@ -1,0 +1,44 @@
+// WireStats: one pass over the raw event stream counting what is there.
+//
+// This is `cancelflow stats` before ordering: per event type, how many events
+// and how many bytes on the wire (padding included), plus generations and
+// batches. Counts equal `go tool trace -d=footprint`'s counts; its byte column
+// differs because the reference re-encodes varints minimally, so both are kept.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "base/trace_buffer.h"
+#include "cancelflow/error.h"
+#include "wire/event_spec.h"
+#include "wire/version.h"
+
+namespace cancelflow::wire {
+
+struct EventTypeStats {
+  uint64_t count = 0;
+  uint64_t wire_bytes = 0;     // as written (padded varints included)
+  uint64_t minimal_bytes = 0;  // as Go's raw.Event.EncodedSize counts them
+};
+
+struct WireStats {
+  Version version = Version::kGo126;
+  uint64_t file_bytes = 0;
+  uint64_t events = 0;
+  uint64_t batches = 0;               // EventBatch + ExperimentalBatch
+  uint64_t experimental_batches = 0;  // skipped by size
+  uint64_t experimental_bytes = 0;
+  uint64_t generations = 0;           // distinct batch generation numbers seen, in order
+  uint64_t end_of_generation_markers = 0;
+  uint64_t max_generation = 0;
+  std::array<EventTypeStats, 256> by_type{};
+  std::optional<Error> error;         // set when the stream stopped early; counts cover what came before
+};
+
+// Never fails outright on bad data: the error (if any) is in `error`. Fails
+// only when the header cannot be read.
+Result<WireStats> ComputeWireStats(const TraceBuffer& buf);
+
+}  // namespace cancelflow::wire

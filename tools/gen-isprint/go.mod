@@ -1,0 +1,3 @@
+module cancelflow.dev/tools/gen-isprint
+
+go 1.22
