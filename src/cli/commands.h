@@ -26,6 +26,11 @@ struct StatsOptions {
 };
 int RunStats(const StatsOptions& opts);
 
+struct Text2BinOptions {
+  std::string in, out;
+};
+int RunText2Bin(const Text2BinOptions& opts);
+
 // Prints "cancelflow: <message>" to stderr.
 void PrintError(const std::string& message);
 

@@ -27,6 +27,12 @@ int Main(int argc, char** argv) {
   auto* stats_cmd = app.add_subcommand("stats", "Count events, bytes, batches and generations in a trace");
   stats_cmd->add_option("file", stats.path, "trace file, or - for standard input")->required();
 
+  Text2BinOptions text2bin;
+  auto* text2bin_cmd =
+      app.add_subcommand("text2bin", "Convert Go's raw text trace format (or a Go .test file) to a binary trace");
+  text2bin_cmd->add_option("in", text2bin.in, "text trace or .test file")->required();
+  text2bin_cmd->add_option("out", text2bin.out, "binary trace to write")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -35,6 +41,7 @@ int Main(int argc, char** argv) {
   }
   if (dump_cmd->parsed()) return RunDump(dump);
   if (stats_cmd->parsed()) return RunStats(stats);
+  if (text2bin_cmd->parsed()) return RunText2Bin(text2bin);
   return kExitError;
 }
 

@@ -1,0 +1,3 @@
+module cancelflow.dev/examples/cancel-demo
+
+go 1.22

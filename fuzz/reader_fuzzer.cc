@@ -1,0 +1,53 @@
+// Fuzz target over every reader layer: header, flat raw events (with frame
+// and data decoding), the batch scanner, and the stats pass. The only
+// acceptable outcomes are a value or an Error; sanitizers catch the rest.
+// The ordered reader joins this target when it lands.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "base/go_quote.h"
+#include "base/trace_buffer.h"
+#include "wire/batch.h"
+#include "wire/raw_reader.h"
+#include "wire/text_format.h"
+#include "wire/wire_stats.h"
+
+using namespace cancelflow;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  TraceBuffer buf = TraceBuffer::FromBytes(std::string_view(reinterpret_cast<const char*>(data), size));
+
+  if (auto raw = wire::RawReader::Open(buf)) {
+    wire::RawEvent ev;
+    std::string sink;
+    for (;;) {
+      auto more = raw->Next(&ev);
+      if (!more || !*more) break;
+      if (ev.spec().is_stack) {
+        wire::RawFrameIterator it(ev);
+        uint64_t f[4];
+        while (it.Next(f)) {
+        }
+      }
+      if (ev.data_present) {
+        sink.clear();
+        AppendGoQuote(ev.data, &sink);
+      }
+    }
+  }
+
+  if (auto scanner = wire::BatchScanner::Open(buf)) {
+    wire::Batch b;
+    for (;;) {
+      auto more = scanner->Next(&b);
+      if (!more || !*more) break;
+    }
+  }
+
+  (void)wire::ComputeWireStats(buf);
+
+  // The same bytes as Go's text format.
+  (void)wire::TextToBinary(std::string_view(reinterpret_cast<const char*>(data), size));
+  return 0;
+}

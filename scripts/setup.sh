@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what cancelflow needs on a fresh Debian 12 machine, then returns.
+# Debian packages are installed with apt-get when running as root; otherwise
+# the exact command to run is printed and the script fails.
+# Go (>= 1.25) must already be on PATH (the Debian golang package is too old).
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev
+  libfmt-dev libexpected-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
+)
+# Optional extras: clang 14 + libFuzzer runtime for the clang-fuzz preset.
+if [[ "${CANCELFLOW_SETUP_CLANG:-0}" == 1 ]]; then packages+=(clang-14 libclang-rt-14-dev); fi
+if [[ "${CANCELFLOW_SETUP_BROWSER:-0}" == 1 ]]; then packages+=(chromium); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+  if [[ $(id -u) == 0 ]]; then
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages; run as root:" >&2
+    echo "  apt-get update && $cmd" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "setup: Go is not on PATH; install Go 1.25 or newer (https://go.dev/dl/)" >&2
+  exit 1
+fi
+gover=$(go env GOVERSION)
+minor=$(sed -E 's/^go1\.([0-9]+).*/\1/' <<<"$gover")
+if ((minor < 25)); then
+  echo "setup: $gover is too old; cancelflow's tests need Go 1.25 or newer" >&2
+  exit 1
+fi
+echo "setup: ok (Debian packages present, $gover)"
