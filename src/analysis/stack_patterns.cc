@@ -1,0 +1,127 @@
+#include "analysis/stack_patterns.h"
+
+namespace cancelflow::analysis {
+namespace {
+
+constexpr std::string_view kCancelCtxCancel = "context.(*cancelCtx).cancel";
+constexpr std::string_view kTimerCtxCancel = "context.(*timerCtx).cancel";
+constexpr std::string_view kAfterFuncCtxCancel = "context.(*afterFuncCtx).cancel";
+
+bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Matches "<anything>.func<digits>(.<digits>)*" closure suffixes.
+bool IsClosureSuffix(std::string_view rest) {
+  if (!StartsWith(rest, ".func")) return false;
+  rest.remove_prefix(5);
+  if (rest.empty()) return false;
+  for (char c : rest)
+    if (!((c >= '0' && c <= '9') || c == '.')) return false;
+  return rest.front() != '.' && rest.back() != '.';
+}
+
+// Is `func` a closure of the context package defined in one of `enclosing`?
+// Only closures of functions too large to inline are matched this way
+// (WithDeadlineCause has a defer; propagateCancel is a method with a
+// goroutine), so their "context." names are stable. Small CancelFunc closures
+// (WithCancel.func1) may be renamed when inlined and are never needed: any
+// caller that is not a timer or propagation closure is an explicit cancel.
+bool IsContextClosureOfAny(std::string_view func, std::initializer_list<std::string_view> enclosing) {
+  for (auto e : enclosing)
+    if (IsContextClosure(func, e)) return true;
+  return false;
+}
+
+bool IsCancelMethod(std::string_view f) {
+  return f == kCancelCtxCancel || f == kTimerCtxCancel || f == kAfterFuncCtxCancel ||
+         StartsWith(f, "context.(*afterFuncCtx).cancel.");
+}
+
+}  // namespace
+
+std::string_view CancelKindName(CancelKind k) {
+  switch (k) {
+    case CancelKind::kExplicit: return "explicit";
+    case CancelKind::kDeadline: return "deadline";
+    case CancelKind::kParent: return "parent";
+    case CancelKind::kAfterFunc: return "afterfunc";
+  }
+  return "explicit";
+}
+
+bool IsContextClosure(std::string_view func, std::string_view enclosing) {
+  // "context." + enclosing + ".funcN"
+  if (!StartsWith(func, "context.")) return false;
+  func.remove_prefix(8);
+  if (!StartsWith(func, enclosing)) return false;
+  return IsClosureSuffix(func.substr(enclosing.size()));
+}
+
+bool IsRuntimeOrStdFrame(std::string_view f) {
+  for (std::string_view p : {"runtime.", "context.", "sync.", "internal/", "time.", "runtime/", "reflect.",
+                             "testing.tRunner", "testing.(*T).", "os/signal."}) {
+    if (StartsWith(f, p)) return true;
+  }
+  return false;
+}
+
+bool IsPropagateCancelGoroutine(std::string_view f) {
+  return IsContextClosure(f, "(*cancelCtx).propagateCancel") || IsContextClosure(f, "propagateCancel");
+}
+
+bool IsChannelReceive(std::span<const std::string_view> funcs) {
+  for (auto f : funcs) {
+    if (f == "runtime.chanrecv1" || f == "runtime.chanrecv2") return true;
+    if (!StartsWith(f, "runtime.")) return false;
+  }
+  return false;
+}
+
+CancelStack ClassifyCancelStack(std::span<const std::string_view> funcs) {
+  CancelStack out;
+  const int n = static_cast<int>(funcs.size());
+  // 1. The cancel chain: from the leaf, skip runtime frames (a GoCreate from
+  //    afterFuncCtx.cancel has sync.Once frames in between), then count the
+  //    nested cancel methods.
+  int i = 0;
+  int cancel_ctx_frames = 0;
+  bool saw_afterfunc = false;
+  bool in_chain = false;
+  for (; i < n; ++i) {
+    const std::string_view f = funcs[static_cast<size_t>(i)];
+    if (IsCancelMethod(f)) {
+      in_chain = true;
+      if (f == kCancelCtxCancel) ++cancel_ctx_frames;
+      if (StartsWith(f, kAfterFuncCtxCancel)) saw_afterfunc = true;
+      continue;
+    }
+    if (!in_chain && (StartsWith(f, "runtime.") || StartsWith(f, "sync."))) continue;
+    if (in_chain && StartsWith(f, "sync.(*Once)")) continue;  // once.Do inside afterFuncCtx.cancel
+    break;
+  }
+  if (!in_chain) return out;
+  out.is_cancel = true;
+  out.depth = cancel_ctx_frames > 0 ? cancel_ctx_frames - 1 : 0;
+  out.via_afterfunc = saw_afterfunc;
+  // 2. What called the outermost cancel method.
+  out.caller_frame = i < n ? i : -1;
+  const std::string_view caller = i < n ? funcs[static_cast<size_t>(i)] : std::string_view();
+  const bool bottom = i == n - 1;  // the caller is the goroutine's entry function
+  if (IsContextClosureOfAny(caller, {"WithDeadlineCause", "WithDeadline", "WithTimeout", "WithTimeoutCause"}) &&
+      bottom) {
+    out.kind = CancelKind::kDeadline;
+  } else if (IsContextClosure(caller, "(*cancelCtx).propagateCancel") || IsContextClosure(caller, "propagateCancel")) {
+    out.kind = CancelKind::kParent;
+  } else {
+    out.kind = CancelKind::kExplicit;
+  }
+  // 3. First user frame below the chain.
+  for (int k = i; k < n; ++k) {
+    if (!IsRuntimeOrStdFrame(funcs[static_cast<size_t>(k)])) {
+      out.user_frame = k;
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace cancelflow::analysis

@@ -1,0 +1,80 @@
+// Stack patterns: how context cancellation shows up in trace stacks.
+//
+// Pure functions over a stack given as function names, leaf first (the order
+// of the trace). They recognise the runtime shapes documented in
+// docs/cancellation-in-traces.md and are the only place that knows the names
+// of the context package's internals.
+//
+// RULES
+// - Anchor on method frames, which the compiler never renames or inlines away:
+//   context.(*cancelCtx).cancel, context.(*timerCtx).cancel,
+//   context.(*afterFuncCtx).cancel.
+// - Match closures by pattern (`context.WithDeadlineCause.func<N>`), never by
+//   number or line: numbering moved between Go releases and inlining renames
+//   closures (`main.f.WithCancel.func1`).
+// - A deadline expiry is the timer goroutine: its stack *ends* (no caller
+//   below) in a context.WithDeadline* closure. An explicit cancel of the same
+//   context has the caller's frames below that closure.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace cancelflow::analysis {
+
+enum class CancelKind : uint8_t {
+  kExplicit,   // a CancelFunc / CancelCauseFunc call
+  kDeadline,   // the timer of WithDeadline/WithTimeout fired
+  kParent,     // propagated from a parent by the propagateCancel goroutine or AfterFunc hook
+  kAfterFunc,  // an AfterFunc callback started because its context was canceled
+};
+// How a cancellation reaches a goroutine: ClassifyCancelStack gives the *root*
+// kind (explicit, deadline or parent) of the cancel call a stack belongs to;
+// `via_afterfunc` says the stack is inside an afterFuncCtx's cancel, i.e. the
+// event (a GoCreate) starts an AfterFunc callback. The analysis reports each
+// such start as its own cancellation of kind kAfterFunc.
+std::string_view CancelKindName(CancelKind k);  // "explicit", "deadline", "parent", "afterfunc"
+
+struct CancelStack {
+  bool is_cancel = false;  // the stack is inside a context cancel
+  CancelKind kind = CancelKind::kExplicit;
+  // Contexts between the canceled root and the context the woken goroutine
+  // waited on: 0 = the root itself, 1 = a child, ... (from the number of
+  // nested (*cancelCtx).cancel frames).
+  int depth = 0;
+  bool via_afterfunc = false;
+  // Index of the first frame below the context internals: the code that
+  // called cancel (or -1 when the stack has none, e.g. the timer goroutine).
+  int caller_frame = -1;
+  // Index of the first "user" frame (not runtime, context, sync, internal,
+  // testing internals), or -1.
+  int user_frame = -1;
+};
+
+// Classifies the stack of a GoUnblock (the unblocker's stack) or of a
+// GoCreate (the creator's stack).
+CancelStack ClassifyCancelStack(std::span<const std::string_view> funcs);
+
+// True for functions of the Go runtime and standard plumbing that a user
+// would not call "their code": runtime., context., sync., internal/...,
+// time.Sleep etc. Used to find the first user frame of a stack.
+bool IsRuntimeOrStdFrame(std::string_view func);
+
+// The start function of the goroutine context.propagateCancel starts when a
+// parent is a Context type the package does not know (a "foreign" parent):
+// context.(*cancelCtx).propagateCancel.funcN (Go 1.21+) or
+// context.propagateCancel.funcN (Go <= 1.20). Alive at trace end => the
+// child context was never canceled (its CancelFunc was not called).
+bool IsPropagateCancelGoroutine(std::string_view start_func);
+
+// The start function of a deadline timer goroutine (context.WithDeadline*.funcN).
+bool IsContextClosure(std::string_view func, std::string_view enclosing);
+
+// True when a block stack (leaf first, runtime frames included) is a plain
+// channel receive: `<-ch` (runtime.chanrecv1/2). With block reason
+// "forever" this is a receive on a nil channel — e.g. ctx.Done() of a
+// context that can never be canceled (Background, TODO, WithoutCancel).
+bool IsChannelReceive(std::span<const std::string_view> funcs);
+
+}  // namespace cancelflow::analysis

@@ -1,0 +1,111 @@
+#include "analysis/stack_patterns.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace cancelflow::analysis {
+namespace {
+
+CancelStack Classify(std::vector<std::string_view> f) { return ClassifyCancelStack(f); }
+
+// Stacks below are copied from `go tool trace -d=parsed` of real Go 1.26 traces
+// (examples/traces/cancel-demo.trace and tests/corpus).
+TEST(ClassifyCancelStack, ExplicitWithCancel) {
+  auto c = Classify({"context.(*cancelCtx).cancel", "context.WithCancel.func1", "main.main"});
+  EXPECT_TRUE(c.is_cancel);
+  EXPECT_EQ(c.kind, CancelKind::kExplicit);
+  EXPECT_EQ(c.depth, 0);
+  EXPECT_EQ(c.caller_frame, 1);
+  EXPECT_EQ(c.user_frame, 2);
+}
+
+TEST(ClassifyCancelStack, DeadlineTimerGoroutine) {
+  auto c = Classify({"context.(*cancelCtx).cancel", "context.(*timerCtx).cancel", "context.WithDeadlineCause.func2"});
+  EXPECT_TRUE(c.is_cancel);
+  EXPECT_EQ(c.kind, CancelKind::kDeadline);
+  EXPECT_EQ(c.depth, 0);
+  EXPECT_EQ(c.user_frame, -1);
+}
+
+TEST(ClassifyCancelStack, ExplicitCancelOfATimeoutContextIsNotADeadline) {
+  // defer cancel() of WithTimeout: the CancelFunc closure has the caller below it.
+  auto c = Classify({"context.(*cancelCtx).cancel", "context.(*timerCtx).cancel", "context.WithDeadlineCause.func3",
+                     "main.handle", "main.main"});
+  EXPECT_EQ(c.kind, CancelKind::kExplicit);
+  EXPECT_EQ(c.user_frame, 3);
+}
+
+TEST(ClassifyCancelStack, ClosureNumberingDoesNotMatter) {
+  // Older/newer compilers number the timer closure differently.
+  for (std::string_view f : {"context.WithDeadlineCause.func1", "context.WithDeadlineCause.func7",
+                             "context.WithDeadline.func2", "context.WithDeadlineCause.func2.1"}) {
+    auto c = Classify({"context.(*cancelCtx).cancel", "context.(*timerCtx).cancel", f});
+    EXPECT_EQ(c.kind, CancelKind::kDeadline) << f;
+  }
+}
+
+TEST(ClassifyCancelStack, DepthCountsNestedCancelCtxFrames) {
+  auto c = Classify({"context.(*cancelCtx).cancel", "context.(*cancelCtx).cancel", "context.(*timerCtx).cancel",
+                     "context.(*cancelCtx).cancel", "context.WithCancel.func1", "main.run"});
+  EXPECT_EQ(c.depth, 2);
+  EXPECT_EQ(c.kind, CancelKind::kExplicit);
+}
+
+TEST(ClassifyCancelStack, PropagationGoroutineIsParent) {
+  auto c = Classify({"context.(*cancelCtx).cancel", "context.(*cancelCtx).propagateCancel.func2"});
+  EXPECT_EQ(c.kind, CancelKind::kParent);
+}
+
+TEST(ClassifyCancelStack, AfterFuncCallbackStartGo126) {
+  // Go 1.26: sync.Once is inlined away in the creator stack.
+  auto c = Classify({"context.(*afterFuncCtx).cancel.func1", "context.(*afterFuncCtx).cancel",
+                     "context.(*cancelCtx).cancel", "context.WithCancel.func1", "main.main"});
+  EXPECT_TRUE(c.via_afterfunc);
+  EXPECT_EQ(c.kind, CancelKind::kExplicit);
+  EXPECT_EQ(c.user_frame, 4);
+}
+
+TEST(ClassifyCancelStack, AfterFuncCallbackStart) {
+  // The creator stack of the goroutine that runs an AfterFunc callback, with
+  // the sync.Once frames an un-inlined build shows.
+  auto c = Classify({"context.(*afterFuncCtx).cancel.func1", "sync.(*Once).doSlow", "sync.(*Once).Do",
+                     "context.(*afterFuncCtx).cancel", "context.(*cancelCtx).cancel", "context.WithCancel.func1",
+                     "main.main"});
+  EXPECT_TRUE(c.is_cancel);
+  EXPECT_TRUE(c.via_afterfunc);
+  EXPECT_EQ(c.kind, CancelKind::kExplicit);
+  EXPECT_EQ(c.depth, 0);
+  EXPECT_EQ(c.user_frame, 6);
+}
+
+TEST(ClassifyCancelStack, NotACancel) {
+  EXPECT_FALSE(Classify({"runtime.chansend1", "main.main"}).is_cancel);
+  EXPECT_FALSE(Classify({}).is_cancel);
+  EXPECT_FALSE(Classify({"sync.(*Mutex).Unlock", "context.(*cancelCtx).Done", "main.main"}).is_cancel);
+}
+
+TEST(StackPatterns, PropagateCancelGoroutine) {
+  EXPECT_TRUE(IsPropagateCancelGoroutine("context.(*cancelCtx).propagateCancel.func2"));
+  EXPECT_TRUE(IsPropagateCancelGoroutine("context.propagateCancel.func1"));
+  EXPECT_FALSE(IsPropagateCancelGoroutine("context.(*cancelCtx).propagateCancel"));
+  EXPECT_FALSE(IsPropagateCancelGoroutine("main.propagateCancel.func1"));
+}
+
+TEST(StackPatterns, ChannelReceive) {
+  std::vector<std::string_view> recv = {"runtime.chanrecv1", "main.worker"};
+  std::vector<std::string_view> sel = {"runtime.selectgo", "main.worker"};
+  EXPECT_TRUE(IsChannelReceive(recv));
+  EXPECT_FALSE(IsChannelReceive(sel));
+}
+
+TEST(StackPatterns, UserFrames) {
+  EXPECT_TRUE(IsRuntimeOrStdFrame("runtime.gopark"));
+  EXPECT_TRUE(IsRuntimeOrStdFrame("internal/poll.(*FD).Read"));
+  EXPECT_FALSE(IsRuntimeOrStdFrame("main.main"));
+  EXPECT_FALSE(IsRuntimeOrStdFrame("github.com/x/y.(*S).Run"));
+  EXPECT_FALSE(IsRuntimeOrStdFrame("net/http.(*conn).serve"));
+}
+
+}  // namespace
+}  // namespace cancelflow::analysis
