@@ -4,11 +4,17 @@
 // taken in the middle of the run; the snapshot is the trace output, so the
 // trace starts mid-execution (goroutines already running or blocked, tasks
 // and regions begun before the window).
+//
+// Generations normally last about a second, longer than this program runs.
+// Every WriteTo forces a generation boundary, so the program takes two
+// throw-away snapshots (to io.Discard) between phases and uses a small MinAge:
+// the final snapshot then holds only the generation(s) of the last phase.
 package main
 
 import (
 	"context"
 	"flag"
+	"io"
 	"os"
 	"runtime/trace"
 	"time"
@@ -27,7 +33,7 @@ func main() {
 	}
 
 	fr := trace.NewFlightRecorder(trace.FlightRecorderConfig{
-		MinAge:   200 * time.Millisecond,
+		MinAge:   5 * time.Millisecond,
 		MaxBytes: *maxBytes,
 	})
 	harness.Check("FlightRecorder.Start", fr.Start())
@@ -38,13 +44,18 @@ func main() {
 	region := trace.StartRegion(ctx, "region open across snapshot")
 	blocked := make(chan struct{})
 	go func() { <-blocked }()
-	for i := 0; i < 3; i++ {
+	for phase := 0; phase < 2; phase++ {
 		load.PingPong(100)
 		load.Mutex(3, 20)
 		harness.Check("tcp", load.TCP(20))
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
+		_, err := fr.WriteTo(io.Discard) // forces a new generation
+		harness.Check("FlightRecorder.WriteTo(io.Discard)", err)
+		time.Sleep(10 * time.Millisecond)
 	}
+	trace.Log(ctx, "phase", "last phase, inside the snapshot")
 	ctxwork.RunAll(true)
+	load.PingPong(100)
 
 	f, err := os.Create(*out)
 	harness.Check("create", err)
