@@ -293,10 +293,13 @@ func Alloc(total, chunk int) {
 
 // GC runs the collector explicitly, yields, and flips GOMAXPROCS to 1 and back.
 func GC() {
-	Alloc(4<<20, 4096)
+	Alloc(1<<20, 64<<10)
+	// runtime.GC busy-waits with Gosched (one GoStop each) until concurrent
+	// sweeping is done; with several Ps that can be tens of thousands of
+	// events. With one P the sweeper runs at the first yield.
+	old := runtime.GOMAXPROCS(1)
 	runtime.GC()
 	runtime.Gosched()
-	old := runtime.GOMAXPROCS(1)
 	PingPong(20)
 	runtime.GOMAXPROCS(old)
 }
