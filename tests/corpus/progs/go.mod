@@ -1,0 +1,3 @@
+module cancelflow.test/corpus/progs
+
+go 1.22

@@ -1,0 +1,3 @@
+module cancelflow.test/tools/fuzzconv
+
+go 1.22
