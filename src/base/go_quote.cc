@@ -18,6 +18,112 @@ constexpr char kHex[] = "0123456789abcdef";
 
 }  // namespace
 
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+void AppendUtf8(char32_t r, std::string* out) {
+  if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
+  if (r < 0x80) {
+    out->push_back(static_cast<char>(r));
+  } else if (r < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else if (r < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
+  }
+}
+
+
+bool GoUnquote(std::string_view q, std::string* out) {
+  out->clear();
+  if (q.size() < 2) return false;
+  const char quote = q.front();
+  if (q.back() != quote) return false;
+  q = q.substr(1, q.size() - 2);
+  if (quote == '`') {
+    if (q.find('`') != std::string_view::npos) return false;
+    for (char c : q)
+      if (c != '\r') out->push_back(c);
+    return true;
+  }
+  if (quote != '"') return false;
+  size_t i = 0;
+  while (i < q.size()) {
+    char c = q[i];
+    if (c == '"' || c == '\n') return false;
+    if (c != '\\') {
+      out->push_back(c);
+      ++i;
+      continue;
+    }
+    if (++i >= q.size()) return false;
+    char e = q[i++];
+    switch (e) {
+      case 'a': out->push_back('\a'); break;
+      case 'b': out->push_back('\b'); break;
+      case 'f': out->push_back('\f'); break;
+      case 'n': out->push_back('\n'); break;
+      case 'r': out->push_back('\r'); break;
+      case 't': out->push_back('\t'); break;
+      case 'v': out->push_back('\v'); break;
+      case '\\': out->push_back('\\'); break;
+      case '"': out->push_back('"'); break;
+      case 'x':
+      case 'u':
+      case 'U': {
+        const size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+        if (i + n > q.size()) return false;
+        uint32_t v = 0;
+        for (size_t k = 0; k < n; ++k) {
+          int h = HexValue(q[i + k]);
+          if (h < 0) return false;
+          v = v << 4 | static_cast<uint32_t>(h);
+        }
+        i += n;
+        if (e == 'x') {
+          out->push_back(static_cast<char>(v));
+        } else {
+          if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return false;
+          AppendUtf8(v, out);
+        }
+        break;
+      }
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+        if (i + 2 > q.size()) return false;
+        uint32_t v = static_cast<uint32_t>(e - '0');
+        for (size_t k = 0; k < 2; ++k) {
+          char d = q[i + k];
+          if (d < '0' || d > '7') return false;
+          v = v * 8 + static_cast<uint32_t>(d - '0');
+        }
+        if (v > 255) return false;
+        i += 2;
+        out->push_back(static_cast<char>(v));
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+
 char32_t GoDecodeRune(std::string_view s, int* width) {
   const auto* p = reinterpret_cast<const uint8_t*>(s.data());
   const size_t n = s.size();

@@ -23,4 +23,11 @@ bool GoIsPrint(char32_t r);
 void AppendGoQuote(std::string_view s, std::string* out);
 std::string GoQuote(std::string_view s);
 
+// strconv.Unquote for double-quoted and back-quoted Go string literals:
+// false when `quoted` is not a valid literal.
+bool GoUnquote(std::string_view quoted, std::string* out);
+
+// Appends the UTF-8 encoding of r (invalid runes become U+FFFD, as Go's utf8.AppendRune).
+void AppendUtf8(char32_t r, std::string* out);
+
 }  // namespace cancelflow

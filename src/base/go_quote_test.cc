@@ -41,5 +41,24 @@ TEST(GoIsPrint, Basics) {
   EXPECT_FALSE(GoIsPrint(0x10FFFF));
 }
 
+TEST(GoUnquote, Escapes) {
+  std::string out;
+  ASSERT_TRUE(GoUnquote("\"\\x00\\u00e9\\101\\\"\"", &out));
+  EXPECT_EQ(out, std::string("\0\xc3\xa9" "A\"", 5));
+  EXPECT_FALSE(GoUnquote("\"unterminated", &out));
+  EXPECT_FALSE(GoUnquote("\"bad \\q escape\"", &out));
+  ASSERT_TRUE(GoUnquote("`raw \\n`", &out));
+  EXPECT_EQ(out, "raw \\n");
+}
+
+TEST(GoUnquote, RoundTripsGoQuote) {
+  std::string out;
+  for (std::string_view s : {std::string_view("a\"b\\c\n\t"), std::string_view("\xff\xfe<script>", 10),
+                             std::string_view("\xe6\x97\xa5\xc2\xa0", 5), std::string_view("\0x", 2)}) {
+    ASSERT_TRUE(GoUnquote(GoQuote(s), &out)) << GoQuote(s);
+    EXPECT_EQ(out, s);
+  }
+}
+
 }  // namespace
 }  // namespace cancelflow

@@ -34,7 +34,4 @@ struct GoTestFile {
 
 Result<GoTestFile> ParseGoTestFile(std::string_view txtar);
 
-// strconv.Unquote for double-quoted and back-quoted Go string literals.
-bool GoUnquote(std::string_view quoted, std::string* out);
-
 }  // namespace cancelflow::wire

@@ -48,15 +48,5 @@ TEST(GoTestFile, ParsesExpectation) {
   EXPECT_FALSE(ok->expect_failure);
 }
 
-TEST(GoUnquote, Escapes) {
-  std::string out;
-  ASSERT_TRUE(GoUnquote("\"\\x00\\u00e9\\101\\\"\"", &out));
-  EXPECT_EQ(out, std::string("\0\xc3\xa9" "A\"", 5));
-  EXPECT_FALSE(GoUnquote("\"unterminated", &out));
-  EXPECT_FALSE(GoUnquote("\"bad \\q escape\"", &out));
-  ASSERT_TRUE(GoUnquote("`raw \\n`", &out));
-  EXPECT_EQ(out, "raw \\n");
-}
-
 }  // namespace
 }  // namespace cancelflow::wire
