@@ -17,7 +17,7 @@ if [ ${#versions[@]} -eq 0 ]; then
 	versions=(go1.21.0 go1.22.0 go1.23.0 go1.24.0 go1.25.0 go1.26.0 go1.27.0)
 fi
 
-export GOWORK=off GOFLAGS=-mod=mod
+export GOWORK=off GOFLAGS=
 unset GODEBUG
 work=$(mktemp -d "${TMPDIR:-/tmp}/cancelflow-regen.XXXXXX")
 trap 'rm -rf "$work"' EXIT
