@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # Use exactly the installed toolchain and this module, whatever the caller's
 # environment says.
-export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=mod
+export GOTOOLCHAIN=local GOWORK=off GOFLAGS=
 unset GODEBUG
 
 bin=$(mktemp -d "${TMPDIR:-/tmp}/cancelflow-corpus-bin.XXXXXX")

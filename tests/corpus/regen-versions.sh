@@ -17,13 +17,14 @@ if [ ${#versions[@]} -eq 0 ]; then
 	versions=(go1.21.0 go1.22.0 go1.23.0 go1.24.0 go1.25.0 go1.26.0 go1.27.0)
 fi
 
-export GOWORK=off GOFLAGS=-mod=mod
+export GOWORK=off GOFLAGS=
 unset GODEBUG
 work=$(mktemp -d "${TMPDIR:-/tmp}/cancelflow-regen.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # The installed toolchain's reader is the verdict we record for every file.
 installed=$(GOTOOLCHAIN=local go version)
+(cd "$here/progs" && GOTOOLCHAIN=local go build -buildvcs=false -o "$work/" ./tools/tracecut)
 rows="$work/rows.md"
 headers="$work/headers.md"
 : >"$rows"
@@ -73,8 +74,14 @@ for v in "${versions[@]}"; do
 		else
 			verdict="reject: $(head -c 200 "$work/err" | tr '\n|' '  ')"
 		fi
+		local gens
+		if [ "$minor" -ge 22 ]; then
+			gens=$("$work/tracecut" info "$file" | sed -E 's/.* generations=([0-9]+).*/\1/')
+		else
+			gens="n/a (v1 format)"
+		fi
 		local cmd="GOTOOLCHAIN=$v ${debug:+GODEBUG=$debug }$prog -o $name.trace $*"
-		echo "| \`go1.$minor/$name.trace\` | $size | \`$gover\` | $prog | \`${cmd% }\` | ${debug:-—} | $date | \`$sum\` | \`$header\` | $verdict |" >>"$rows"
+		echo "| \`go1.$minor/$name.trace\` | $size | $gens | \`$gover\` | $prog | \`${cmd% }\` | ${debug:-—} | $date | \`$sum\` | \`$header\` | $verdict |" >>"$rows"
 		echo "wrote $file ($size bytes, $verdict)"
 	}
 
@@ -120,8 +127,8 @@ HDR
 
 ## Files
 
-| file | bytes | toolchain (`go version`) | program | command | GODEBUG | date | sha256 | header (`head -c 16`) | Go 1.26 reader |
-|---|---|---|---|---|---|---|---|---|---|
+| file | bytes | generations | toolchain (`go version`) | program | command | GODEBUG | date | sha256 | header (`head -c 16`) | Go 1.26 reader |
+|---|---|---|---|---|---|---|---|---|---|---|
 HDR
 	cat "$rows"
 } | sed "s|INSTALLED|\`$installed\`|" >"$traces/PROVENANCE.md"
