@@ -24,6 +24,7 @@ package record
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -172,6 +173,17 @@ var Specs = [numRecords]Spec{
 	}},
 }
 
+// Enums lists the values of every enum field, keyed "record.field".
+var Enums = map[string][]string{
+	"ctx.parent_kind": {"ctx", "background", "todo", "detached", "foreign", "uncancelable"},
+	"ctx.kind":        {"cancel", "cancelcause", "timeout", "deadline", "withoutcancel", "afterfunc", "test"},
+	"done.by":         {"cancel", "deadline", "parent", "external"},
+	"leak.reason":     {"unreachable", "test_end", "flush"},
+	"go_live.reason":  {"test_end", "flush"},
+	"test_end.result": {"pass", "fail", "skip"},
+	"flush.reason":    {"flush"},
+}
+
 func init() {
 	for i := range Specs {
 		Specs[i].Category = Prefix + Specs[i].Name
@@ -238,7 +250,7 @@ func (b *Builder) Bool(v bool) *Builder {
 // Enum appends an enum field. v must be a bare word.
 func (b *Builder) Enum(v string) *Builder {
 	b.key(Enum)
-	if !isWord(v) {
+	if !slices.Contains(Enums[b.spec.Name+"."+b.spec.Fields[b.next-1].Name], v) {
 		panic("record: bad enum value " + strconv.Quote(v))
 	}
 	b.buf = append(b.buf, v...)
