@@ -25,7 +25,12 @@ import (
 type Event struct {
 	M, P, G int64
 	Kind    string            // Log, TaskBegin, TaskEnd, StateTransition, Sync, ...
+	// Transition is the bare "From->To" word of StateTransition events.
+	Transition string
 	Attrs   map[string]string // the remaining key=value pairs, quoted values unquoted
+	// Stacks holds the function names (leaf first) of the stacks printed
+	// after the event line, keyed by label: "Stack", "TransitionStack".
+	Stacks map[string][]string
 }
 
 // Record is a decoded cancelflow record with its carrying event.
@@ -67,11 +72,27 @@ func Parse(text string) ([]Event, error) {
 	var evs []Event
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	stack := ""
 	for sc.Scan() {
 		line := sc.Text()
 		if !strings.HasPrefix(line, "M=") {
+			switch {
+			case len(evs) == 0:
+			case strings.HasSuffix(line, "Stack=") && !strings.HasPrefix(line, "\t"):
+				stack = strings.TrimSuffix(line, "=")
+			case stack != "" && strings.HasPrefix(line, "\t") && !strings.HasPrefix(line, "\t\t"):
+				fn, _, _ := strings.Cut(strings.TrimPrefix(line, "\t"), " @ ")
+				ev := &evs[len(evs)-1]
+				if ev.Stacks == nil {
+					ev.Stacks = map[string][]string{}
+				}
+				ev.Stacks[stack] = append(ev.Stacks[stack], fn)
+			case line == "":
+				stack = ""
+			}
 			continue
 		}
+		stack = ""
 		ev, err := parseLine(line)
 		if err != nil {
 			return evs, err
@@ -102,6 +123,8 @@ func parseLine(line string) (Event, error) {
 			}
 			if ev.Kind == "" {
 				ev.Kind = word
+			} else if strings.Contains(word, "->") {
+				ev.Transition = word
 			}
 			continue
 		}
