@@ -1,0 +1,3 @@
+module github.com/cancelflow/cancelflow/go
+
+go 1.25
