@@ -58,13 +58,19 @@ TEST(UpstreamCorpus, WireLayerReadsEveryTestFile) {
     }
     EXPECT_GT(events, 0u);
 
+    // Batch structure: every SUCCESS trace scans cleanly. (One FAILURE trace,
+    // go122-fail-first-gen-first, ends in a batch whose data is missing; Go
+    // defers that error until the previous generation is consumed.)
     auto scanner = wire::BatchScanner::Open(buf);
     ASSERT_TRUE(scanner.has_value());
     wire::Batch b;
     size_t batches = 0;
     for (;;) {
       auto more = scanner->Next(&b);
-      ASSERT_TRUE(more.has_value()) << more.error().ToString();
+      if (!more) {
+        EXPECT_TRUE(test->expect_failure) << more.error().ToString();
+        break;
+      }
       if (!*more) break;
       ++batches;
     }

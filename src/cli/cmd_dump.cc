@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "wire/raw_reader.h"
+#include "wire/wire_stats.h"
 
 namespace cancelflow::cli {
 namespace {
@@ -61,6 +62,15 @@ int DumpWire(const TraceBuffer& buf) {
     if (!*more) break;
     AppendWireEvent(ev, &out.buf());
     out.MaybeFlush();
+  }
+  // Go's raw reader sees a flat stream and accepts some malformed traces
+  // (oversized or truncated batches, generation 0, reused ids). Print what it
+  // prints, then validate the batch structure and report what is wrong.
+  out.Flush();
+  auto st = wire::ComputeWireStats(buf);
+  if (st && st->error) {
+    PrintError(st->error->ToString());
+    return kExitError;
   }
   return kExitOk;
 }

@@ -28,58 +28,68 @@ Error RawReader::MakeCursorError(const ByteCursor& c, uint64_t event_offset) {
                fmt::format("trace ends in the middle of an event that starts at byte {}", event_offset)};
 }
 
-Result<bool> RawReader::Next(RawEvent* ev) {
-  go_eof_ = false;
-  if (cursor_.AtEnd()) return false;
-  const uint64_t start = cursor_.offset();
-  const uint8_t* start_ptr = cursor_.pos();
-  const uint8_t type = cursor_.ReadByte();
-  if (type == 0 || type >= spec_count_) {
-    return MakeError(ErrorCode::kBadEvent, start, generation_,
-                     fmt::format("invalid event type: {} (trace version go 1.{})", type,
-                                 static_cast<uint32_t>(version_)));
-  }
-  const EventSpec& spec = Spec(type);
+DecodeStatus DecodeRawEvent(ByteCursor* c, int spec_count, RawEvent* ev) {
+  const uint8_t* start_ptr = c->pos();
+  ev->offset = c->offset();
+  const uint8_t type = c->ReadByte();
+  if (!c->ok()) return DecodeStatus::kCursor;
   ev->type = type;
-  ev->offset = start;
+  if (type == 0 || type >= spec_count) return DecodeStatus::kBadType;
+  const EventSpec& spec = Spec(type);
   ev->nargs = spec.nargs;
-  for (int i = 0; i < spec.nargs; ++i) ev->args[i] = cursor_.ReadUvarint();
-  // Inside an event, an argument that cannot start is a truncation for us;
-  // Go returns io.EOF and stops silently (see truncated_like_go_eof).
-  if (!cursor_.ok()) return tl::unexpected(MakeCursorError(cursor_, start));
+  for (int i = 0; i < spec.nargs; ++i) ev->args[i] = c->ReadUvarint();
+  if (!c->ok()) return DecodeStatus::kCursor;
   ev->nframes = 0;
   ev->frames_begin = ev->frames_end = nullptr;
   if (spec.is_stack) {
     // Go: len := int(args[1]); a value that is negative as an int reads no frames.
     const uint64_t n = static_cast<int64_t>(ev->args[1]) < 0 ? 0 : ev->args[1];
-    ev->frames_begin = cursor_.pos();
-    for (uint64_t i = 0; i < n && cursor_.ok(); ++i) {
-      for (int f = 0; f < 4; ++f) (void)cursor_.ReadUvarint();
+    ev->frames_begin = c->pos();
+    for (uint64_t i = 0; i < n && c->ok(); ++i) {
+      for (int f = 0; f < 4; ++f) (void)c->ReadUvarint();
     }
-    if (!cursor_.ok()) return tl::unexpected(MakeCursorError(cursor_, start));
-    ev->frames_end = cursor_.pos();
+    if (!c->ok()) return DecodeStatus::kCursor;
+    ev->frames_end = c->pos();
     ev->nframes = n;
   }
   ev->data_present = false;
   ev->data = {};
   if (spec.has_data) {
-    const uint64_t len = cursor_.ReadUvarint();
-    if (!cursor_.ok()) return tl::unexpected(MakeCursorError(cursor_, start));
+    const uint64_t len = c->ReadUvarint();
+    if (!c->ok()) return DecodeStatus::kCursor;
     // Go: for i := 0; i < int(len); i++ — negative lengths read nothing.
     if (static_cast<int64_t>(len) > 0) {
-      if (len > cursor_.Remaining()) {
-        go_eof_ = true;  // Go's ReadByte hits io.EOF inside the data
-        return MakeError(ErrorCode::kTruncated, start + static_cast<uint64_t>(cursor_.end() - start_ptr), generation_,
-                         fmt::format("trace ends inside the {} bytes of data of the event at byte {}", len,
-                                     start));
-      }
-      ev->data = cursor_.ReadBytes(len);
+      if (len > c->Remaining()) return DecodeStatus::kDataTruncated;
+      ev->data = c->ReadBytes(len);
       ev->data_present = true;
     }
   }
-  if (type == kEventBatch) generation_ = ev->args[0];
-  if (type == kExperimentalBatch) generation_ = ev->args[1];
-  ev->encoded_size = static_cast<uint64_t>(cursor_.pos() - start_ptr);
+  ev->encoded_size = static_cast<uint64_t>(c->pos() - start_ptr);
+  return DecodeStatus::kOk;
+}
+
+Result<bool> RawReader::Next(RawEvent* ev) {
+  go_eof_ = false;
+  if (cursor_.AtEnd()) return false;
+  const uint64_t start = cursor_.offset();
+  switch (DecodeRawEvent(&cursor_, spec_count_, ev)) {
+    case DecodeStatus::kOk:
+      break;
+    case DecodeStatus::kBadType:
+      return MakeError(ErrorCode::kBadEvent, start, generation_,
+                       fmt::format("invalid event type: {} (trace version go 1.{})", ev->type,
+                                   static_cast<uint32_t>(version_)));
+    case DecodeStatus::kCursor:
+      // Inside an event, an argument that cannot start is a truncation for
+      // us; Go returns io.EOF and stops silently (see truncated_like_go_eof).
+      return tl::unexpected(MakeCursorError(cursor_, start));
+    case DecodeStatus::kDataTruncated:
+      go_eof_ = true;  // Go's ReadByte hits io.EOF inside the data
+      return MakeError(ErrorCode::kTruncated, cursor_.offset() + cursor_.Remaining(), generation_,
+                       fmt::format("trace ends inside the data of the event at byte {}", start));
+  }
+  if (ev->type == kEventBatch) generation_ = ev->args[0];
+  if (ev->type == kExperimentalBatch) generation_ = ev->args[1];
   return true;
 }
 

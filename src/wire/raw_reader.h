@@ -66,6 +66,20 @@ class RawFrameIterator {
   uint64_t left_;
 };
 
+enum class DecodeStatus : uint8_t {
+  kOk,
+  kBadType,        // type 0 or not below spec_count (ev->type is set)
+  kCursor,         // the cursor failed: see its status and error_offset
+  kDataTruncated,  // a HasData length runs past the end of the span
+};
+
+// Decodes one event at the cursor (the shared core of RawReader and of
+// batch-wise decoding). `spec_count` bounds the valid types: the version's
+// count for the flat raw stream, kNumSpecs for events inside batches (Go's
+// batch reader uses the full table, so Go 1.23 traces may carry experimental
+// AllocFree events there).
+DecodeStatus DecodeRawEvent(ByteCursor* c, int spec_count, RawEvent* ev);
+
 class RawReader {
  public:
   // `buf` must outlive the reader. Fails on a bad header.

@@ -1,9 +1,15 @@
 // WireStats: one pass over the raw event stream counting what is there.
 //
-// This is `cancelflow stats` before ordering: per event type, how many events
-// and how many bytes on the wire (padding included), plus generations and
-// batches. Counts equal `go tool trace -d=footprint`'s counts; its byte column
-// differs because the reference re-encodes varints minimally, so both are kept.
+// The wire half of `cancelflow stats`: per event type, how many events and how
+// many bytes on the wire (padding included), plus generations and batches.
+// It walks batches (batch.go) and decodes each payload with the full spec
+// table, as Go's batch reader does, so it also reads the experimental
+// AllocFree events of Go 1.23/1.24 traces that Go's flat raw reader rejects.
+// Counts equal `go tool trace -d=footprint`'s wherever that tool can read the
+// trace; its byte column re-encodes varints minimally, so both are kept.
+// Structural checks: batch sizes, events that overrun their batch,
+// generation 0, generations going backwards, and (Go 1.26+) a generation not
+// closed by its end-of-generation byte.
 #pragma once
 
 #include <array>
