@@ -38,70 +38,77 @@ import (
 	"time"
 )
 
+// Each wrapper checks trace.IsEnabled (one atomic load) and otherwise
+// tail-calls the context function; the traced variants are out of line so
+// the fast path stays a small frame. They find the user's call site two
+// frames up (callerSite(2)); inlining does not change that, runtime.Callers
+// counts inlined frames.
+
 // WithCancel is context.WithCancel, instrumented.
 func WithCancel(parent context.Context) (context.Context, context.CancelFunc) {
-	if !trace.IsEnabled() {
-		return context.WithCancel(parent)
+	if trace.IsEnabled() {
+		return withCancel(parent)
 	}
+	return context.WithCancel(parent)
+}
+
+func withCancel(parent context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(parent)
-	s := callerSite(1)
-	c := instrument(parent, ctx, kindCancel, time.Time{}, 0, s)
+	c := instrument(parent, ctx, kindCancel, time.Time{}, 0, callerSite(2))
 	c.cancel = cancel
 	return c.n.ctx, func() { c.do(nil, false, callerSite(1)) }
 }
 
 // WithCancelCause is context.WithCancelCause, instrumented.
 func WithCancelCause(parent context.Context) (context.Context, context.CancelCauseFunc) {
-	if !trace.IsEnabled() {
-		return context.WithCancelCause(parent)
+	if trace.IsEnabled() {
+		return withCancelCause(parent)
 	}
+	return context.WithCancelCause(parent)
+}
+
+func withCancelCause(parent context.Context) (context.Context, context.CancelCauseFunc) {
 	ctx, cancel := context.WithCancelCause(parent)
-	s := callerSite(1)
-	c := instrument(parent, ctx, kindCancelCause, time.Time{}, 0, s)
+	c := instrument(parent, ctx, kindCancelCause, time.Time{}, 0, callerSite(2))
 	c.cancelCause = cancel
 	return c.n.ctx, func(cause error) { c.do(cause, true, callerSite(1)) }
 }
 
 // WithTimeout is context.WithTimeout, instrumented.
 func WithTimeout(parent context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
-	if !trace.IsEnabled() {
-		return context.WithTimeout(parent, timeout)
+	if trace.IsEnabled() {
+		return withDeadline(parent, time.Now().Add(timeout), nil, kindTimeout, timeout)
 	}
-	d := time.Now().Add(timeout)
-	ctx, cancel := context.WithDeadline(parent, d)
-	return deadlineCtx(parent, ctx, cancel, kindTimeout, d, timeout, callerSite(1))
+	return context.WithTimeout(parent, timeout)
 }
 
 // WithTimeoutCause is context.WithTimeoutCause, instrumented.
 func WithTimeoutCause(parent context.Context, timeout time.Duration, cause error) (context.Context, context.CancelFunc) {
-	if !trace.IsEnabled() {
-		return context.WithTimeoutCause(parent, timeout, cause)
+	if trace.IsEnabled() {
+		return withDeadline(parent, time.Now().Add(timeout), cause, kindTimeout, timeout)
 	}
-	d := time.Now().Add(timeout)
-	ctx, cancel := context.WithDeadlineCause(parent, d, cause)
-	return deadlineCtx(parent, ctx, cancel, kindTimeout, d, timeout, callerSite(1))
+	return context.WithTimeoutCause(parent, timeout, cause)
 }
 
 // WithDeadline is context.WithDeadline, instrumented.
 func WithDeadline(parent context.Context, d time.Time) (context.Context, context.CancelFunc) {
-	if !trace.IsEnabled() {
-		return context.WithDeadline(parent, d)
+	if trace.IsEnabled() {
+		return withDeadline(parent, d, nil, kindDeadline, time.Until(d))
 	}
-	ctx, cancel := context.WithDeadline(parent, d)
-	return deadlineCtx(parent, ctx, cancel, kindDeadline, d, time.Until(d), callerSite(1))
+	return context.WithDeadline(parent, d)
 }
 
 // WithDeadlineCause is context.WithDeadlineCause, instrumented.
 func WithDeadlineCause(parent context.Context, d time.Time, cause error) (context.Context, context.CancelFunc) {
-	if !trace.IsEnabled() {
-		return context.WithDeadlineCause(parent, d, cause)
+	if trace.IsEnabled() {
+		return withDeadline(parent, d, cause, kindDeadline, time.Until(d))
 	}
-	ctx, cancel := context.WithDeadlineCause(parent, d, cause)
-	return deadlineCtx(parent, ctx, cancel, kindDeadline, d, time.Until(d), callerSite(1))
+	return context.WithDeadlineCause(parent, d, cause)
 }
 
-func deadlineCtx(parent, ctx context.Context, cancel context.CancelFunc, k kind, d time.Time, timeout time.Duration, s site) (context.Context, context.CancelFunc) {
-	c := instrument(parent, ctx, k, d, timeout, s)
+func withDeadline(parent context.Context, d time.Time, cause error, k kind, timeout time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithDeadlineCause(parent, d, cause)
+	c := instrument(parent, ctx, k, d, timeout, callerSite(2))
 	c.cancel = cancel
 	return c.n.ctx, func() { c.do(nil, false, callerSite(1)) }
 }
@@ -109,19 +116,18 @@ func deadlineCtx(parent, ctx context.Context, cancel context.CancelFunc, k kind,
 // WithoutCancel is context.WithoutCancel, instrumented: the new context is
 // recorded as detached from parent (kind "withoutcancel").
 func WithoutCancel(parent context.Context) context.Context {
-	if !trace.IsEnabled() {
-		return context.WithoutCancel(parent)
+	if trace.IsEnabled() {
+		return instrumentDetached(parent, context.WithoutCancel(parent), callerSite(1))
 	}
-	ctx := context.WithoutCancel(parent)
-	return instrumentDetached(parent, ctx, callerSite(1))
+	return context.WithoutCancel(parent)
 }
 
 // AfterFunc is context.AfterFunc, instrumented: the registration is recorded
 // as a context of kind "afterfunc" whose parent is ctx, and the run of f
 // (record "afterfunc_run") and calls of stop ("afterfunc_stop") are recorded.
 func AfterFunc(ctx context.Context, f func()) (stop func() bool) {
-	if !trace.IsEnabled() {
-		return context.AfterFunc(ctx, f)
+	if trace.IsEnabled() {
+		return afterFunc(ctx, f, callerSite(1))
 	}
-	return afterFunc(ctx, f, callerSite(1))
+	return context.AfterFunc(ctx, f)
 }

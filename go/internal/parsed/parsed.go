@@ -24,10 +24,10 @@ import (
 // Event is one parsed event line.
 type Event struct {
 	M, P, G int64
-	Kind    string            // Log, TaskBegin, TaskEnd, StateTransition, Sync, ...
+	Kind    string // Log, TaskBegin, TaskEnd, StateTransition, Sync, ...
 	// Transition is the bare "From->To" word of StateTransition events.
 	Transition string
-	Attrs   map[string]string // the remaining key=value pairs, quoted values unquoted
+	Attrs      map[string]string // the remaining key=value pairs, quoted values unquoted
 	// Stacks holds the function names (leaf first) of the stacks printed
 	// after the event line, keyed by label: "Stack", "TransitionStack".
 	Stacks map[string][]string
