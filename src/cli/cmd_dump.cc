@@ -7,6 +7,8 @@
 #include "base/trace_buffer.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cancelflow/reader.h"
+#include "order/go_parsed_format.h"
 #include "wire/raw_reader.h"
 #include "wire/wire_stats.h"
 
@@ -75,6 +77,31 @@ int DumpWire(const TraceBuffer& buf) {
   return kExitOk;
 }
 
+// `go tool trace -d=parsed`: every ordered event's String(). On error, the
+// events before it are printed, then the error: exit 3 ("partial") if at
+// least one generation was delivered completely, else 2.
+int DumpParsed(const TraceBuffer& buf) {
+  auto reader = Reader::Open(buf);
+  if (!reader) {
+    PrintError(reader.error().ToString());
+    return kExitError;
+  }
+  Output out;
+  Event ev;
+  for (;;) {
+    auto more = reader->Next(&ev);
+    if (!more) {
+      out.Flush();
+      PrintError(more.error().ToString());
+      return reader->generations_completed() > 0 ? kExitPartial : kExitError;
+    }
+    if (!*more) break;
+    order::AppendGoParsedLine(ev, *reader, &out.buf());
+    out.MaybeFlush();
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunDump(const DumpOptions& opts) {
@@ -84,7 +111,8 @@ int RunDump(const DumpOptions& opts) {
     return kExitError;
   }
   if (opts.format == "go-wire") return DumpWire(*buf);
-  PrintError(fmt::format("unknown dump format {:?}; want go-wire", opts.format));
+  if (opts.format == "go-parsed") return DumpParsed(*buf);
+  PrintError(fmt::format("unknown dump format {:?}; want go-wire or go-parsed", opts.format));
   return kExitError;
 }
 

@@ -20,7 +20,7 @@ int Main(int argc, char** argv) {
 
   DumpOptions dump;
   auto* dump_cmd = app.add_subcommand("dump", "Print every event of a trace like `go tool trace -d=...`");
-  dump_cmd->add_option("--format", dump.format, "go-wire (= go tool trace -d=wire)")->capture_default_str();
+  dump_cmd->add_option("--format", dump.format, "go-wire (= go tool trace -d=wire) or go-parsed (= go tool trace -d=parsed)")->capture_default_str();
   dump_cmd->add_option("file", dump.path, "trace file, or - for standard input")->required();
 
   StatsOptions stats;

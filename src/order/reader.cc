@@ -1,0 +1,352 @@
+// cancelflow::Reader: port of internal/trace/reader.go (ReadEvent,
+// nextGenWithSpill, installGen) plus Event.validateTableIDs and the
+// conversion of per-generation ids to global pool ids.
+#include "cancelflow/reader.h"
+
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "base/go_sort.h"
+#include "base/trace_buffer.h"
+#include "order/batch_cursor.h"
+#include "order/ordering.h"
+#include "wire/event_spec.h"
+#include "wire/generation.h"
+#include "wire/version.h"
+
+namespace cancelflow {
+
+struct Reader::Impl {
+  Impl(const TraceBuffer& buf, wire::Version v, size_t header_size)
+      : version(v), gen_reader(buf, v, header_size, &strings, &stacks), order(v) {}
+
+  Result<bool> Next(Event* out);
+  Result<bool> ReadEvent(Event* out);
+  Result<bool> NextGenWithSpill(Event* out);
+  Result<bool> InstallGen(bool have, Event* out);
+  Result<bool> TryAdvance(size_t i);
+  std::optional<Error> Finalize(Event* e);
+  Event SyncEvent(bool with_table, Time ts);
+  std::string DumpFrontier();
+
+  wire::Version version;
+  StringPool strings;
+  StackPool stacks;
+  wire::GenerationReader gen_reader;
+  wire::Generation gen;
+  bool have_gen = false;  // Go's r.gen != nil
+  std::vector<order::BatchCursor> cursors;
+  order::Frontier frontier;
+  size_t cpu_next = 0;
+  order::Ordering order;
+  Time last_ts = 0;
+  int syncs = 0;
+  bool done = false;
+  std::optional<Error> read_gen_err;  // Go 1.26+: reported after the Sync
+  std::optional<Error> spill_err;     // < Go 1.26
+  bool spill_err_sync = false;
+  std::optional<Error> sticky;
+  std::vector<SyncDetails> sync_details;
+  uint64_t completed = 0;
+  bool gen_counted = false;  // `completed` already counts the current generation
+  ReaderCounters counters;
+};
+
+Event Reader::Impl::SyncEvent(bool with_table, Time ts) {
+  // Mirrors syncEvent in event.go.
+  Event e;
+  e.type = kSyncEventType;
+  e.kind = EventKind::kSync;
+  e.time = ts;
+  e.args[0] = static_cast<uint64_t>(syncs);
+  if (with_table) {
+    SyncDetails d;
+    d.generation = gen.gen;
+    d.has_clock_snapshot = gen.has_clock_snapshot;
+    if (gen.has_clock_snapshot) {
+      d.clock.trace = gen.freq.Mul(gen.snap_time);
+      d.clock.mono = gen.snap_mono;
+      d.clock.wall_sec = static_cast<int64_t>(gen.snap_sec);
+      d.clock.wall_nsec = static_cast<int64_t>(gen.snap_nsec);
+    }
+    for (const auto& b : gen.exp_batches) {
+      d.experimental_batches.push_back(ExperimentalBatch{b.experiment == 1 ? "AllocFree" : "", b.experiment,
+                                                         ThreadId(b.thread), b.data});
+    }
+    sync_details.push_back(std::move(d));
+    e.args[1] = sync_details.size();
+  }
+  return e;
+}
+
+std::string Reader::Impl::DumpFrontier() {
+  std::string s = fmt::format("[gen={}]", gen.gen);
+  for (const order::BatchCursor* bc : frontier) {
+    const auto& spec = wire::Spec(bc->ev.type);
+    fmt::format_to(std::back_inserter(s), " M {} [{} time={}", bc->m, spec.name, bc->ev.time);
+    for (int i = 1; i < spec.nargs; ++i) fmt::format_to(std::back_inserter(s), " {}={}", spec.args[static_cast<size_t>(i)], bc->ev.args[i - 1]);
+    s += "]";
+  }
+  return s;
+}
+
+// The deferred half of ReadEvent: validateTableIDs, conversion to global ids,
+// then the strictly-increasing time fix-up.
+std::optional<Error> Reader::Impl::Finalize(Event* e) {
+  if (e->type != kSyncEventType) {
+    if (e->type == wire::kCPUSample) {
+      // Go does not validate CPU sample stacks (it checks args[3], always 0).
+      uint32_t id = 0;
+      if (!gen.stacks.Find(e->args[0], &id)) id = 0;
+      e->args[0] = id;
+      e->stack = StackId(id);
+    } else {
+      const wire::EventSpec& spec = wire::Spec(e->type);
+      for (int k = 0; k < spec.nstacks; ++k) {
+        uint64_t& a = e->args[spec.stack_ids[static_cast<size_t>(k)] - 1];
+        uint32_t id = 0;
+        if (!gen.stacks.Find(a, &id)) {
+          return Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
+                       fmt::format("found invalid stack ID {} for event {}", a, spec.name)};
+        }
+        a = id;
+      }
+      for (int k = 0; k < spec.nstrings; ++k) {
+        uint64_t& a = e->args[spec.string_ids[static_cast<size_t>(k)] - 1];
+        uint32_t id = 0;
+        if (!gen.strings.Find(a, &id)) {
+          return Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
+                       fmt::format("found invalid string ID {} for event {}", a, spec.name)};
+        }
+        a = id;
+      }
+      if (e->type == wire::kSTWEnd) {
+        // The kind smuggled from STWBegin is a string id of the Begin's
+        // generation, resolved in this one (as Go does).
+        uint32_t id = 0;
+        if (!gen.strings.Find(e->args[0], &id)) id = 0;
+        e->args[0] = id;
+      }
+      e->stack = spec.nstacks > 0 ? StackId(static_cast<uint32_t>(e->args[spec.stack_ids[0] - 1])) : kNoStack;
+    }
+  }
+  if (e->time <= last_ts) e->time = last_ts + 1;
+  last_ts = e->time;
+  return std::nullopt;
+}
+
+Result<bool> Reader::Impl::Next(Event* out) {
+  if (sticky) return tl::unexpected(*sticky);
+  if (done) return false;
+  auto r = ReadEvent(out);
+  if (!r) {
+    sticky = r.error();
+    return r;
+  }
+  if (!*r) {
+    done = true;
+    return false;
+  }
+  if (auto err = Finalize(out)) {
+    sticky = *err;
+    return tl::unexpected(std::move(*err));
+  }
+  ++counters.events;
+  return true;
+}
+
+// Mirrors (*Reader).ReadEvent without the deferred part (see Finalize).
+// Returns false only at io.EOF.
+Result<bool> Reader::Impl::ReadEvent(Event* out) {
+  if (done) return false;
+  if (order.Next(out)) return true;
+
+  if (frontier.empty() && cpu_next == gen.cpu_samples.size()) {
+    if (have_gen && !gen_counted) {
+      ++completed;
+      gen_counted = true;
+    }
+    if (version < wire::Version::kGo126) return NextGenWithSpill(out);
+    if (read_gen_err) return tl::unexpected(*read_gen_err);
+    std::optional<Error> unused;
+    auto r = gen_reader.Next(&gen, &unused);
+    if (!r) {
+      // Emit the Sync for the current generation, report the error next.
+      read_gen_err = r.error();
+      have_gen = false;
+      gen.Clear();
+      ++syncs;
+      *out = SyncEvent(false, last_ts);
+      return true;
+    }
+    return InstallGen(*r, out);
+  }
+
+  // Inject a CPU sample if it comes next.
+  if (cpu_next < gen.cpu_samples.size()) {
+    const wire::CpuSample& s = gen.cpu_samples[cpu_next];
+    if (frontier.empty() || s.time < frontier[0]->ev.time) {
+      // Mirrors cpuSample.asEvent.
+      Event e;
+      e.type = wire::kCPUSample;
+      e.kind = EventKind::kStackSample;
+      e.time = s.time;
+      e.thread = ThreadId(s.m);
+      e.proc = ProcId(s.p);
+      e.goroutine = GoId(s.g);
+      e.args[0] = s.stack;
+      *out = e;
+      ++cpu_next;
+      ++counters.cpu_samples;
+      return true;
+    }
+  }
+  if (frontier.empty()) {
+    return tl::unexpected(Error{ErrorCode::kBrokenOrder, gen.end_offset, gen.gen,
+                                "broken trace: frontier is empty: " + DumpFrontier() + " " + order.Dump()});
+  }
+  auto ok = TryAdvance(0);
+  if (!ok) return tl::unexpected(ok.error());
+  if (!*ok) {
+    // Rare path: sort the frontier (a sorted min-heap is still a min-heap)
+    // and try the others in time order.
+    ++counters.not_yet;
+    ++counters.frontier_sorts;
+    GoSortFunc(frontier.data(), frontier.size(),
+               [](const order::BatchCursor* a, const order::BatchCursor* b) { return a->ev.time < b->ev.time; });
+    bool success = false;
+    for (size_t i = 1; i < frontier.size(); ++i) {
+      ok = TryAdvance(i);
+      if (!ok) return tl::unexpected(ok.error());
+      if (*ok) {
+        success = true;
+        break;
+      }
+    }
+    if (!success) {
+      return tl::unexpected(Error{ErrorCode::kBrokenOrder, frontier[0]->ev.offset, gen.gen,
+                                  "broken trace: failed to advance: frontier: " + DumpFrontier() + " " + order.Dump()});
+    }
+  }
+  if (!order.Next(out)) {
+    return tl::unexpected(Error{ErrorCode::kBrokenOrder, 0, gen.gen,
+                                "invariant violation: advance successful, but queue is empty"});
+  }
+  return true;
+}
+
+Result<bool> Reader::Impl::TryAdvance(size_t i) {
+  order::BatchCursor* bc = frontier[i];
+  auto r = order.Advance(&bc->ev, gen, bc->m, gen.gen);
+  if (!r || !*r) return r;
+  auto more = bc->NextEvent(gen);
+  if (!more) return tl::unexpected(more.error());
+  if (*more) {
+    order::HeapUpdate(&frontier, i);
+  } else {
+    order::HeapRemove(&frontier, i);
+  }
+  return true;
+}
+
+// Mirrors (*Reader).nextGenWithSpill.
+Result<bool> Reader::Impl::NextGenWithSpill(Event* out) {
+  if (spill_err) {
+    if (spill_err_sync) return tl::unexpected(*spill_err);
+    spill_err_sync = true;
+    ++syncs;
+    *out = SyncEvent(false, last_ts);
+    return true;
+  }
+  if (have_gen && !gen_reader.has_spill()) {
+    done = true;
+    ++syncs;
+    *out = SyncEvent(false, last_ts);
+    return true;
+  }
+  std::optional<Error> deferred;
+  auto r = gen_reader.Next(&gen, &deferred);
+  if (!r) {
+    spill_err = r.error();
+    have_gen = false;
+    gen.Clear();
+    spill_err_sync = true;
+    ++syncs;
+    *out = SyncEvent(false, last_ts);
+    return true;
+  }
+  spill_err = std::move(deferred);
+  return InstallGen(*r, out);
+}
+
+// Mirrors (*Reader).installGen.
+Result<bool> Reader::Impl::InstallGen(bool have, Event* out) {
+  if (!have) {
+    have_gen = false;
+    done = true;
+    ++syncs;
+    *out = SyncEvent(false, last_ts);
+    return true;
+  }
+  have_gen = true;
+  gen_counted = false;
+  ++counters.generations;
+  cpu_next = 0;
+  cursors.clear();
+  cursors.resize(gen.ms.size());  // stable addresses for this generation
+  frontier.clear();
+  for (size_t i = 0; i < gen.ms.size(); ++i) {
+    order::BatchCursor& bc = cursors[i];
+    bc.m = gen.ms[i].m;
+    bc.idx = gen.ms[i].begin;
+    bc.end = gen.ms[i].end;
+    auto ok = bc.NextEvent(gen);
+    if (!ok) return tl::unexpected(ok.error());
+    if (!*ok) continue;
+    order::HeapInsert(&frontier, &bc);
+  }
+  ++syncs;
+  *out = SyncEvent(true, gen.freq.Mul(gen.min_ts));
+  return true;
+}
+
+// ---- public wrapper ---------------------------------------------------------
+
+Result<Reader> Reader::Open(const TraceBuffer& buf) {
+  auto header = wire::ParseHeader(buf);
+  if (!header) return tl::unexpected(header.error());
+  return Reader(std::make_unique<Impl>(buf, header->version, header->size));
+}
+
+Reader::Reader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Reader::Reader(Reader&&) noexcept = default;
+Reader& Reader::operator=(Reader&&) noexcept = default;
+Reader::~Reader() = default;
+
+Result<bool> Reader::Next(Event* ev) { return impl_->Next(ev); }
+uint32_t Reader::version() const { return static_cast<uint32_t>(impl_->version); }
+const StringPool& Reader::strings() const { return impl_->strings; }
+const StackPool& Reader::stacks() const { return impl_->stacks; }
+uint64_t Reader::generations_completed() const { return impl_->completed; }
+const ReaderCounters& Reader::counters() const { return impl_->counters; }
+
+const SyncDetails* Reader::Sync(const Event& e) const {
+  if (e.type != kSyncEventType || e.args[1] == 0 || e.args[1] > impl_->sync_details.size()) return nullptr;
+  return &impl_->sync_details[e.args[1] - 1];
+}
+
+ExperimentalEvent Reader::Experimental(const Event& e) const {
+  ExperimentalEvent x;
+  const wire::EventSpec& spec = wire::Spec(e.type);
+  x.name = spec.name;
+  x.experiment = spec.experiment == wire::Experiment::kAllocFree ? "AllocFree" : "None";
+  x.nargs = spec.nargs > 0 ? spec.nargs - 1 : 0;
+  for (int i = 0; i < x.nargs && i < 4; ++i) {
+    x.arg_names[i] = spec.args[static_cast<size_t>(i) + 1];
+    x.arg_values[i] = e.args[i];
+  }
+  return x;
+}
+
+}  // namespace cancelflow
