@@ -3,7 +3,7 @@
 add_library(cancelflow_warnings INTERFACE)
 target_compile_options(cancelflow_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
-  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wnull-dereference
+  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
   $<$<BOOL:${CANCELFLOW_WERROR}>:-Werror>)
 
 # cancelflow_library(NAME SOURCES... DEPS ...): one static library per module.
