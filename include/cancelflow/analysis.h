@@ -1,0 +1,253 @@
+// The result of cancellation analysis: what every report writer reads.
+//
+// cancelflow::Analyze (src/analysis) runs one pass over the ordered events of
+// a trace and returns an Analysis: the cancellations it saw (who canceled,
+// why, who woke up and how fast), the instrumented context tree when the Go
+// module's records are present, the findings (rule violations) and
+// data-quality counters. Writers (text, JSON, HTML, Perfetto, pprof, JUnit,
+// SARIF) never reach back into parsing: everything they print is here, or in
+// the pools this result keeps alive.
+//
+// CONVENTIONS
+// - Times are trace nanoseconds (Event.time). -1 means "unknown / never".
+// - Stacks are StackIds into `stacks()`, leaf first; names are StringIds into
+//   `strings()`. Frame indexes ("user_frame") index the stack's frames; -1 = none.
+// - Strings that come from the trace (function names, log text, causes, test
+//   names) are untrusted: writers must escape them for their format.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cancelflow/error.h"
+#include "cancelflow/event.h"
+#include "cancelflow/ids.h"
+#include "cancelflow/pool.h"
+
+namespace cancelflow {
+
+// ---- Rules and severities --------------------------------------------------
+
+enum class Rule : uint8_t {
+  kLeakedGoroutine,  // "leaked-goroutine"
+  kIgnoredCancel,    // "ignored-cancel"
+  kSlowCancel,       // "slow-cancel"
+  kCancelNotCalled,  // "cancel-not-called"
+  kDetachedContext,  // "detached-context"
+  kLateDeadline,     // "late-deadline"
+  kCount
+};
+std::string_view RuleId(Rule r);                    // the stable id, e.g. "leaked-goroutine"
+std::optional<Rule> RuleFromId(std::string_view id);
+
+enum class Severity : uint8_t { kNote, kWarning, kError };
+std::string_view SeverityName(Severity s);  // "note", "warning", "error"
+
+// Thresholds and switches; defaults are documented in docs/findings.md.
+struct AnalysisOptions {
+  Time grace_ns = 100'000'000;             // ignored-cancel: still working this long after the cancel
+  Time slow_cancel_ns = 10'000'000;        // slow-cancel: stopped, but later than this after the cancel
+  Time late_deadline_ns = 5'000'000;       // late-deadline: fired this much later than requested
+  Time burst_gap_ns = 1'000'000;           // events of one cancel call are at most this far apart
+  bool include_runtime_goroutines = false;  // runtime/system goroutines are never findings unless set
+  Severity severity[static_cast<int>(Rule::kCount)] = {
+      Severity::kError, Severity::kError, Severity::kWarning, Severity::kWarning, Severity::kWarning,
+      Severity::kNote};
+};
+
+// ---- Goroutines --------------------------------------------------------------
+
+// What the analysis knows about one goroutine (only goroutines a finding or a
+// cancellation refers to are kept in Analysis::goroutines).
+struct GoroutineInfo {
+  GoId id;
+  StringId start_func;          // entry function ("" when unknown: created before the trace)
+  StackId creation_stack;       // the creator's stack at GoCreate (kNoStack if unknown)
+  GoId creator = kNoGoroutine;
+  Time created = -1;            // -1: existed when the trace (or flight-recorder window) began
+  Time ended = -1;              // GoDestroy time, -1 if alive at the end of the trace
+  GoState end_state = GoState::kUndetermined;  // state at the end of the trace
+  StringId block_reason;        // last block reason ("chan receive", "select", "sync", ...)
+  StackId block_stack;          // last block stack (GoBlock or GoStatusStack), leaf first
+  Time blocked_since = -1;      // when the last block began
+  uint64_t context_id = 0;      // instrumented context it is bound to (0 = none)
+  std::string name;             // name given to ctxtrace.Go/Bind ("" otherwise)
+  std::string test;             // the Go test it ran under, when the trace has test markers
+  bool system = false;          // a runtime/system goroutine (runtime.*, runtime/trace.*, ...)
+};
+
+// ---- Cancellations -----------------------------------------------------------
+
+enum class CancelKind : uint8_t { kExplicit, kDeadline, kParent, kAfterFunc };
+std::string_view CancelKindName(CancelKind k);  // "explicit", "deadline", "parent", "afterfunc"
+
+// How a woken goroutine responded.
+enum class WakeOutcome : uint8_t {
+  kExited,        // it returned (GoDestroy) after waking
+  kBlockedAgain,  // it blocked on something else (see next_block_*)
+  kRunning,       // still running or runnable at the end of the trace
+  kNotStarted,    // never ran after being woken (trace ended first)
+};
+std::string_view WakeOutcomeName(WakeOutcome o);  // "exited", "blocked", "running", "not-started"
+
+struct WokenGoroutine {
+  GoId goroutine;
+  int depth = 0;         // 0: waited on the canceled context itself; 1: on a child; ...
+  bool via_afterfunc = false;  // an AfterFunc callback goroutine started by the cancel
+  Time unblocked = -1;   // the GoUnblock (or GoCreate for AfterFunc)
+  Time started = -1;     // first GoStart after it
+  Time stopped = -1;     // GoDestroy or next GoBlock after starting
+  WakeOutcome outcome = WakeOutcome::kNotStarted;
+  StringId next_block_reason;
+  StackId next_block_stack;
+  // Latency from the cancel to stopping (exit or next block); -1 if it never stopped.
+  Time latency() const { return stopped < 0 || unblocked < 0 ? -1 : stopped - unblocked; }
+};
+
+struct Cancellation {
+  uint32_t index = 0;     // position in Analysis::cancellations
+  CancelKind kind = CancelKind::kExplicit;
+  Time time = -1;         // the first event of the cancel (deadline: the timer goroutine's creation)
+  GoId canceler = kNoGoroutine;  // the goroutine that ran cancel (deadline: the timer goroutine)
+  StackId canceler_stack;        // its stack at the first event, leaf first
+  int caller_frame = -1;         // first frame below the context internals
+  int user_frame = -1;           // first user frame (not runtime/std)
+  uint64_t context_id = 0;       // instrumented context, 0 if unknown
+  std::string cause;             // cause recorded by the Go module, "" if unknown
+  std::vector<WokenGoroutine> woken;
+};
+
+// ---- Instrumented contexts (Go module records) ----------------------------------
+
+struct SourceSite {
+  std::string func, file;
+  int64_t line = 0;
+  bool empty() const { return func.empty() && file.empty(); }
+};
+
+struct ContextInfo {
+  uint64_t id = 0;
+  uint64_t parent = 0;          // 0: root or uninstrumented parent (see parent_kind)
+  std::string kind;             // cancel, cancelcause, timeout, deadline, withoutcancel, afterfunc, test
+  std::string parent_kind;      // ctx, background, todo, detached, foreign, uncancelable
+  std::string parent_type;
+  int64_t deadline_unix_ns = 0, timeout_ns = 0, parent_deadline_unix_ns = 0;
+  SourceSite created_at;
+  Time created = -1;
+  GoId created_by = kNoGoroutine;
+  Time canceled = -1;           // first cancel call (own CancelFunc)
+  SourceSite cancel_site;
+  std::string cancel_cause;
+  Time done = -1;               // when it became done
+  std::string done_by;          // cancel, deadline, parent, external
+  std::string err, cause;
+  bool cancel_called = false;
+  std::string leak_reason;      // unreachable, test_end, flush ("" = not reported as leaked)
+  std::vector<GoId> bound;      // goroutines bound with ctxtrace.Go/Bind
+  std::string test;
+};
+
+// ---- Findings ----------------------------------------------------------------------
+
+struct LatencyStats {
+  uint32_t count = 0;
+  Time p50 = -1, p90 = -1, p99 = -1, max = -1;
+};
+
+// One finding groups goroutines with the same rule, creation site and block site.
+struct Finding {
+  Rule rule = Rule::kLeakedGoroutine;
+  Severity severity = Severity::kError;
+  std::string message;  // one line: what is wrong
+  std::string hint;     // one line: how to fix it
+  std::vector<GoId> goroutines;  // every goroutine in the group (count = size)
+  // The representative goroutine's sites (first of `goroutines`).
+  StringId start_func;
+  StackId creation_stack;
+  int creation_user_frame = -1;
+  StringId block_reason;
+  StackId block_stack;
+  int block_user_frame = -1;
+  int64_t cancellation = -1;  // index into Analysis::cancellations, -1 if none
+  uint64_t context_id = 0;    // instrumented context, 0 if none
+  std::string test;           // the Go test it is attributed to, "" if none
+  LatencyStats latency;       // slow-cancel / ignored-cancel latencies of the group
+};
+
+// ---- Data quality ------------------------------------------------------------------
+
+struct DataQuality {
+  std::string trace_version;      // "go 1.26"
+  uint64_t bytes = 0;
+  uint64_t events = 0;
+  uint64_t generations = 0;
+  Time start = -1, end = -1;      // first and last event time
+  bool partial = false;           // the trace broke; results cover what came before
+  std::optional<Error> error;
+  bool starts_mid_execution = false;  // flight recorder or late trace.Start: goroutines existed before
+  uint64_t instrumentation_records = 0;
+  uint64_t records_unknown_version = 0;
+  uint64_t records_malformed = 0;
+  uint64_t goroutines_seen = 0;
+  uint64_t unblocks_without_stack = 0;  // wake-ups by the runtime (timers, netpoller): not attributable
+};
+
+// ---- The result -------------------------------------------------------------------
+
+struct Test {
+  std::string name;
+  std::string result;  // pass, fail, skip ("" if the end was not seen)
+  Time start = -1, end = -1;
+  GoId goroutine = kNoGoroutine;
+};
+
+class Analysis {
+ public:
+  Analysis(std::shared_ptr<const StringPool> strings, std::shared_ptr<const StackPool> stacks)
+      : strings_(std::move(strings)), stacks_(std::move(stacks)) {}
+
+  const StringPool& strings() const { return *strings_; }
+  const StackPool& stacks() const { return *stacks_; }
+  std::string_view Str(StringId id) const { return strings_->Get(id); }
+
+  std::vector<Cancellation> cancellations;
+  std::vector<ContextInfo> contexts;  // empty without instrumentation records
+  std::vector<Finding> findings;      // sorted: severity desc, rule, site
+  std::vector<GoroutineInfo> goroutines;  // sorted by id; those referenced above
+  std::vector<Test> tests;
+  DataQuality quality;
+
+  const GoroutineInfo* Goroutine(GoId id) const;
+  bool instrumented() const { return quality.instrumentation_records > 0; }
+
+ private:
+  std::shared_ptr<const StringPool> strings_;
+  std::shared_ptr<const StackPool> stacks_;
+};
+
+// ---- Running it -----------------------------------------------------------------
+
+class Reader;
+class TraceBuffer;
+
+// Sees every ordered event of the analysis pass, in order, so that writers
+// needing the full timeline (Perfetto, pprof) share the one pass. OnEvent
+// must not keep references to the event; `reader` gives the pools.
+class EventObserver {
+ public:
+  virtual ~EventObserver() = default;
+  virtual void OnEvent(const Event& e, const Reader& reader) = 0;
+};
+
+// Reads the whole trace once and analyzes it. Fails only when nothing can be
+// read (not a trace, unsupported version); a trace that breaks part-way gives
+// an Analysis with quality.partial = true and quality.error set.
+// `buf` must outlive the call (not the result).
+Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
+                         const std::vector<EventObserver*>& observers = {});
+
+}  // namespace cancelflow
