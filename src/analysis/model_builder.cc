@@ -43,15 +43,7 @@ std::vector<std::string_view> ModelState::Funcs(StackId s) const {
   return out;
 }
 
-bool IsLibraryFunc(std::string_view f) {
-  for (std::string_view p : {"runtime.", "runtime/", "context.", "internal/", "sync.", "time.", "net.", "net/", "os.",
-                             "os/", "testing.", "github.com/cancelflow/cancelflow/go/ctxtrace.",
-                             "github.com/cancelflow/cancelflow/go/ctxtracetest.",
-                             "github.com/cancelflow/cancelflow/go/scenarios/internal/"}) {
-    if (StartsWith(f, p)) return true;
-  }
-  return false;
-}
+bool IsLibraryFunc(std::string_view f) { return IsRuntimeOrStdFrame(f); }
 
 bool IsInstrumentationGoroutine(std::string_view start) {
   constexpr std::string_view kCtxtrace = "github.com/cancelflow/cancelflow/go/ctxtrace.";
@@ -178,7 +170,8 @@ void ModelBuilder::OnGoCreate(const Event& e, const StateTransition& t) {
   // An AfterFunc callback started by a cancel.
   if (e.stack != kNoStack) {
     const CancelStack& c = Classify(e.stack);
-    if (c.is_cancel && c.via_afterfunc) {
+    // (AfterFunc callbacks of cancelflow's own instrumentation are plumbing.)
+    if (c.is_cancel && c.via_afterfunc && !IsInstrumentationGoroutine(start_name)) {
       const int32_t ci = NewCancellation(CancelKind::kAfterFunc, e, e.goroutine, c);
       WokenGoroutine w;
       w.goroutine = id;
@@ -203,9 +196,6 @@ void ModelBuilder::OnGoroutineTransition(const Event& e, const StateTransition& 
   GoRecord& g = m_.Get(id);
   if (from == GoState::kUndetermined) {
     // A goroutine that existed before this generation (status event).
-    if (g.state == GoState::kUndetermined && g.info.created < 0) {
-      m_.quality.starts_mid_execution = true;
-    }
     if (to == GoState::kWaiting && t.has_stack && t.stack != kNoStack) {
       g.info.block_stack = t.stack;
       if (g.info.blocked_since < 0) g.info.blocked_since = e.time;
@@ -393,6 +383,9 @@ void ModelBuilder::OnEvent(const Event& e) {
       break;
     case EventKind::kSync:
       if (const SyncDetails* d = reader_.Sync(e)) {
+        // Generations are numbered from 1 when tracing starts; a flight
+        // recorder snapshot starts later and misses earlier history.
+        if (m_.quality.generations == 0 && d->generation > 1) m_.quality.starts_mid_execution = true;
         ++m_.quality.generations;
         if (d->has_clock_snapshot && !m_.wall_offset_known) {
           m_.wall_offset_known = true;

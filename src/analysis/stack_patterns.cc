@@ -65,8 +65,10 @@ bool IsContextClosure(std::string_view func, std::string_view enclosing) {
 }
 
 bool IsRuntimeOrStdFrame(std::string_view f) {
-  for (std::string_view p : {"runtime.", "context.", "sync.", "internal/", "time.", "runtime/", "reflect.",
-                             "testing.tRunner", "testing.(*T).", "os/signal."}) {
+  for (std::string_view p : {"runtime.", "runtime/", "context.", "internal/", "sync.", "time.", "net.", "net/", "os.",
+                             "os/", "testing.", "github.com/cancelflow/cancelflow/go/ctxtrace.",
+                             "github.com/cancelflow/cancelflow/go/ctxtracetest.",
+                             "github.com/cancelflow/cancelflow/go/scenarios/internal/"}) {
     if (StartsWith(f, p)) return true;
   }
   return false;

@@ -56,9 +56,11 @@ struct CancelStack {
 // GoCreate (the creator's stack).
 CancelStack ClassifyCancelStack(std::span<const std::string_view> funcs);
 
-// True for functions of the Go runtime and standard plumbing that a user
-// would not call "their code": runtime., context., sync., internal/...,
-// time.Sleep etc. Used to find the first user frame of a stack.
+// True for functions that are not the user's code: the Go runtime and the
+// standard packages that do blocking and cancellation plumbing (runtime,
+// context, sync, time, net, os, internal/..., testing) and cancelflow's own
+// instrumentation. The first frame that is not one of these is a stack's
+// "user frame" (docs/scenarios.md uses the same definition).
 bool IsRuntimeOrStdFrame(std::string_view func);
 
 // The start function of the goroutine context.propagateCancel starts when a

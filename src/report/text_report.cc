@@ -75,8 +75,8 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
   if (!a.findings.empty()) fmt::format_to(it, "\n{}\n", st("1", "Findings"));
   for (const Finding& f : a.findings) {
     const std::string_view sev = SeverityName(f.severity);
-    fmt::format_to(it, "\n  {} {} {}\n", st(f.severity == Severity::kError ? "31;1" : "33;1", fmt::format("{}[{}]", sev, RuleId(f.rule))),
-                   SafeText(f.message), f.test.empty() ? "" : st("2", fmt::format("(test {})", SafeText(f.test))));
+    fmt::format_to(it, "\n  {} {}{}\n", st(f.severity == Severity::kError ? "31;1" : "33;1", fmt::format("{}[{}]", sev, RuleId(f.rule))),
+                   SafeText(f.message), f.test.empty() ? "" : " " + st("2", fmt::format("(test {})", SafeText(f.test))));
     fmt::format_to(it, "    fix: {}\n", f.hint);
     if (!f.goroutines.empty()) {
       std::string ids;
@@ -110,7 +110,10 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
   for (size_t i = 0; i < a.cancellations.size() && i < o.max_cancellations; ++i) {
     const Cancellation& c = a.cancellations[i];
     std::string who = "runtime";
-    if (const GoroutineInfo* g = a.Goroutine(c.canceler)) who = fmt::format("G{} {}", c.canceler.value(), SafeText(a.Str(g->start_func)));
+    if (const GoroutineInfo* g = a.Goroutine(c.canceler)) {
+      who = g->start_func == kEmptyString ? fmt::format("G{}", c.canceler.value())
+                                          : fmt::format("G{} {}", c.canceler.value(), SafeText(a.Str(g->start_func)));
+    }
     std::string where;
     if (c.user_frame >= 0) {
       const Frame& f = a.stacks().GetFrame(a.stacks().Frames(c.canceler_stack)[static_cast<size_t>(c.user_frame)]);
