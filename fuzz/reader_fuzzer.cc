@@ -1,12 +1,17 @@
 // Fuzz target over every reader layer: header, flat raw events (with frame
 // and data decoding), the batch scanner, and the stats pass. The only
 // acceptable outcomes are a value or an Error; sanitizers catch the rest.
-// The ordered reader joins this target when it lands.
+// Then the ordered reader (every event) and the full cancellation analysis
+// with both report writers, so hostile traces reach every stage.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "base/go_quote.h"
+#include "cancelflow/analysis.h"
+#include "cancelflow/reader.h"
+#include "report/json_report.h"
+#include "report/text_report.h"
 #include "base/trace_buffer.h"
 #include "wire/batch.h"
 #include "wire/raw_reader.h"
@@ -46,6 +51,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   (void)wire::ComputeWireStats(buf);
+
+  if (auto reader = Reader::Open(buf)) {
+    Event e;
+    for (;;) {
+      auto more = reader->Next(&e);
+      if (!more || !*more) break;
+      if (e.kind == EventKind::kStateTransition) (void)GetStateTransition(e);
+    }
+  }
+  if (auto a = Analyze(buf, AnalysisOptions{})) {
+    (void)report::AnalysisToJson(*a, report::JsonOptions{"fuzz", -1});
+    (void)report::AnalysisToText(*a, report::TextOptions{});
+  }
 
   // The same bytes as Go's text format.
   (void)wire::TextToBinary(std::string_view(reinterpret_cast<const char*>(data), size));
