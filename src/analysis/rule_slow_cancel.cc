@@ -36,7 +36,22 @@ void FindSlowCancels(const ModelState& m, const AnalysisOptions& o, std::vector<
                              v.size(), v.size() == 1 ? "" : "s", m.Str(g.start_func),
                              static_cast<double>(f->latency.p50) / 1e6, static_cast<double>(f->latency.max) / 1e6,
                              v.size() == 1 ? "its" : "their", o.slow_cancel_ns / 1'000'000);
-    f->hint = "check ctx.Done() more often in the work it does after waking, or pass ctx into the calls that take long";
+    // Was the time spent waiting for a CPU (scheduling) or working after waking?
+    std::vector<Time> waits;
+    for (const auto& it : v) {
+      if (!it.g->last_woken.valid()) continue;
+      const WokenGoroutine& w =
+          m.cancellations[static_cast<size_t>(it.g->last_woken.cancellation)].woken[it.g->last_woken.woken];
+      if (w.started >= 0) waits.push_back(w.started - w.unblocked);
+    }
+    const LatencyStats wait = ComputeLatency(std::move(waits));
+    if (wait.count > 0 && wait.p50 * 2 > f->latency.p50) {
+      f->hint = fmt::format("most of it was spent waiting to run (median {:.1f} ms from wake-up to running): the "
+                            "process is CPU-starved; reduce load or GOMAXPROCS contention",
+                            static_cast<double>(wait.p50) / 1e6);
+    } else {
+      f->hint = "check ctx.Done() more often in the work it does after waking, or pass ctx into the calls that take long";
+    }
   }, out);
 }
 
