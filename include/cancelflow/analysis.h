@@ -53,7 +53,13 @@ struct AnalysisOptions {
   Time slow_cancel_ns = 100'000'000;       // slow-cancel: exited, but later than this after the cancel
   Time late_deadline_ns = 50'000'000;      // late-deadline: fired this much later than requested
   Time burst_gap_ns = 1'000'000;           // events of one cancel call are at most this far apart
-  bool include_runtime_goroutines = false;  // runtime/system goroutines are never findings unless set
+  // Standard packages (net/http, context, ...) are plumbing, not user code:
+  // their goroutines are not reported and their frames are not "user frames"
+  // — except the packages listed here (prefixes such as "net/http.") and,
+  // when detect_packages_under_test is set, the packages whose tests ran in
+  // the trace (`go test -trace` of net/http makes net/http user code).
+  std::vector<std::string> user_packages;
+  bool detect_packages_under_test = true;
   Severity severity[static_cast<int>(Rule::kCount)] = {
       Severity::kError, Severity::kError, Severity::kWarning, Severity::kWarning, Severity::kWarning,
       Severity::kNote};

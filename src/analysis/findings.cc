@@ -9,7 +9,7 @@ bool IsCandidate(const GoRecord& g, const ModelState& m) {
   if (g.info.created < 0 || g.info.system || g.info.start_func == kEmptyString) return false;
   const std::string_view start = m.Str(g.info.start_func);
   if (IsInstrumentationGoroutine(start)) return false;
-  return !IsLibraryFunc(start) || IsPropagateCancelGoroutine(start);
+  return m.IsUser(start) || IsPropagateCancelGoroutine(start);
 }
 
 std::string SiteOf(const ModelState& m, StackId s, int frame) {

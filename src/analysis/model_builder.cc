@@ -45,6 +45,39 @@ std::vector<std::string_view> ModelState::Funcs(StackId s) const {
 
 bool IsLibraryFunc(std::string_view f) { return IsRuntimeOrStdFrame(f); }
 
+bool ModelState::IsUser(std::string_view f) const {
+  for (const std::string& p : user_packages)
+    if (StartsWith(f, p)) return true;
+  return !IsRuntimeOrStdFrame(f);
+}
+
+std::vector<std::string> PackagesUnderTest(const ModelState& m) {
+  std::vector<std::string> out;
+  auto add = [&](std::string p) {
+    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
+  };
+  std::vector<bool> seen(m.stacks->num_stacks(), false);
+  for (const GoRecord& g : m.gs) {
+    const StackId s = g.info.creation_stack;
+    if (s == kNoStack || seen[s.value()]) continue;
+    seen[s.value()] = true;
+    auto frames = m.stacks->Frames(s);
+    for (size_t i = 1; i < frames.size(); ++i) {
+      if (m.Str(m.stacks->GetFrame(frames[i]).func) != "testing.tRunner") continue;
+      // The test function: "<import path>.Test..." — the package is up to the
+      // first '.' after the last '/'.
+      std::string_view fn = m.Str(m.stacks->GetFrame(frames[i - 1]).func);
+      const size_t slash = fn.rfind('/');
+      const size_t dot = fn.find('.', slash == std::string_view::npos ? 0 : slash);
+      if (dot == std::string_view::npos) continue;
+      std::string pkg(fn.substr(0, dot));
+      add(pkg + ".");
+      if (pkg.size() > 5 && pkg.ends_with("_test")) add(pkg.substr(0, pkg.size() - 5) + ".");
+    }
+  }
+  return out;
+}
+
 bool IsInstrumentationGoroutine(std::string_view start) {
   constexpr std::string_view kCtxtrace = "github.com/cancelflow/cancelflow/go/ctxtrace.";
   return (StartsWith(start, kCtxtrace) && !StartsWith(start, "github.com/cancelflow/cancelflow/go/ctxtrace.Go.")) ||
@@ -54,7 +87,7 @@ bool IsInstrumentationGoroutine(std::string_view start) {
 int FirstUserFrame(const ModelState& m, StackId s) {
   auto frames = m.stacks->Frames(s);
   for (size_t i = 0; i < frames.size(); ++i) {
-    if (!IsLibraryFunc(m.strings->Get(m.stacks->GetFrame(frames[i]).func))) return static_cast<int>(i);
+    if (m.IsUser(m.strings->Get(m.stacks->GetFrame(frames[i]).func))) return static_cast<int>(i);
   }
   return -1;
 }
@@ -400,6 +433,22 @@ void ModelBuilder::OnEvent(const Event& e) {
 
 ModelState ModelBuilder::Finish(Time end) {
   m_.trace_end = end;
+  m_.user_packages = options_.user_packages;
+  if (options_.detect_packages_under_test) {
+    for (std::string& p : PackagesUnderTest(m_)) m_.user_packages.push_back(std::move(p));
+  }
+  // The user frame of each cancel, now that the packages under test are known.
+  for (Cancellation& c : m_.cancellations) {
+    if (c.caller_frame < 0) continue;
+    auto frames = m_.stacks->Frames(c.canceler_stack);
+    c.user_frame = -1;
+    for (size_t i = static_cast<size_t>(c.caller_frame); i < frames.size(); ++i) {
+      if (m_.IsUser(m_.Str(m_.stacks->GetFrame(frames[i]).func))) {
+        c.user_frame = static_cast<int>(i);
+        break;
+      }
+    }
+  }
   for (GoRecord& g : m_.gs) {
     g.info.end_state = g.info.ended >= 0 ? GoState::kNotExist : g.state;
     if (g.open_woken.valid()) {

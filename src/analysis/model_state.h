@@ -70,6 +70,12 @@ struct ModelState {
   bool wall_offset_known = false;
   int64_t wall_offset = 0;
 
+  // Package prefixes ("net/http.") that count as user code although they are
+  // standard plumbing: the packages under test in a `go test` trace and
+  // AnalysisOptions::user_packages (docs/findings.md).
+  std::vector<std::string> user_packages;
+  bool IsUser(std::string_view func) const;
+
   GoRecord* Find(GoId g) {
     const uint32_t* i = gindex.Find(static_cast<uint64_t>(g.value()));
     return i == nullptr ? nullptr : &gs[*i];
@@ -89,8 +95,13 @@ struct ModelState {
 
 // Is this a function of Go's runtime, standard plumbing or cancelflow's own
 // instrumentation rather than user code? (The definition the scenario
-// expectations use: docs/scenarios.md.)
+// expectations use: docs/scenarios.md.) ModelState::IsUser refines it with
+// the packages under test.
 bool IsLibraryFunc(std::string_view func);
+// The packages whose tests ran in the trace: for every creation stack with a
+// frame called by testing.tRunner (the test function), its package
+// ("net/http_test." and "net/http.").
+std::vector<std::string> PackagesUnderTest(const ModelState& m);
 // Goroutines cancelflow's Go module starts for itself (never findings).
 bool IsInstrumentationGoroutine(std::string_view start_func);
 // Index of the first user frame of a stack, -1 if none.
