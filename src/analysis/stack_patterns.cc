@@ -38,6 +38,10 @@ bool IsCancelMethod(std::string_view f) {
 
 }  // namespace
 
+}  // namespace cancelflow::analysis
+
+namespace cancelflow {
+
 std::string_view CancelKindName(CancelKind k) {
   switch (k) {
     case CancelKind::kExplicit: return "explicit";
@@ -47,6 +51,10 @@ std::string_view CancelKindName(CancelKind k) {
   }
   return "explicit";
 }
+
+}  // namespace cancelflow
+
+namespace cancelflow::analysis {
 
 bool IsContextClosure(std::string_view func, std::string_view enclosing) {
   // "context." + enclosing + ".funcN"

@@ -21,20 +21,20 @@
 #include <span>
 #include <string_view>
 
+#include "cancelflow/analysis.h"
+
 namespace cancelflow::analysis {
 
-enum class CancelKind : uint8_t {
-  kExplicit,   // a CancelFunc / CancelCauseFunc call
-  kDeadline,   // the timer of WithDeadline/WithTimeout fired
-  kParent,     // propagated from a parent by the propagateCancel goroutine or AfterFunc hook
-  kAfterFunc,  // an AfterFunc callback started because its context was canceled
-};
+// CancelKind (cancelflow/analysis.h):
+//   kExplicit   a CancelFunc / CancelCauseFunc call
+//   kDeadline   the timer of WithDeadline/WithTimeout fired
+//   kParent     propagated from a parent by the propagateCancel goroutine or AfterFunc hook
+//   kAfterFunc  an AfterFunc callback started because its context was canceled
 // How a cancellation reaches a goroutine: ClassifyCancelStack gives the *root*
 // kind (explicit, deadline or parent) of the cancel call a stack belongs to;
 // `via_afterfunc` says the stack is inside an afterFuncCtx's cancel, i.e. the
 // event (a GoCreate) starts an AfterFunc callback. The analysis reports each
 // such start as its own cancellation of kind kAfterFunc.
-std::string_view CancelKindName(CancelKind k);  // "explicit", "deadline", "parent", "afterfunc"
 
 struct CancelStack {
   bool is_cancel = false;  // the stack is inside a context cancel

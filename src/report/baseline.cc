@@ -53,7 +53,7 @@ std::string WriteBaseline(const CheckResult& result) {
         e.title = cf.title;
         if (!cf.primary.file.empty()) e.location = cf.primary.file + ":" + std::to_string(cf.primary.line);
       }
-      e.count += f.goroutines.empty() ? 1 : f.goroutines.size();
+      e.count += f.count() == 0 ? 1 : f.count();
     }
   }
   json arr = json::array();

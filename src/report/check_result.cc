@@ -56,33 +56,20 @@ std::string Fingerprint(const Analysis& a, const Finding& f) {
   Mix(h, FrameFunc(a, f.creation_stack, f.creation_user_frame));
   Mix(h, FrameFunc(a, f.block_stack, f.block_user_frame));
   Mix(h, a.Str(f.block_reason));
-  // Context findings without goroutine sites: the context's creation site.
-  if (f.context_id != 0 && f.creation_stack == kNoStack) {
-    for (const auto& c : a.contexts) {
-      if (c.id == f.context_id) {
-        Mix(h, c.kind);
-        Mix(h, c.created_at.func);
-        break;
-      }
-    }
-  }
+  // Context rules: the function that created the context (from the records).
+  Mix(h, f.context_site.func);
   return fmt::format("{:016x}", h);
 }
 
 namespace {
 
-// Context findings may carry no stack: fall back to the ctx record's site.
-Site ContextSite(const Analysis& a, uint64_t id, const std::string& root) {
+// Context rules carry the ctx record's site instead of stacks.
+Site ContextSite(const SourceSite& src, const std::string& root) {
   Site s;
-  if (id == 0) return s;
-  for (const auto& c : a.contexts) {
-    if (c.id != id) continue;
-    s.func = c.created_at.func;
-    s.abs_file = c.created_at.file;
-    s.file = RelativeTo(s.abs_file, root, &s.relative);
-    s.line = c.created_at.line;
-    break;
-  }
+  s.func = src.func;
+  s.abs_file = src.file;
+  s.file = RelativeTo(s.abs_file, root, &s.relative);
+  s.line = src.line;
   return s;
 }
 
@@ -102,7 +89,7 @@ void AddTrace(CheckResult& result, std::string path, Analysis analysis, const Ch
     cf.suppressed = baseline.count(cf.fingerprint) > 0;
     cf.fails = !cf.suppressed && config.Fails(f.severity);
     cf.creation = SiteOf(a, f.creation_stack, f.creation_user_frame, result.module_root);
-    if (cf.creation.empty()) cf.creation = ContextSite(a, f.context_id, result.module_root);
+    if (!f.context_site.empty()) cf.creation = ContextSite(f.context_site, result.module_root);
     cf.block = SiteOf(a, f.block_stack, f.block_user_frame, result.module_root);
     cf.primary = cf.block.empty() ? cf.creation : cf.block;
     std::string_view what = a.Str(f.start_func);

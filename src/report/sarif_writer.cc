@@ -121,7 +121,8 @@ std::string WriteSarif(const CheckResult& result, std::string_view tool_version)
         res["suppressions"] = ordered::array({ordered{{"kind", "external"}, {"justification", "in the baseline"}}});
       }
       ordered props = ordered::object();
-      props["goroutines"] = f.goroutines.size();
+      if (!f.goroutines.empty()) props["goroutines"] = f.goroutines.size();
+      if (!f.contexts.empty()) props["contexts"] = f.contexts.size();
       if (!f.test.empty()) props["test"] = f.test;
       props["trace"] = t.path;
       if (f.context_id != 0) props["context"] = f.context_id;

@@ -44,6 +44,7 @@ std::string FindingText(const Analysis& a, const CheckedFinding& cf) {
   const Finding& f = a.findings[cf.index];
   std::string out = fmt::format("[{}] {}: {}\n", SeverityName(f.severity), RuleId(f.rule), f.message);
   if (!f.hint.empty()) out += fmt::format("  hint: {}\n", f.hint);
+  if (!f.contexts.empty()) out += fmt::format("  contexts: {}\n", f.contexts.size());
   if (!f.goroutines.empty()) {
     out += fmt::format("  goroutines: {}", f.goroutines.size());
     const std::string_view start = a.Str(f.start_func);
