@@ -62,6 +62,16 @@ std::string WriteJUnit(const CheckResult& result) {
     std::vector<Case> cases;
     std::map<std::string, size_t> by_name;
     for (const auto& test : a.tests) {
+      // Parents that did not call ctxtracetest.T themselves still get a case
+      // (go test reports them), so subtest failures can reach them.
+      for (size_t slash = test.name.find('/'); slash != std::string::npos; slash = test.name.find('/', slash + 1)) {
+        std::string parent = test.name.substr(0, slash);
+        if (by_name.count(parent)) continue;
+        by_name[parent] = cases.size();
+        Case c;
+        c.name = std::move(parent);
+        cases.push_back(std::move(c));
+      }
       if (by_name.count(test.name)) continue;
       by_name[test.name] = cases.size();
       Case c;

@@ -88,6 +88,20 @@ TEST(JUnit, TraceWithoutTestMarkersIsOneCase) {
   EXPECT_THAT(Case(xml, "cancelflow: clean.trace"), Not(HasSubstr("<failure")));
 }
 
+TEST(JUnit, ParentsWithoutMarkersGetACase) {
+  testing::SampleBuilder b;
+  Analysis a = b.Make();
+  a.tests = {{"TestP/a", "pass", 0, 10, GoId{1}}, {"TestP/b/c", "pass", 0, 10, GoId{2}}};
+  a.findings.push_back(testing::MakeFinding(b, Rule::kLeakedGoroutine, "/r", "p.f.func1", "p.f.func1", 3, "p.f", 2, "TestP/b/c"));
+  CheckResult r;
+  AddTrace(r, "t", std::move(a), {}, {});
+  const std::string xml = WriteJUnit(r);
+  EXPECT_THAT(Case(xml, "TestP"), HasSubstr("<failure message=\"subtest TestP/b/c"));
+  EXPECT_THAT(Case(xml, "TestP/b"), HasSubstr("<failure message=\"subtest TestP/b/c"));
+  EXPECT_THAT(Case(xml, "TestP/a"), Not(HasSubstr("<failure")));
+  EXPECT_THAT(xml, HasSubstr("tests=\"5\" failures=\"3\""));
+}
+
 TEST(XmlEscape, ControlAndNonCharacters) {
   EXPECT_EQ(XmlEscape("a<b>&\"'\t\n"), "a&lt;b&gt;&amp;&quot;&apos;&#9;&#10;");
   EXPECT_EQ(XmlEscape(std::string("\0x", 2)), "\xEF\xBF\xBDx");
