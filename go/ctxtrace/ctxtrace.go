@@ -53,8 +53,9 @@ func WithCancel(parent context.Context) (context.Context, context.CancelFunc) {
 }
 
 func withCancel(parent context.Context) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(parent)
-	c := instrument(parent, ctx, kindCancel, time.Time{}, 0, callerSite(2))
+	s := callerSite(2)
+	ctx, cancel := context.WithCancel(injectParent(parent, s))
+	c := instrument(parent, ctx, kindCancel, time.Time{}, 0, s)
 	c.cancel = cancel
 	return c.n.ctx, func() { c.do(nil, false, callerSite(1)) }
 }
@@ -68,8 +69,9 @@ func WithCancelCause(parent context.Context) (context.Context, context.CancelCau
 }
 
 func withCancelCause(parent context.Context) (context.Context, context.CancelCauseFunc) {
-	ctx, cancel := context.WithCancelCause(parent)
-	c := instrument(parent, ctx, kindCancelCause, time.Time{}, 0, callerSite(2))
+	s := callerSite(2)
+	ctx, cancel := context.WithCancelCause(injectParent(parent, s))
+	c := instrument(parent, ctx, kindCancelCause, time.Time{}, 0, s)
 	c.cancelCause = cancel
 	return c.n.ctx, func(cause error) { c.do(cause, true, callerSite(1)) }
 }
@@ -107,8 +109,9 @@ func WithDeadlineCause(parent context.Context, d time.Time, cause error) (contex
 }
 
 func withDeadline(parent context.Context, d time.Time, cause error, k kind, timeout time.Duration) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithDeadlineCause(parent, d, cause)
-	c := instrument(parent, ctx, k, d, timeout, callerSite(2))
+	s := callerSite(2)
+	ctx, cancel := context.WithDeadlineCause(injectParent(parent, s), d, cause)
+	c := instrument(parent, ctx, k, d, timeout, s)
 	c.cancel = cancel
 	return c.n.ctx, func() { c.do(nil, false, callerSite(1)) }
 }

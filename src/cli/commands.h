@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace cancelflow::cli {
 
@@ -40,6 +41,18 @@ struct AnalyzeOptions {
   bool fail_on_findings = false;
 };
 int RunAnalyze(const AnalyzeOptions& opts);
+
+// `cancelflow check TRACE...`: the CI gate (docs/ci.md).
+struct CheckOptions {
+  std::vector<std::string> inputs;  // trace files or directories (their *.trace / *.out files)
+  std::string junit, sarif;         // output paths ("" = none, "-" = stdout)
+  std::string github = "auto";      // auto (when GITHUB_ACTIONS=true), always, never
+  bool github_flag = false;         // --github
+  std::string module_root;          // "" = find go.mod upward
+  std::string baseline, write_baseline, config;
+  bool quiet = false;
+};
+int RunCheck(const CheckOptions& opts);
 
 // Prints "cancelflow: <message>" to stderr.
 void PrintError(const std::string& message);

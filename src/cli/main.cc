@@ -45,6 +45,24 @@ int Main(int argc, char** argv) {
   text2bin_cmd->add_option("in", text2bin.in, "text trace or .test file")->required();
   text2bin_cmd->add_option("out", text2bin.out, "binary trace to write")->required();
 
+  CheckOptions check;
+  auto* check_cmd = app.add_subcommand(
+      "check", "CI gate: analyze traces; exit 0 clean, 1 findings, 2 error; write JUnit, SARIF, GitHub annotations");
+  check_cmd->add_option("traces", check.inputs, "trace files, or directories holding *.trace files")->required();
+  check_cmd->add_option("--junit", check.junit, "write JUnit XML to FILE (one testcase per Go test)");
+  check_cmd->add_option("--sarif", check.sarif, "write SARIF 2.1.0 to FILE");
+  check_cmd->add_flag("--github", check.github_flag,
+                      "print GitHub Actions annotations (default: when GITHUB_ACTIONS=true)");
+  check_cmd->add_option("--module-root", check.module_root,
+                        "report paths relative to DIR (default: the first go.mod upward from the working "
+                        "directory, the traces, or the reported source files)");
+  check_cmd->add_option("--baseline", check.baseline, "suppress the findings listed in FILE (by fingerprint)");
+  check_cmd->add_option("--write-baseline", check.write_baseline,
+                        "write every finding to FILE as a baseline (the exit status still reflects the gate)");
+  check_cmd->add_option("--config", check.config,
+                        "gate configuration (default: .cancelflow.json in the module root, if present)");
+  check_cmd->add_flag("-q,--quiet", check.quiet, "print only the summary line");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -54,6 +72,10 @@ int Main(int argc, char** argv) {
   if (dump_cmd->parsed()) return RunDump(dump);
   if (stats_cmd->parsed()) return RunStats(stats);
   if (analyze_cmd->parsed()) return RunAnalyze(analyze);
+  if (check_cmd->parsed()) {
+    if (check.github_flag) check.github = "always";
+    return RunCheck(check);
+  }
   if (text2bin_cmd->parsed()) return RunText2Bin(text2bin);
   return kExitError;
 }

@@ -1,0 +1,37 @@
+// The gate configuration (`cancelflow check --config .cancelflow.json`):
+// analysis thresholds, per-rule severity (or "off"), and the severity from
+// which a finding fails the gate. The format is documented in docs/ci.md;
+// unknown keys are errors, so a typo never silently disables a check.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "cancelflow/analysis.h"
+#include "cancelflow/error.h"
+
+namespace cancelflow::report {
+
+struct CheckConfig {
+  AnalysisOptions analysis;  // thresholds and per-rule severities
+  bool rule_enabled[static_cast<int>(Rule::kCount)] = {true, true, true, true, true, true};
+  // Findings at or above this severity (and not in the baseline) fail the gate.
+  Severity fail_on = Severity::kWarning;
+  bool fail_never = false;  // "fail_on": "never": report only, exit 0
+
+  bool enabled(Rule r) const { return rule_enabled[static_cast<int>(r)]; }
+  bool Fails(Severity s) const { return !fail_never && s >= fail_on; }
+};
+
+// Parses the JSON text of a config file. Errors: kUsage with a message naming the key.
+Result<CheckConfig> ParseConfig(std::string_view json_text);
+// Reads and parses a config file. Errors: kIo, kUsage.
+Result<CheckConfig> LoadConfig(const std::string& path);
+
+// Parses a Go-style duration ("100ms", "1.5s", "250us", "0"). Returns -1 when malformed.
+Time ParseDuration(std::string_view s);
+
+// Severity from "note"/"warning"/"error".
+std::optional<Severity> SeverityFromName(std::string_view name);
+
+}  // namespace cancelflow::report

@@ -1,0 +1,113 @@
+#include "report/junit_writer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "report/testing/sample_analysis.h"
+
+namespace cancelflow::report {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string Junit(const CheckConfig& c = {}, const std::set<std::string>& baseline = {}) {
+  CheckResult r;
+  r.module_root = "/src/mod";
+  AddTrace(r, "out/a&b.trace", testing::SampleAnalysis("/src/mod"), c, baseline);
+  return WriteJUnit(r);
+}
+
+// The <testcase ...>...</testcase> element named `name` (escaped), or "".
+std::string Case(const std::string& xml, const std::string& escaped_name) {
+  const auto at = xml.find("name=\"" + escaped_name + "\" time=");
+  if (at == std::string::npos) return "";
+  const auto begin = xml.rfind("<testcase", at);
+  const auto end = xml.find("</testcase>", at);
+  return xml.substr(begin, end - begin);
+}
+
+TEST(JUnit, OneCasePerGoTestAndFailuresOnTheirTest) {
+  const std::string xml = Junit();
+  EXPECT_THAT(xml, HasSubstr("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+  // 5 Go tests + the "outside any test" case.
+  EXPECT_THAT(xml, HasSubstr("<testsuites name=\"cancelflow\" tests=\"6\" failures=\"2\">"));
+  EXPECT_THAT(xml, HasSubstr("<testsuite name=\"out/a&amp;b.trace\" tests=\"6\" failures=\"2\" errors=\"0\" skipped=\"1\""));
+  const std::string sub = Case(xml, "TestBuggy_Send/odd&lt;&amp;&gt;&quot;item&quot;");
+  ASSERT_FALSE(sub.empty());
+  EXPECT_THAT(sub, HasSubstr("<failure message=\"ignored-cancel: goroutine"));
+  EXPECT_THAT(sub, HasSubstr("(and 1 more)"));
+  EXPECT_THAT(sub, HasSubstr("type=\"ignored-cancel\""));
+  EXPECT_THAT(sub, HasSubstr("blocked on chan send at pkg/file.go:27"));
+  EXPECT_THAT(sub, HasSubstr("created at pkg/file.go:24"));
+  EXPECT_THAT(sub, HasSubstr("time=\"0.198\""));
+  // The parent fails like go test's; the sibling and the control pass.
+  EXPECT_THAT(Case(xml, "TestBuggy_Send"), HasSubstr("<failure message=\"subtest TestBuggy_Send/odd"));
+  EXPECT_THAT(Case(xml, "TestBuggy_Send/even"), Not(HasSubstr("<failure")));
+  EXPECT_THAT(Case(xml, "TestControl_OK"), Not(HasSubstr("<failure")));
+  EXPECT_THAT(Case(xml, "TestSkipped"), HasSubstr("<skipped/>"));
+  // The note outside tests does not fail (fail_on warning) but is shown.
+  const std::string outside = Case(xml, "cancelflow: out/a&amp;b.trace");
+  EXPECT_THAT(outside, Not(HasSubstr("<failure")));
+  EXPECT_THAT(outside, HasSubstr("<system-out>[not gating] [note] late-deadline"));
+}
+
+TEST(JUnit, HostileStringsAreEscaped) {
+  CheckConfig c;
+  c.fail_on = Severity::kNote;
+  const std::string xml = Junit(c);
+  const std::string outside = Case(xml, "cancelflow: out/a&amp;b.trace");
+  EXPECT_THAT(outside, HasSubstr("<failure message=\"late-deadline: line1&#10;line2 ::error:: 100% "
+                                 "&lt;b&gt;&amp;amp;&lt;/b&gt; \xEF\xBF\xBD \xEF\xBF\xBD( done, ok\""));
+  EXPECT_THAT(xml, Not(HasSubstr("\x01")));
+  EXPECT_THAT(xml, Not(HasSubstr("\x02")));
+  EXPECT_THAT(xml, Not(HasSubstr("\xff")));
+}
+
+TEST(JUnit, BaselinedFindingsDoNotFail) {
+  CheckResult first;
+  AddTrace(first, "t", testing::SampleAnalysis("/src/mod"), {}, {});
+  std::set<std::string> all;
+  for (const auto& f : first.traces[0].findings) all.insert(f.fingerprint);
+  const std::string xml = Junit({}, all);
+  EXPECT_THAT(xml, HasSubstr("failures=\"0\""));
+  EXPECT_THAT(xml, HasSubstr("[baseline] [error] ignored-cancel"));
+}
+
+TEST(JUnit, TraceWithoutTestMarkersIsOneCase) {
+  testing::SampleBuilder b;
+  Analysis a = b.Make();
+  a.findings.push_back(testing::MakeFinding(b, Rule::kLeakedGoroutine, "/r", "p.f.func1", "p.f.func1", 3, "p.f", 2, ""));
+  CheckResult r;
+  r.module_root = "/r";
+  AddTrace(r, "prog.trace", std::move(a), {}, {});
+  AddTrace(r, "clean.trace", b.Make(), {}, {});
+  const std::string xml = WriteJUnit(r);
+  EXPECT_THAT(xml, HasSubstr("<testsuites name=\"cancelflow\" tests=\"2\" failures=\"1\">"));
+  EXPECT_THAT(Case(xml, "cancelflow: prog.trace"), HasSubstr("<failure message=\"leaked-goroutine:"));
+  EXPECT_THAT(Case(xml, "cancelflow: clean.trace"), Not(HasSubstr("<failure")));
+}
+
+TEST(JUnit, ParentsWithoutMarkersGetACase) {
+  testing::SampleBuilder b;
+  Analysis a = b.Make();
+  a.tests = {{"TestP/a", "pass", 0, 10, GoId{1}}, {"TestP/b/c", "pass", 0, 10, GoId{2}}};
+  a.findings.push_back(testing::MakeFinding(b, Rule::kLeakedGoroutine, "/r", "p.f.func1", "p.f.func1", 3, "p.f", 2, "TestP/b/c"));
+  CheckResult r;
+  AddTrace(r, "t", std::move(a), {}, {});
+  const std::string xml = WriteJUnit(r);
+  EXPECT_THAT(Case(xml, "TestP"), HasSubstr("<failure message=\"subtest TestP/b/c"));
+  EXPECT_THAT(Case(xml, "TestP/b"), HasSubstr("<failure message=\"subtest TestP/b/c"));
+  EXPECT_THAT(Case(xml, "TestP/a"), Not(HasSubstr("<failure")));
+  EXPECT_THAT(xml, HasSubstr("tests=\"5\" failures=\"3\""));
+}
+
+TEST(XmlEscape, ControlAndNonCharacters) {
+  EXPECT_EQ(XmlEscape("a<b>&\"'\t\n"), "a&lt;b&gt;&amp;&quot;&apos;&#9;&#10;");
+  EXPECT_EQ(XmlEscape(std::string("\0x", 2)), "\xEF\xBF\xBDx");
+  EXPECT_EQ(XmlEscape("\xEF\xBF\xBF"), "\xEF\xBF\xBD");
+  EXPECT_EQ(XmlEscape("h\xC3\xA9"), "h\xC3\xA9");
+}
+
+}  // namespace
+}  // namespace cancelflow::report
