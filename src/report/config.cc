@@ -81,9 +81,14 @@ Result<CheckConfig> ParseConfig(std::string_view json_text) {
       } else {
         return Bad("\"fail_on\" must be note, warning, error or never, not \"" + s + "\"");
       }
-    } else if (key == "include_runtime_goroutines") {
-      if (!value.is_boolean()) return Bad("\"include_runtime_goroutines\" must be true or false");
-      c.analysis.include_runtime_goroutines = value.get<bool>();
+    } else if (key == "user_packages") {
+      if (!value.is_array()) return Bad("\"user_packages\" must be a list of package path prefixes");
+      for (const auto& p : value) {
+        if (!p.is_string() || p.get<std::string>().empty()) return Bad("\"user_packages\" entries must be non-empty strings");
+        std::string prefix = p.get<std::string>();
+        if (prefix.back() != '.' && prefix.back() != '/') prefix += '.';
+        c.analysis.user_packages.push_back(std::move(prefix));
+      }
     } else if (key == "thresholds") {
       if (!value.is_object()) return Bad("\"thresholds\" must be an object");
       for (const auto& [tk, tv] : value.items()) {

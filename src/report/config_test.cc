@@ -20,13 +20,15 @@ TEST(Config, FullFile) {
     "version": 1,
     // comments are allowed
     "fail_on": "note",
-    "include_runtime_goroutines": true,
+    "user_packages": ["net/http", "example.com/lib/"],
     "thresholds": {"grace": "250ms", "slow_cancel": "1.5s", "late_deadline": "20us", "burst_gap": "0"},
     "rules": {"slow-cancel": "error", "late-deadline": "off", "detached-context": "note"}
   })");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->fail_on, Severity::kNote);
-  EXPECT_TRUE(c->analysis.include_runtime_goroutines);
+  ASSERT_EQ(c->analysis.user_packages.size(), 2u);
+  EXPECT_EQ(c->analysis.user_packages[0], "net/http.");
+  EXPECT_EQ(c->analysis.user_packages[1], "example.com/lib/");
   EXPECT_EQ(c->analysis.grace_ns, 250'000'000);
   EXPECT_EQ(c->analysis.slow_cancel_ns, 1'500'000'000);
   EXPECT_EQ(c->analysis.late_deadline_ns, 20'000);
@@ -53,7 +55,7 @@ TEST(Config, RejectsMistakes) {
            R"({"rules": {"no-such-rule": "error"}})", R"({"rules": {"slow-cancel": "loud"}})",
            R"({"rules": {"slow-cancel": 3}})", R"({"thresholds": {"grace": 100}})",
            R"({"thresholds": {"grace": "100"}})", R"({"thresholds": {"grace": "1h"}})",
-           R"({"thresholds": {"speed": "1s"}})", R"({"include_runtime_goroutines": "yes"})"}) {
+           R"({"thresholds": {"speed": "1s"}})", R"({"user_packages": "net/http"})"}) {
     auto c = ParseConfig(bad);
     ASSERT_FALSE(c) << bad;
     EXPECT_EQ(c.error().code, ErrorCode::kUsage) << bad;
