@@ -50,8 +50,8 @@ std::string_view SeverityName(Severity s);  // "note", "warning", "error"
 // Thresholds and switches; defaults are documented in docs/findings.md.
 struct AnalysisOptions {
   Time grace_ns = 100'000'000;             // ignored-cancel: still working this long after the cancel
-  Time slow_cancel_ns = 10'000'000;        // slow-cancel: stopped, but later than this after the cancel
-  Time late_deadline_ns = 5'000'000;       // late-deadline: fired this much later than requested
+  Time slow_cancel_ns = 100'000'000;       // slow-cancel: exited, but later than this after the cancel
+  Time late_deadline_ns = 50'000'000;      // late-deadline: fired this much later than requested
   Time burst_gap_ns = 1'000'000;           // events of one cancel call are at most this far apart
   bool include_runtime_goroutines = false;  // runtime/system goroutines are never findings unless set
   Severity severity[static_cast<int>(Rule::kCount)] = {
@@ -164,7 +164,10 @@ struct Finding {
   Severity severity = Severity::kError;
   std::string message;  // one line: what is wrong
   std::string hint;     // one line: how to fix it
-  std::vector<GoId> goroutines;  // every goroutine in the group (count = size)
+  std::vector<GoId> goroutines;     // goroutine rules: every goroutine in the group
+  std::vector<uint64_t> contexts;   // context rules: every instrumented context in the group
+  // Goroutines (goroutine rules) or contexts (context rules) in the group.
+  size_t count() const { return contexts.empty() ? goroutines.size() : contexts.size(); }
   // The representative goroutine's sites (first of `goroutines`).
   StringId start_func;
   StackId creation_stack;
@@ -174,6 +177,7 @@ struct Finding {
   int block_user_frame = -1;
   int64_t cancellation = -1;  // index into Analysis::cancellations, -1 if none
   uint64_t context_id = 0;    // instrumented context, 0 if none
+  SourceSite context_site;    // context rules: where the context was created (from the records)
   std::string test;           // the Go test it is attributed to, "" if none
   LatencyStats latency;       // slow-cancel / ignored-cancel latencies of the group
 };

@@ -38,6 +38,10 @@ bool IsCancelMethod(std::string_view f) {
 
 }  // namespace
 
+}  // namespace cancelflow::analysis
+
+namespace cancelflow {
+
 std::string_view CancelKindName(CancelKind k) {
   switch (k) {
     case CancelKind::kExplicit: return "explicit";
@@ -48,6 +52,10 @@ std::string_view CancelKindName(CancelKind k) {
   return "explicit";
 }
 
+}  // namespace cancelflow
+
+namespace cancelflow::analysis {
+
 bool IsContextClosure(std::string_view func, std::string_view enclosing) {
   // "context." + enclosing + ".funcN"
   if (!StartsWith(func, "context.")) return false;
@@ -57,8 +65,10 @@ bool IsContextClosure(std::string_view func, std::string_view enclosing) {
 }
 
 bool IsRuntimeOrStdFrame(std::string_view f) {
-  for (std::string_view p : {"runtime.", "context.", "sync.", "internal/", "time.", "runtime/", "reflect.",
-                             "testing.tRunner", "testing.(*T).", "os/signal."}) {
+  for (std::string_view p : {"runtime.", "runtime/", "context.", "internal/", "sync.", "time.", "net.", "net/", "os.",
+                             "os/", "testing.", "github.com/cancelflow/cancelflow/go/ctxtrace.",
+                             "github.com/cancelflow/cancelflow/go/ctxtracetest.",
+                             "github.com/cancelflow/cancelflow/go/scenarios/internal/"}) {
     if (StartsWith(f, p)) return true;
   }
   return false;

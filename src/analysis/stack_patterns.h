@@ -21,20 +21,20 @@
 #include <span>
 #include <string_view>
 
+#include "cancelflow/analysis.h"
+
 namespace cancelflow::analysis {
 
-enum class CancelKind : uint8_t {
-  kExplicit,   // a CancelFunc / CancelCauseFunc call
-  kDeadline,   // the timer of WithDeadline/WithTimeout fired
-  kParent,     // propagated from a parent by the propagateCancel goroutine or AfterFunc hook
-  kAfterFunc,  // an AfterFunc callback started because its context was canceled
-};
+// CancelKind (cancelflow/analysis.h):
+//   kExplicit   a CancelFunc / CancelCauseFunc call
+//   kDeadline   the timer of WithDeadline/WithTimeout fired
+//   kParent     propagated from a parent by the propagateCancel goroutine or AfterFunc hook
+//   kAfterFunc  an AfterFunc callback started because its context was canceled
 // How a cancellation reaches a goroutine: ClassifyCancelStack gives the *root*
 // kind (explicit, deadline or parent) of the cancel call a stack belongs to;
 // `via_afterfunc` says the stack is inside an afterFuncCtx's cancel, i.e. the
 // event (a GoCreate) starts an AfterFunc callback. The analysis reports each
 // such start as its own cancellation of kind kAfterFunc.
-std::string_view CancelKindName(CancelKind k);  // "explicit", "deadline", "parent", "afterfunc"
 
 struct CancelStack {
   bool is_cancel = false;  // the stack is inside a context cancel
@@ -56,9 +56,11 @@ struct CancelStack {
 // GoCreate (the creator's stack).
 CancelStack ClassifyCancelStack(std::span<const std::string_view> funcs);
 
-// True for functions of the Go runtime and standard plumbing that a user
-// would not call "their code": runtime., context., sync., internal/...,
-// time.Sleep etc. Used to find the first user frame of a stack.
+// True for functions that are not the user's code: the Go runtime and the
+// standard packages that do blocking and cancellation plumbing (runtime,
+// context, sync, time, net, os, internal/..., testing) and cancelflow's own
+// instrumentation. The first frame that is not one of these is a stack's
+// "user frame" (docs/scenarios.md uses the same definition).
 bool IsRuntimeOrStdFrame(std::string_view func);
 
 // The start function of the goroutine context.propagateCancel starts when a

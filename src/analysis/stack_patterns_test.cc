@@ -104,7 +104,10 @@ TEST(StackPatterns, UserFrames) {
   EXPECT_TRUE(IsRuntimeOrStdFrame("internal/poll.(*FD).Read"));
   EXPECT_FALSE(IsRuntimeOrStdFrame("main.main"));
   EXPECT_FALSE(IsRuntimeOrStdFrame("github.com/x/y.(*S).Run"));
-  EXPECT_FALSE(IsRuntimeOrStdFrame("net/http.(*conn).serve"));
+  // net/http does the blocking for its users: a handler's frame below it is the user frame.
+  EXPECT_TRUE(IsRuntimeOrStdFrame("net/http.(*conn).serve"));
+  EXPECT_TRUE(IsRuntimeOrStdFrame("github.com/cancelflow/cancelflow/go/ctxtrace.(*canceler).do"));
+  EXPECT_FALSE(IsRuntimeOrStdFrame("github.com/cancelflow/cancelflow/go/scenarios/sleep_loop.run"));
 }
 
 }  // namespace

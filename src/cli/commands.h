@@ -31,6 +31,16 @@ struct Text2BinOptions {
 };
 int RunText2Bin(const Text2BinOptions& opts);
 
+struct AnalyzeOptions {
+  std::string path;
+  bool json = false;
+  std::string color = "auto";  // auto | always | never
+  double grace_ms = 100;
+  double slow_ms = 100;
+  bool fail_on_findings = false;
+};
+int RunAnalyze(const AnalyzeOptions& opts);
+
 // Prints "cancelflow: <message>" to stderr.
 void PrintError(const std::string& message);
 

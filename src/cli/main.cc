@@ -27,6 +27,18 @@ int Main(int argc, char** argv) {
   auto* stats_cmd = app.add_subcommand("stats", "Count events, bytes, batches and generations in a trace");
   stats_cmd->add_option("file", stats.path, "trace file, or - for standard input")->required();
 
+  AnalyzeOptions analyze;
+  auto* analyze_cmd = app.add_subcommand("analyze", "Report cancellations and cancellation bugs found in a trace");
+  analyze_cmd->add_option("file", analyze.path, "trace file, or - for standard input")->required();
+  analyze_cmd->add_flag("--json", analyze.json, "print the JSON document (docs/json-schema.md)");
+  analyze_cmd->add_option("--color", analyze.color, "auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  analyze_cmd->add_option("--grace-ms", analyze.grace_ms, "ignored-cancel: grace period after a cancel")
+      ->capture_default_str();
+  analyze_cmd->add_option("--slow-ms", analyze.slow_ms, "slow-cancel: threshold after a cancel")->capture_default_str();
+  analyze_cmd->add_flag("--fail-on-findings", analyze.fail_on_findings, "exit with status 1 when there are findings");
+
   Text2BinOptions text2bin;
   auto* text2bin_cmd =
       app.add_subcommand("text2bin", "Convert Go's raw text trace format (or a Go .test file) to a binary trace");
@@ -41,6 +53,7 @@ int Main(int argc, char** argv) {
   }
   if (dump_cmd->parsed()) return RunDump(dump);
   if (stats_cmd->parsed()) return RunStats(stats);
+  if (analyze_cmd->parsed()) return RunAnalyze(analyze);
   if (text2bin_cmd->parsed()) return RunText2Bin(text2bin);
   return kExitError;
 }

@@ -78,7 +78,7 @@ void AppendRFC3339Nano(int64_t sec, int64_t nsec, std::string* out) {
   const auto tt = static_cast<time_t>(sec);
   std::tm tm{};
   if (localtime_r(&tt, &tm) != nullptr) offset = tm.tm_gmtoff;
-  const int64_t local = sec + offset;
+  const auto local = static_cast<int64_t>(static_cast<uint64_t>(sec) + static_cast<uint64_t>(offset));
   int64_t days = local / 86400;
   int64_t rem = local % 86400;
   if (rem < 0) {

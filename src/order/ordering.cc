@@ -218,19 +218,20 @@ Result<bool> Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t
   cur_gen_ = gen;
   SchedCtx cur;
   cur.m = m;
+  MState* ms = nullptr;
   if (m != -1) {
-    auto [ms, inserted] = m_states_.Insert(static_cast<uint64_t>(m), MState{});
-    (void)inserted;
+    ms = m_states_.Insert(static_cast<uint64_t>(m), MState{}).first;
     cur.p = ms->p;
     cur.g = ms->g;
   }
+  const uint64_t m_inserts = m_inserts_;
   SchedCtx next = cur;
   const Handler h = Dispatch()[ev->type];
   if (h == nullptr) return Broken(*ev, fmt::format("bad event type found while ordering: {}", ev->type));
   auto r = (this->*h)(ev, g, m, gen, &cur, &next);
-  if (r && *r && m != -1) {
-    // Handlers may insert M states; look ours up again rather than holding a pointer.
-    MState* ms = FindM(m);
+  if (r && *r && ms != nullptr) {
+    // A handler that inserted M states may have moved ours: look it up again.
+    if (m_inserts != m_inserts_) ms = m_states_.Insert(static_cast<uint64_t>(m), MState{}).first;
     ms->p = next.p;
     ms->g = next.g;
   }
@@ -401,6 +402,7 @@ CF_HANDLER_DEF(AdvanceGoStatus) {
         cur->g = ms->g;
       } else {
         m_states_.Insert(static_cast<uint64_t>(mid), MState{gid, -1});
+        ++m_inserts_;
       }
       cur->m = mid;
       break;

@@ -207,6 +207,7 @@ class Ordering {
   FlatMap<uint32_t> p_index_;
   std::vector<PState> p_slab_;
   FlatMap<MState> m_states_;
+  uint64_t m_inserts_ = 0;  // bumped by handlers that insert into m_states_
   FlatMap<TaskState> active_tasks_;
   uint64_t gc_seq_ = 0;
   GcState gc_state_ = GcState::kUndetermined;

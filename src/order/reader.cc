@@ -131,7 +131,7 @@ std::optional<Error> Reader::Impl::Finalize(Event* e) {
       e->stack = spec.nstacks > 0 ? StackId(static_cast<uint32_t>(e->args[spec.stack_ids[0] - 1])) : kNoStack;
     }
   }
-  if (e->time <= last_ts) e->time = last_ts + 1;
+  if (e->time <= last_ts) e->time = static_cast<Time>(static_cast<uint64_t>(last_ts) + 1);  // Go wraps
   last_ts = e->time;
   return std::nullopt;
 }

@@ -57,8 +57,7 @@ void Generation::Clear() {
 
 GenerationReader::GenerationReader(const TraceBuffer& buf, Version v, size_t header_size, StringPool* strings,
                                    StackPool* stacks)
-    : buf_(&buf),
-      version_(v),
+    : version_(v),
       cursor_(buf.data() + header_size, buf.end(), header_size),
       strings_(strings),
       stacks_(stacks) {}

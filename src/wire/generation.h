@@ -153,7 +153,6 @@ class GenerationReader {
   std::optional<Error> Finish(Generation* g);
   Error Err(ErrorCode code, uint64_t offset, std::string msg) const;
 
-  const TraceBuffer* buf_;
   Version version_;
   ByteCursor cursor_;
   StringPool* strings_;

@@ -1,0 +1,130 @@
+// Analyze: one pass of the ordered reader through ModelBuilder (and the
+// caller's observers), then every rule over the finished model.
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "analysis/model_builder.h"
+#include "analysis/rules.h"
+#include "base/trace_buffer.h"
+#include "cancelflow/analysis.h"
+#include "cancelflow/reader.h"
+
+namespace cancelflow {
+
+std::string_view RuleId(Rule r) {
+  switch (r) {
+    case Rule::kLeakedGoroutine: return "leaked-goroutine";
+    case Rule::kIgnoredCancel: return "ignored-cancel";
+    case Rule::kSlowCancel: return "slow-cancel";
+    case Rule::kCancelNotCalled: return "cancel-not-called";
+    case Rule::kDetachedContext: return "detached-context";
+    case Rule::kLateDeadline: return "late-deadline";
+    case Rule::kCount: break;
+  }
+  return "?";
+}
+
+std::optional<Rule> RuleFromId(std::string_view id) {
+  for (int r = 0; r < static_cast<int>(Rule::kCount); ++r)
+    if (RuleId(static_cast<Rule>(r)) == id) return static_cast<Rule>(r);
+  return std::nullopt;
+}
+
+std::string_view SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kNote: return "note";
+    case Severity::kWarning: return "warning";
+    case Severity::kError: return "error";
+  }
+  return "?";
+}
+
+
+std::string_view WakeOutcomeName(WakeOutcome o) {
+  switch (o) {
+    case WakeOutcome::kExited: return "exited";
+    case WakeOutcome::kBlockedAgain: return "blocked";
+    case WakeOutcome::kRunning: return "running";
+    case WakeOutcome::kNotStarted: return "not-started";
+  }
+  return "?";
+}
+
+const GoroutineInfo* Analysis::Goroutine(GoId id) const {
+  auto it = std::lower_bound(goroutines.begin(), goroutines.end(), id,
+                             [](const GoroutineInfo& g, GoId v) { return g.id < v; });
+  return it != goroutines.end() && it->id == id ? &*it : nullptr;
+}
+
+Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
+                         const std::vector<EventObserver*>& observers) {
+  auto opened = Reader::Open(buf);
+  if (!opened) return tl::unexpected(opened.error());
+  // The pools must outlive this call: the Analysis shares ownership of the
+  // reader that holds them.
+  auto reader = std::make_shared<Reader>(std::move(*opened));
+  analysis::ModelBuilder builder(options, *reader);
+  Event e;
+  std::optional<Error> error;
+  for (;;) {
+    auto more = reader->Next(&e);
+    if (!more) {
+      error = more.error();
+      break;
+    }
+    if (!*more) break;
+    builder.OnEvent(e);
+    for (EventObserver* o : observers) o->OnEvent(e, *reader);
+  }
+  analysis::ModelState m = builder.Finish(-1);
+  m.trace_end = m.quality.end;
+  // Finish() needs the end time for the "still running" outcomes only; they
+  // do not depend on its value.
+
+  Analysis a(std::shared_ptr<const StringPool>(reader, &reader->strings()),
+             std::shared_ptr<const StackPool>(reader, &reader->stacks()));
+  m.quality.trace_version = fmt::format("go 1.{}", reader->version());
+  m.quality.bytes = buf.size();
+  if (error) {
+    m.quality.partial = true;
+    m.quality.error = error;
+  }
+
+  std::vector<Finding> findings;
+  analysis::FindLeakedGoroutines(m, options, &findings);
+  analysis::FindIgnoredCancels(m, options, &findings);
+  analysis::FindSlowCancels(m, options, &findings);
+  analysis::FindCancelsNotCalled(m, options, &findings);
+  analysis::FindDetachedContexts(m, options, &findings);
+  analysis::FindLateDeadlines(m, options, &findings);
+  std::stable_sort(findings.begin(), findings.end(), [](const Finding& x, const Finding& y) {
+    if (x.severity != y.severity) return x.severity > y.severity;
+    return x.rule < y.rule;
+  });
+
+  // Keep the goroutines that findings and cancellations refer to.
+  std::set<int64_t> keep;
+  for (const Finding& f : findings)
+    for (GoId g : f.goroutines) keep.insert(g.value());
+  for (const Cancellation& c : m.cancellations) {
+    keep.insert(c.canceler.value());
+    for (const WokenGoroutine& w : c.woken) keep.insert(w.goroutine.value());
+  }
+  for (const ContextInfo& c : m.contexts)
+    for (GoId g : c.bound) keep.insert(g.value());
+  for (const analysis::GoRecord& g : m.gs)
+    if (keep.count(g.info.id.value())) a.goroutines.push_back(g.info);
+  std::sort(a.goroutines.begin(), a.goroutines.end(),
+            [](const GoroutineInfo& x, const GoroutineInfo& y) { return x.id < y.id; });
+
+  a.findings = std::move(findings);
+  a.cancellations = std::move(m.cancellations);
+  a.contexts = std::move(m.contexts);
+  a.tests = std::move(m.tests);
+  a.quality = std::move(m.quality);
+  return a;
+}
+
+}  // namespace cancelflow

@@ -1,0 +1,413 @@
+#include "analysis/model_builder.h"
+
+#include <algorithm>
+
+#include "base/check.h"
+#include "model/records.h"
+#include "wire/event_spec.h"
+
+namespace cancelflow::analysis {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool IsDeadlineTimerStart(std::string_view f) {
+  return IsContextClosure(f, "WithDeadlineCause") || IsContextClosure(f, "WithDeadline");
+}
+
+// The frames from `from` to the end of a stack: the "root" of a cancel call.
+std::span<const FrameId> Suffix(const StackPool& pool, StackId s, int from) {
+  auto frames = pool.Frames(s);
+  if (from < 0 || static_cast<size_t>(from) > frames.size()) return {};
+  return frames.subspan(static_cast<size_t>(from));
+}
+
+}  // namespace
+
+// ---- ModelState helpers ------------------------------------------------------
+
+GoRecord& ModelState::Get(GoId g) {
+  auto [slot, inserted] = gindex.Insert(static_cast<uint64_t>(g.value()), static_cast<uint32_t>(gs.size()));
+  if (inserted) {
+    gs.emplace_back();
+    gs.back().info.id = g;
+    ++quality.goroutines_seen;
+    return gs.back();
+  }
+  return gs[*slot];
+}
+
+std::vector<std::string_view> ModelState::Funcs(StackId s) const {
+  std::vector<std::string_view> out;
+  for (FrameId f : stacks->Frames(s)) out.push_back(strings->Get(stacks->GetFrame(f).func));
+  return out;
+}
+
+bool IsLibraryFunc(std::string_view f) { return IsRuntimeOrStdFrame(f); }
+
+bool IsInstrumentationGoroutine(std::string_view start) {
+  constexpr std::string_view kCtxtrace = "github.com/cancelflow/cancelflow/go/ctxtrace.";
+  return (StartsWith(start, kCtxtrace) && !StartsWith(start, "github.com/cancelflow/cancelflow/go/ctxtrace.Go.")) ||
+         StartsWith(start, "github.com/cancelflow/cancelflow/go/flightrec.");
+}
+
+int FirstUserFrame(const ModelState& m, StackId s) {
+  auto frames = m.stacks->Frames(s);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (!IsLibraryFunc(m.strings->Get(m.stacks->GetFrame(frames[i]).func))) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// ---- ModelBuilder ------------------------------------------------------------
+
+ModelBuilder::ModelBuilder(const AnalysisOptions& options, const Reader& reader) : options_(options), reader_(reader) {
+  m_.strings = &reader.strings();
+  m_.stacks = &reader.stacks();
+}
+
+const CancelStack& ModelBuilder::Classify(StackId s) {
+  if (const CancelStack* c = classified_.Find(s.value())) return *c;
+  const auto funcs = m_.Funcs(s);
+  classified_.Insert(s.value(), ClassifyCancelStack(funcs));
+  return *classified_.Find(s.value());
+}
+
+int32_t ModelBuilder::NewCancellation(CancelKind kind, const Event& e, GoId canceler, const CancelStack& c) {
+  Cancellation x;
+  x.index = static_cast<uint32_t>(m_.cancellations.size());
+  x.kind = kind;
+  x.time = e.time;
+  x.canceler = canceler;
+  x.canceler_stack = e.stack;
+  x.caller_frame = c.caller_frame;
+  x.user_frame = c.user_frame;
+  m_.cancellations.push_back(std::move(x));
+  return static_cast<int32_t>(m_.cancellations.size() - 1);
+}
+
+void ModelBuilder::StopWoken(GoRecord& g, Time t, WakeOutcome outcome, StringId reason, StackId stack) {
+  if (!g.open_woken.valid()) return;
+  WokenGoroutine& w = m_.cancellations[static_cast<size_t>(g.open_woken.cancellation)].woken[g.open_woken.woken];
+  if (w.started < 0) return;  // blocked before it ever ran again: cannot happen in a valid order
+  w.stopped = t;
+  w.outcome = outcome;
+  w.next_block_reason = reason;
+  w.next_block_stack = stack;
+  g.open_woken = WokenRef{};
+}
+
+void ModelBuilder::OnCancelUnblock(const Event& e, GoId woken, const CancelStack& c) {
+  const GoId canceler = e.goroutine;
+  int32_t ci = -1;
+  GoRecord* cg = canceler == kNoGoroutine ? nullptr : m_.Find(canceler);
+  if (cg != nullptr && cg->timer_goroutine && c.kind == CancelKind::kDeadline) {
+    ci = cg->timer_cancellation;
+  } else if (canceler != kNoGoroutine) {
+    if (OpenBurst* b = m_.bursts.Find(static_cast<uint64_t>(canceler.value()));
+        b != nullptr && b->cancellation >= 0 && e.time - b->last <= options_.burst_gap_ns) {
+      const Cancellation& prev = m_.cancellations[static_cast<size_t>(b->cancellation)];
+      auto a = Suffix(*m_.stacks, prev.canceler_stack, prev.caller_frame);
+      auto bsuf = Suffix(*m_.stacks, e.stack, c.caller_frame);
+      if (prev.kind == c.kind && std::equal(a.begin(), a.end(), bsuf.begin(), bsuf.end())) ci = b->cancellation;
+    }
+  }
+  if (ci < 0) {
+    ci = NewCancellation(c.kind, e, canceler, c);
+    if (pending_cancel_.goroutine == canceler && canceler != kNoGoroutine &&
+        e.time - pending_cancel_.time <= options_.burst_gap_ns) {
+      Cancellation& x = m_.cancellations[static_cast<size_t>(ci)];
+      x.context_id = pending_cancel_.context_id;
+      x.cause = pending_cancel_.cause;
+    }
+  }
+  if (canceler != kNoGoroutine) {
+    auto [b, inserted] = m_.bursts.Insert(static_cast<uint64_t>(canceler.value()), OpenBurst{});
+    (void)inserted;
+    b->cancellation = ci;
+    b->last = e.time;
+  }
+  Cancellation& x = m_.cancellations[static_cast<size_t>(ci)];
+  WokenGoroutine w;
+  w.goroutine = woken;
+  w.depth = c.depth;
+  w.via_afterfunc = c.via_afterfunc;
+  w.unblocked = e.time;
+  x.woken.push_back(w);
+  GoRecord& g = m_.Get(woken);
+  g.open_woken = WokenRef{ci, static_cast<uint32_t>(x.woken.size() - 1)};
+  g.last_woken = g.open_woken;
+}
+
+void ModelBuilder::OnGoCreate(const Event& e, const StateTransition& t) {
+  const GoId id(t.resource.id);
+  GoRecord& g = m_.Get(id);
+  g.info.created = e.time;
+  g.info.creator = e.goroutine;
+  g.info.creation_stack = e.stack;
+  g.state = t.go_to();
+  auto start = m_.stacks->Frames(t.stack);
+  if (!start.empty()) g.info.start_func = m_.stacks->GetFrame(start[0]).func;
+  const std::string_view start_name = m_.Str(g.info.start_func);
+  g.info.system = StartsWith(start_name, "runtime.") || StartsWith(start_name, "runtime/") ||
+                  IsInstrumentationGoroutine(start_name);
+  if (const GoRecord* creator = m_.Find(e.goroutine)) g.test = creator->test;
+  if (g.test >= 0) g.info.test = m_.tests[static_cast<size_t>(g.test)].name;
+
+  // A context deadline timer firing: the runtime starts the closure with no
+  // user goroutine on the M, so the creator stack is empty.
+  if (e.stack == kNoStack && IsDeadlineTimerStart(start_name)) {
+    CancelStack c;
+    c.is_cancel = true;
+    c.kind = CancelKind::kDeadline;
+    const int32_t ci = NewCancellation(CancelKind::kDeadline, e, id, c);
+    m_.cancellations[static_cast<size_t>(ci)].canceler_stack = t.stack;
+    GoRecord& timer = *m_.Find(id);  // NewCancellation does not touch gs
+    timer.timer_goroutine = true;
+    timer.timer_cancellation = ci;
+    return;
+  }
+  // An AfterFunc callback started by a cancel.
+  if (e.stack != kNoStack) {
+    const CancelStack& c = Classify(e.stack);
+    // (AfterFunc callbacks of cancelflow's own instrumentation are plumbing.)
+    if (c.is_cancel && c.via_afterfunc && !IsInstrumentationGoroutine(start_name)) {
+      const int32_t ci = NewCancellation(CancelKind::kAfterFunc, e, e.goroutine, c);
+      WokenGoroutine w;
+      w.goroutine = id;
+      w.depth = c.depth;
+      w.via_afterfunc = true;
+      w.unblocked = e.time;
+      m_.cancellations[static_cast<size_t>(ci)].woken.push_back(w);
+      GoRecord& cb = *m_.Find(id);
+      cb.open_woken = WokenRef{ci, 0};
+      cb.last_woken = cb.open_woken;
+    }
+  }
+}
+
+void ModelBuilder::OnGoroutineTransition(const Event& e, const StateTransition& t) {
+  const GoId id(t.resource.id);
+  const GoState from = t.go_from(), to = t.go_to();
+  if (from == GoState::kNotExist) {
+    OnGoCreate(e, t);
+    return;
+  }
+  GoRecord& g = m_.Get(id);
+  if (from == GoState::kUndetermined) {
+    // A goroutine that existed before this generation (status event).
+    if (to == GoState::kWaiting && t.has_stack && t.stack != kNoStack) {
+      g.info.block_stack = t.stack;
+      if (g.info.blocked_since < 0) g.info.blocked_since = e.time;
+      if (g.info.start_func == kEmptyString) {
+        auto frames = m_.stacks->Frames(t.stack);
+        if (!frames.empty()) {
+          // Best guess at the entry function of a goroutine created before the
+          // trace: the outermost frame of its stack.
+          g.info.start_func = m_.stacks->GetFrame(frames.back()).func;
+          const std::string_view s = m_.Str(g.info.start_func);
+          g.info.system = StartsWith(s, "runtime.") || StartsWith(s, "runtime/") || IsInstrumentationGoroutine(s);
+        }
+      }
+    }
+    g.state = to;
+    return;
+  }
+  switch (to) {
+    case GoState::kRunning:
+      if (from == GoState::kRunnable && g.open_woken.valid()) {
+        WokenGoroutine& w = m_.cancellations[static_cast<size_t>(g.open_woken.cancellation)].woken[g.open_woken.woken];
+        if (w.started < 0) w.started = e.time;
+      }
+      break;
+    case GoState::kWaiting:
+      if (from == GoState::kRunning) {
+        g.info.block_reason = t.reason;
+        g.info.block_stack = t.stack;
+        g.info.blocked_since = e.time;
+        StopWoken(g, e.time, WakeOutcome::kBlockedAgain, t.reason, t.stack);
+      }
+      break;
+    case GoState::kNotExist:
+      g.info.ended = e.time;
+      StopWoken(g, e.time, WakeOutcome::kExited, kEmptyString, kNoStack);
+      break;
+    case GoState::kRunnable:
+      if (from == GoState::kWaiting && e.type == wire::kGoUnblock) {
+        if (e.stack == kNoStack) {
+          ++m_.quality.unblocks_without_stack;
+        } else {
+          const CancelStack& c = Classify(e.stack);
+          if (c.is_cancel) {
+            g.state = to;
+            OnCancelUnblock(e, id, c);
+            return;
+          }
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  g.state = to;
+}
+
+void ModelBuilder::OnLog(const Event& e) {
+  const LogInfo log = GetLog(e);
+  model::Record r;
+  switch (model::DecodeRecord(m_.Str(log.category), m_.Str(log.message), &r)) {
+    case model::Outcome::kNotARecord: return;
+    case model::Outcome::kUnknownVersion:
+    case model::Outcome::kUnknownRecord: ++m_.quality.records_unknown_version; return;
+    case model::Outcome::kMalformed: ++m_.quality.records_malformed; return;
+    case model::Outcome::kOk: break;
+  }
+  ++m_.quality.instrumentation_records;
+  using model::RecordType;
+  auto site = [&](SourceSite* s) {
+    s->func = r.Str("func");
+    s->file = r.Str("file");
+    s->line = r.Int("line");
+  };
+  switch (r.type) {
+    case RecordType::kCtx: {
+      const uint64_t id = static_cast<uint64_t>(r.Int("id"));
+      auto [slot, inserted] = m_.ctx_index.Insert(id, static_cast<uint32_t>(m_.contexts.size()));
+      if (!inserted) break;
+      ContextInfo c;
+      c.id = id;
+      c.parent = static_cast<uint64_t>(r.Int("parent"));
+      c.kind = r.Str("kind");
+      c.parent_kind = r.Str("parent_kind");
+      c.parent_type = r.Str("parent_type");
+      c.deadline_unix_ns = r.Int("deadline_ns");
+      c.timeout_ns = r.Int("timeout_ns");
+      c.parent_deadline_unix_ns = r.Int("parent_deadline_ns");
+      site(&c.created_at);
+      c.created = e.time;
+      c.created_by = e.goroutine;
+      if (const GoRecord* g = m_.Find(e.goroutine); g != nullptr && g->test >= 0) {
+        c.test = m_.tests[static_cast<size_t>(g->test)].name;
+      }
+      m_.contexts.push_back(std::move(c));
+      break;
+    }
+    case RecordType::kCancel: {
+      ContextInfo* c = m_.Context(static_cast<uint64_t>(r.Int("id")));
+      if (c != nullptr) {
+        if (!c->cancel_called) {
+          c->cancel_called = true;
+          c->canceled = e.time;
+          site(&c->cancel_site);
+          c->cancel_cause = r.Str("cause");
+        }
+      }
+      if (!r.Bool("noop")) {
+        pending_cancel_ = PendingCancel{e.goroutine, e.time, static_cast<uint64_t>(r.Int("id")), r.Str("cause")};
+      }
+      break;
+    }
+    case RecordType::kDone:
+      if (ContextInfo* c = m_.Context(static_cast<uint64_t>(r.Int("id"))); c != nullptr && c->done < 0) {
+        c->done = e.time;
+        c->done_by = r.Str("by");
+        c->err = r.Str("err");
+        c->cause = r.Str("cause");
+      }
+      break;
+    case RecordType::kLeak:
+      m_.leak_records.push_back(static_cast<uint64_t>(r.Int("id")));
+      if (ContextInfo* c = m_.Context(static_cast<uint64_t>(r.Int("id")))) {
+        c->leak_reason = r.Str("reason");
+        if (c->test.empty()) c->test = r.Str("test");
+      }
+      break;
+    case RecordType::kGo: {
+      GoRecord& g = m_.Get(GoId(r.Int("gid")));
+      g.info.context_id = static_cast<uint64_t>(r.Int("ctx"));
+      g.info.name = r.Str("name");
+      if (ContextInfo* c = m_.Context(g.info.context_id)) c->bound.push_back(g.info.id);
+      break;
+    }
+    case RecordType::kGoExit: {
+      GoRecord& g = m_.Get(GoId(r.Int("gid")));
+      g.go_exit_record = true;
+      g.exit_record_time = e.time;
+      break;
+    }
+    case RecordType::kGoOverdue: {
+      GoRecord& g = m_.Get(GoId(r.Int("gid")));
+      g.overdue_record = true;
+      if (g.overdue_at < 0) g.overdue_at = e.time;
+      break;
+    }
+    case RecordType::kTestStart: {
+      Test t;
+      t.name = r.Str("name");
+      t.start = e.time;
+      t.goroutine = GoId(r.Int("gid"));
+      m_.tests.push_back(std::move(t));
+      GoRecord& g = m_.Get(GoId(r.Int("gid")));
+      g.test = static_cast<int32_t>(m_.tests.size() - 1);
+      g.info.test = m_.tests.back().name;
+      break;
+    }
+    case RecordType::kTestEnd: {
+      const std::string& name = r.Str("name");
+      for (auto it = m_.tests.rbegin(); it != m_.tests.rend(); ++it) {
+        if (it->name == name && it->end < 0) {
+          it->end = e.time;
+          it->result = r.Str("result");
+          break;
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void ModelBuilder::OnEvent(const Event& e) {
+  ++m_.quality.events;
+  if (m_.quality.start < 0) m_.quality.start = e.time;
+  m_.quality.end = e.time;
+  switch (e.kind) {
+    case EventKind::kStateTransition: {
+      const StateTransition t = GetStateTransition(e);
+      if (t.resource.kind == ResourceKind::kGoroutine) OnGoroutineTransition(e, t);
+      break;
+    }
+    case EventKind::kLog:
+      OnLog(e);
+      break;
+    case EventKind::kSync:
+      if (const SyncDetails* d = reader_.Sync(e)) {
+        // Generations are numbered from 1 when tracing starts; a flight
+        // recorder snapshot starts later and misses earlier history.
+        if (m_.quality.generations == 0 && d->generation > 1) m_.quality.starts_mid_execution = true;
+        ++m_.quality.generations;
+        if (d->has_clock_snapshot && !m_.wall_offset_known) {
+          m_.wall_offset_known = true;
+          m_.wall_offset = d->clock.wall_sec * 1'000'000'000 + d->clock.wall_nsec - d->clock.trace;
+        }
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+ModelState ModelBuilder::Finish(Time end) {
+  m_.trace_end = end;
+  for (GoRecord& g : m_.gs) {
+    g.info.end_state = g.info.ended >= 0 ? GoState::kNotExist : g.state;
+    if (g.open_woken.valid()) {
+      WokenGoroutine& w = m_.cancellations[static_cast<size_t>(g.open_woken.cancellation)].woken[g.open_woken.woken];
+      w.outcome = w.started < 0 ? WakeOutcome::kNotStarted : WakeOutcome::kRunning;
+    }
+  }
+  return std::move(m_);
+}
+
+}  // namespace cancelflow::analysis

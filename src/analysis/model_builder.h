@@ -1,0 +1,66 @@
+// ModelBuilder: the single pass from ordered events to ModelState.
+//
+// ALGORITHM (per event, in the reference order)
+// - Goroutine lifecycle from state transitions: creation (start function,
+//   creator and creation stack), blocks (reason, stack, since), exits, and
+//   the statuses of goroutines that existed before the trace.
+// - Cancellations (docs/cancellation-in-traces.md):
+//   * a GoUnblock whose unblocker stack is inside context.(*cancelCtx).cancel
+//     wakes a waiter; consecutive such events of one goroutine with the same
+//     caller frames, at most `burst_gap_ns` apart, are one cancel call;
+//   * a goroutine created with no creator stack whose start function is a
+//     context.WithDeadline* closure is a deadline timer: it opens a
+//     `deadline` cancellation at its creation, and its wake-ups join it;
+//   * a GoCreate from inside (*afterFuncCtx).cancel starts an AfterFunc
+//     callback: a cancellation of kind `afterfunc` waking that goroutine.
+//   Each woken goroutine's response is followed: first GoStart, then the
+//   GoDestroy or GoBlock that stops it.
+// - Instrumentation records (user logs "cancelflow/v1/...", model/records.h)
+//   build the context tree, bindings, tests and leak reports; unknown
+//   versions and malformed records are counted.
+//
+// INVARIANTS: constant work per event except for stack classification of
+// GoUnblock/GoCreate events, which is cached per StackId.
+#pragma once
+
+#include "analysis/model_state.h"
+#include "cancelflow/analysis.h"
+#include "cancelflow/reader.h"
+#include "analysis/stack_patterns.h"
+
+namespace cancelflow::analysis {
+
+class ModelBuilder {
+ public:
+  ModelBuilder(const AnalysisOptions& options, const Reader& reader);
+
+  void OnEvent(const Event& e);
+  // Closes open state at the end of the trace (or at the error).
+  ModelState Finish(Time end);
+
+ private:
+  void OnGoroutineTransition(const Event& e, const StateTransition& t);
+  void OnCancelUnblock(const Event& e, GoId woken, const CancelStack& c);
+  void OnGoCreate(const Event& e, const StateTransition& t);
+  void OnLog(const Event& e);
+  void StopWoken(GoRecord& g, Time t, WakeOutcome outcome, StringId reason, StackId stack);
+  const CancelStack& Classify(StackId s);
+  int32_t NewCancellation(CancelKind kind, const Event& e, GoId canceler, const CancelStack& c);
+
+  // The last non-noop `cancel` record: the GoUnblocks that follow on the
+  // same goroutine belong to that context.
+  struct PendingCancel {
+    GoId goroutine = kNoGoroutine;
+    Time time = -1;
+    uint64_t context_id = 0;
+    std::string cause;
+  };
+
+  const AnalysisOptions& options_;
+  const Reader& reader_;
+  ModelState m_;
+  FlatMap<CancelStack> classified_;  // StackId -> classification
+  PendingCancel pending_cancel_;
+};
+
+}  // namespace cancelflow::analysis

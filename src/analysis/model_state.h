@@ -1,0 +1,99 @@
+// ModelState: what the analysis pass remembers about a trace, and the rules'
+// only input.
+//
+// The pass (analyzer.cc) feeds ordered events into ModelBuilder, which keeps
+// one GoRecord per goroutine (created during the trace or seen in a status
+// event), the cancellations it recognised, the instrumented contexts and the
+// tests. Each rule (rule_*.cc) is then a pure function of the finished state
+// that appends findings.
+//
+// INVARIANTS
+// - Memory is O(goroutines + cancellations + contexts + distinct stacks), not
+//   O(events): nothing per event is kept.
+// - `gs` is in first-seen order; `gindex` maps GoId -> index into `gs`.
+// - A WokenGoroutine is "open" until the goroutine stops (exits or blocks);
+//   GoRecord::open_woken points at the one still waiting for its outcome.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/flat_map.h"
+#include "cancelflow/analysis.h"
+
+namespace cancelflow::analysis {
+
+struct WokenRef {
+  int32_t cancellation = -1;  // index into ModelState::cancellations
+  uint32_t woken = 0;         // index into Cancellation::woken
+  bool valid() const { return cancellation >= 0; }
+};
+
+struct GoRecord {
+  GoroutineInfo info;
+  GoState state = GoState::kUndetermined;
+  bool timer_goroutine = false;   // started by a context deadline timer
+  int32_t timer_cancellation = -1;  // the deadline Cancellation it carries
+  WokenRef open_woken;            // woken by a cancel, outcome not yet known
+  WokenRef last_woken;            // the most recent cancellation that woke it
+  // Instrumentation records about this goroutine.
+  bool go_exit_record = false;
+  bool overdue_record = false;
+  Time overdue_at = -1;
+  Time exit_record_time = -1;
+  int32_t test = -1;              // index into ModelState::tests
+};
+
+// Burst tracking: consecutive cancel events of one goroutine that belong to
+// the same cancel call.
+struct OpenBurst {
+  int32_t cancellation = -1;
+  Time last = -1;
+};
+
+struct ModelState {
+  const StringPool* strings = nullptr;
+  const StackPool* stacks = nullptr;
+
+  std::vector<GoRecord> gs;
+  FlatMap<uint32_t> gindex;
+  std::vector<Cancellation> cancellations;
+  FlatMap<OpenBurst> bursts;  // canceler GoId -> its open burst
+  std::vector<ContextInfo> contexts;
+  FlatMap<uint32_t> ctx_index;  // context id -> index into contexts
+  std::vector<Test> tests;
+  std::vector<uint64_t> leak_records;  // context ids with a `leak` record, in order
+  DataQuality quality;
+  Time trace_end = -1;
+  // wall clock (Unix ns) = trace time + wall_offset, from a Go 1.25+ clock snapshot.
+  bool wall_offset_known = false;
+  int64_t wall_offset = 0;
+
+  GoRecord* Find(GoId g) {
+    const uint32_t* i = gindex.Find(static_cast<uint64_t>(g.value()));
+    return i == nullptr ? nullptr : &gs[*i];
+  }
+  const GoRecord* Find(GoId g) const { return const_cast<ModelState*>(this)->Find(g); }
+  GoRecord& Get(GoId g);  // finds or creates
+  ContextInfo* Context(uint64_t id) {
+    const uint32_t* i = ctx_index.Find(id);
+    return i == nullptr ? nullptr : &contexts[*i];
+  }
+  const ContextInfo* Context(uint64_t id) const { return const_cast<ModelState*>(this)->Context(id); }
+
+  // Function names of a stack, leaf first (views into the string pool).
+  std::vector<std::string_view> Funcs(StackId s) const;
+  std::string_view Str(StringId s) const { return strings->Get(s); }
+};
+
+// Is this a function of Go's runtime, standard plumbing or cancelflow's own
+// instrumentation rather than user code? (The definition the scenario
+// expectations use: docs/scenarios.md.)
+bool IsLibraryFunc(std::string_view func);
+// Goroutines cancelflow's Go module starts for itself (never findings).
+bool IsInstrumentationGoroutine(std::string_view start_func);
+// Index of the first user frame of a stack, -1 if none.
+int FirstUserFrame(const ModelState& m, StackId s);
+
+}  // namespace cancelflow::analysis

@@ -1,0 +1,46 @@
+// The finding rules. Each is a pure function of the finished ModelState that
+// appends findings; one rule per file (rule_<id>.cc). Definitions, defaults
+// and examples: docs/findings.md.
+#pragma once
+
+#include <vector>
+
+#include "analysis/model_state.h"
+#include "cancelflow/analysis.h"
+
+namespace cancelflow::analysis {
+
+void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
+void FindIgnoredCancels(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
+void FindSlowCancels(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
+void FindCancelsNotCalled(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
+void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
+void FindLateDeadlines(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
+
+// ---- shared by the rules (findings.cc) ----
+
+// A goroutine a goroutine rule may report: created during the trace, running
+// user code (or the context package's propagateCancel goroutine), not a
+// runtime or instrumentation goroutine.
+bool IsCandidate(const GoRecord& g, const ModelState& m);
+
+// Groups goroutines into findings by (start function, creation user frame,
+// block user frame, test). `latencies` (optional, parallel to `gs`) fills
+// LatencyStats. Message and hint are filled by `describe` per group.
+struct GoroutineGroupInput {
+  const GoRecord* g;
+  Time latency = -1;
+  int64_t cancellation = -1;
+};
+template <typename Describe>
+void EmitGoroutineFindings(const ModelState& m, const AnalysisOptions& o, Rule rule,
+                           std::vector<GoroutineGroupInput> items, Describe describe, std::vector<Finding>* out);
+
+// Where a goroutine was created / blocked, as "func (file:line)".
+std::string SiteOf(const ModelState& m, StackId s, int frame);
+LatencyStats ComputeLatency(std::vector<Time> v);
+Finding ContextFinding(const ModelState& m, const AnalysisOptions& o, Rule rule, const ContextInfo& c);
+
+}  // namespace cancelflow::analysis
+
+#include "analysis/rules_impl.h"

@@ -1,0 +1,50 @@
+// `cancelflow analyze FILE`: the cancellation report (text, or --json).
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "base/trace_buffer.h"
+#include "cancelflow/analysis.h"
+#include "cli/commands.h"
+#include "report/json_report.h"
+#include "report/text_report.h"
+
+namespace cancelflow::cli {
+
+int RunAnalyze(const AnalyzeOptions& opts) {
+  auto buf = TraceBuffer::Open(opts.path);
+  if (!buf) {
+    PrintError(buf.error().message);
+    return kExitError;
+  }
+  AnalysisOptions ao;
+  ao.grace_ns = static_cast<Time>(opts.grace_ms * 1e6);
+  ao.slow_cancel_ns = static_cast<Time>(opts.slow_ms * 1e6);
+  auto a = Analyze(*buf, ao);
+  if (!a) {
+    PrintError(a.error().ToString());
+    return kExitError;
+  }
+  std::string out;
+  if (opts.json) {
+    out = report::AnalysisToJson(*a, report::JsonOptions{opts.path, 2});
+  } else {
+    report::TextOptions to;
+    to.trace_path = opts.path;
+    to.color = opts.color == "always" || (opts.color == "auto" && isatty(STDOUT_FILENO));
+    out = report::AnalysisToText(*a, to);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  if (a->quality.partial) {
+    PrintError(fmt::format("trace is partial: {}", a->quality.error ? a->quality.error->ToString() : "?"));
+    return kExitPartial;
+  }
+  if (opts.fail_on_findings && !a->findings.empty()) return kExitFindings;
+  return kExitOk;
+}
+
+}  // namespace cancelflow::cli

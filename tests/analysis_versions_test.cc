@@ -1,0 +1,84 @@
+// The cancellation analysis finds the same cancellations and findings in the
+// ctxcancel program's traces written by every supported Go release (Go 1.22 to
+// 1.27, committed under tests/corpus/traces): closure names and context.go
+// lines move between releases, the shapes must not.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "base/trace_buffer.h"
+#include "cancelflow/analysis.h"
+
+namespace cancelflow {
+namespace {
+
+std::string Short(std::string_view f) {
+  const size_t dot = f.rfind('.');
+  return std::string(dot == std::string_view::npos ? f : f.substr(dot + 1));
+}
+
+class CtxcancelTrace : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CtxcancelTrace, FindsEveryCancellationShape) {
+  const std::string path = std::string(CANCELFLOW_SOURCE_DIR) + "/tests/corpus/traces/" + GetParam() + "/ctxcancel.trace";
+  auto buf = TraceBuffer::Open(path);
+  ASSERT_TRUE(buf.has_value()) << buf.error().message;
+  auto a = Analyze(*buf, AnalysisOptions{});
+  ASSERT_TRUE(a.has_value()) << a.error().ToString();
+  EXPECT_FALSE(a->quality.partial);
+
+  std::map<std::string, int> kinds;
+  std::map<std::string, std::pair<int, int>> woken;  // waiter function -> (count, depth)
+  for (const Cancellation& c : a->cancellations) {
+    ++kinds[std::string(CancelKindName(c.kind))];
+    for (const WokenGoroutine& w : c.woken) {
+      const GoroutineInfo* g = a->Goroutine(w.goroutine);
+      ASSERT_NE(g, nullptr);
+      auto& e = woken[Short(a->Str(g->start_func))];
+      ++e.first;
+      e.second = w.depth;
+      EXPECT_EQ(w.outcome, WakeOutcome::kExited) << a->Str(g->start_func);
+      EXPECT_GE(w.started, w.unblocked);
+      EXPECT_GE(w.stopped, w.started);
+    }
+  }
+  EXPECT_EQ(kinds["explicit"], 4);  // WithCancel, WithCancelCause, WithTimeout canceled early, child chain
+  EXPECT_EQ(kinds["deadline"], 1);
+  EXPECT_EQ(kinds["parent"], 2);     // propagateCancel goroutine and a foreign AfterFunc hook
+  EXPECT_EQ(kinds["afterfunc"], 1);
+  EXPECT_EQ(woken["waitExplicit"].first, 3);
+  EXPECT_EQ(woken["selectExplicit"].first, 1);
+  EXPECT_EQ(woken["waitDeadline"].first, 2);
+  EXPECT_EQ(woken["waitChainDepth1"], std::make_pair(1, 0));
+  EXPECT_EQ(woken["waitChainDepth2"], std::make_pair(1, 1));
+  EXPECT_EQ(woken["waitChainDepth3"], std::make_pair(1, 2));
+  EXPECT_EQ(woken["waitForeignChild"].first, 1);
+
+  // The explicit cancel of the chain is attributed to the function that called cancel().
+  for (const Cancellation& c : a->cancellations) {
+    if (c.kind == CancelKind::kDeadline) {
+      EXPECT_EQ(c.user_frame, -1);  // the timer goroutine has no user frame
+      continue;
+    }
+    if (c.kind != CancelKind::kExplicit) continue;
+    ASSERT_GE(c.user_frame, 0);
+    const Frame& f = a->stacks().GetFrame(a->stacks().Frames(c.canceler_stack)[static_cast<size_t>(c.user_frame)]);
+    const std::string fn = Short(a->Str(f.func));
+    EXPECT_TRUE(fn == "ExplicitCancel" || fn == "CancelCause" || fn == "TimeoutCanceledEarly" || fn == "ChildChain") << fn;
+  }
+
+  std::map<std::string, size_t> rules;
+  for (const Finding& f : a->findings) rules[std::string(RuleId(f.rule))] += f.count();
+  EXPECT_EQ(rules["leaked-goroutine"], 4u);  // Background/WithoutCancel waiters, propagateCancel goroutine, its waiter
+  EXPECT_EQ(rules["cancel-not-called"], 1u);
+  EXPECT_EQ(rules["detached-context"], 2u);   // blocked forever on a nil Done channel
+  EXPECT_EQ(rules["ignored-cancel"], 0u);
+  EXPECT_EQ(rules["slow-cancel"], 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(GoVersions, CtxcancelTrace,
+                         ::testing::Values("go1.22", "go1.23", "go1.24", "go1.25", "go1.26", "go1.27"));
+
+}  // namespace
+}  // namespace cancelflow
