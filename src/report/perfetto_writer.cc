@@ -68,19 +68,16 @@ constexpr uint32_t kDaName = 10;
 
 constexpr uint32_t kSequenceId = 1;
 
-// Track uuid namespaces (high byte), so ids never collide and are never 0.
-constexpr uint64_t kUuidGoroutine = 1ULL << 56;
-constexpr uint64_t kUuidGroup = 2ULL << 56;
-constexpr uint64_t kUuidRegions = 3ULL << 56;
-constexpr uint64_t kUuidContext = 4ULL << 56;
-constexpr uint64_t kUuidTask = 5ULL << 56;
-constexpr uint64_t kUuidGlobal = 6ULL << 56;
-constexpr uint64_t kTrackGC = kUuidGlobal + 1;
-constexpr uint64_t kTrackSTW = kUuidGlobal + 2;
-constexpr uint64_t kTrackContexts = kUuidGlobal + 3;
-constexpr uint64_t kTrackTasks = kUuidGlobal + 4;
-constexpr uint64_t kTrackMeta = kUuidGlobal + 5;
-constexpr uint64_t kTrackCancels = kUuidGlobal + 6;  // cancels whose canceler has no track
+// Track uuids: (index << 3) | namespace, so ids never collide, are never 0,
+// and stay short varints (every TrackEvent repeats its track's uuid).
+constexpr uint64_t Uuid(uint64_t ns, uint64_t index) { return (index << 3) | ns; }
+constexpr uint64_t kNsGoroutine = 1, kNsGroup = 2, kNsRegions = 3, kNsContext = 4, kNsTask = 5, kNsGlobal = 6;
+constexpr uint64_t kTrackGC = Uuid(kNsGlobal, 1);
+constexpr uint64_t kTrackSTW = Uuid(kNsGlobal, 2);
+constexpr uint64_t kTrackContexts = Uuid(kNsGlobal, 3);
+constexpr uint64_t kTrackTasks = Uuid(kNsGlobal, 4);
+constexpr uint64_t kTrackMeta = Uuid(kNsGlobal, 5);
+constexpr uint64_t kTrackCancels = Uuid(kNsGlobal, 6);  // cancels whose canceler has no track
 
 constexpr int32_t kPidBase = 0x40000000;
 
@@ -558,7 +555,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     const uint32_t cg = gindex(c.canceler);
     OutEvent ce;
     ce.begin = ce.end = c.time >= 0 ? c.time : start;
-    ce.track = cg == UINT32_MAX ? kTrackCancels : kUuidGoroutine + cg;
+    ce.track = cg == UINT32_MAX ? kTrackCancels : Uuid(kNsGoroutine, cg);
     ce.name = own(fmt::format("cancel ({})", CancelKindName(c.kind)));
     ce.category = "cancel";
     ce.instant = true;
@@ -576,7 +573,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
       const uint32_t wg = gindex(w.goroutine);
       OutEvent we;
       we.begin = we.end = w.unblocked >= 0 ? w.unblocked : ce.begin;
-      we.track = kUuidGoroutine + wg;
+      we.track = Uuid(kNsGoroutine, wg);
       const uint8_t* rule = finding_rule.Find(static_cast<uint64_t>(w.goroutine.value()));
       const bool ignored = rule && (*rule == 1 + static_cast<int>(Rule::kIgnoredCancel) ||
                                     *rule == 1 + static_cast<int>(Rule::kLeakedGoroutine));
@@ -614,7 +611,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
         if (c.time >= 0 && t < c.time) t = c.time;
       }
       fe.begin = fe.end = t;
-      fe.track = kUuidGoroutine + gi;
+      fe.track = Uuid(kNsGoroutine, gi);
       fe.name = own(fmt::format("finding: {}", RuleId(f.rule)));
       fe.category = "finding";
       fe.instant = true;
@@ -638,7 +635,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     e.begin = c.created >= 0 ? c.created : start;
     e.end = c.done >= 0 ? c.done : (c.canceled >= 0 ? c.canceled : end);
     if (e.end < e.begin) e.end = e.begin;
-    e.track = kUuidContext + i;
+    e.track = Uuid(kNsContext, i);
     e.name = own(c.kind.empty() ? std::string("context") : c.kind);
     e.category = "context";
     std::vector<Arg> cargs{N("context", static_cast<int64_t>(c.id))};
@@ -668,7 +665,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     OutEvent e;
     e.begin = s.begin;
     e.end = s.end;
-    e.track = kUuidGoroutine + gi;
+    e.track = Uuid(kNsGoroutine, gi);
     e.category = "sched";
     switch (s.kind) {
       case SliceKind::kRunning: e.name = "running"; break;
@@ -686,7 +683,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     if (g.dropped > 0) {
       OutEvent d;
       d.begin = d.end = g.head.empty() ? start : g.head.back().end;
-      d.track = kUuidGoroutine + gi;
+      d.track = Uuid(kNsGoroutine, gi);
       d.name = own(fmt::format("{} slices dropped", g.dropped));
       d.category = "cancelflow";
       d.instant = true;
@@ -701,12 +698,12 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     e.end = r.end;
     switch (r.kind) {
       case RecordKind::kRegion:
-        e.track = kUuidRegions + r.owner;
+        e.track = Uuid(kNsRegions, r.owner);
         e.name = r.name == kEmptyString ? std::string_view("region") : a.Str(r.name);
         e.category = "region";
         break;
       case RecordKind::kLog:
-        e.track = kUuidGoroutine + r.owner;
+        e.track = Uuid(kNsGoroutine, r.owner);
         e.name = r.name == kEmptyString ? std::string_view("log") : a.Str(r.name);
         e.category = "log";
         e.instant = true;
@@ -733,7 +730,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     e.begin = t.begin >= 0 ? t.begin : start;
     e.end = t.end >= 0 ? t.end : end;
     if (e.end < e.begin) e.end = e.begin;
-    e.track = kUuidTask + i;
+    e.track = Uuid(kNsTask, i);
     e.name = t.type == kEmptyString ? std::string_view("task") : a.Str(t.type);
     e.category = "task";
     e.args = add_args({N("task", static_cast<int64_t>(t.id.value()))});
@@ -800,7 +797,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     ProtoWriter& p = out.packet();
     p.Varint(pf::kTrustedPacketSequenceId, kSequenceId);
     auto td = p.BeginMessage(pf::kTrackDescriptor);
-    p.Varint(pf::kTdUuid, kUuidGroup + i);
+    p.Varint(pf::kTdUuid, Uuid(kNsGroup, i));
     auto pd = p.BeginMessage(pf::kTdProcess);
     p.Int64(pf::kPdPid, kPidBase + static_cast<int64_t>(i));
     p.String(pf::kPdProcessName, name);
@@ -820,7 +817,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     ProtoWriter& p = out.packet();
     p.Varint(pf::kTrustedPacketSequenceId, kSequenceId);
     auto td = p.BeginMessage(pf::kTrackDescriptor);
-    p.Varint(pf::kTdUuid, kUuidGoroutine + gi);
+    p.Varint(pf::kTdUuid, Uuid(kNsGoroutine, gi));
     auto th = p.BeginMessage(pf::kTdThread);
     p.Int64(pf::kThdPid, kPidBase + static_cast<int64_t>(g.group));
     p.Int64(pf::kThdTid, tid);
@@ -829,7 +826,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     p.EndMessage(td);
     out.Commit();
     ++stats.tracks;
-    if (g.has_regions) descriptor(kUuidRegions + gi, kUuidGoroutine + gi, fmt::format("g{} regions", g.id.value()));
+    if (g.has_regions) descriptor(Uuid(kNsRegions, gi), Uuid(kNsGoroutine, gi), fmt::format("g{} regions", g.id.value()));
   }
   if (!a.contexts.empty()) descriptor(kTrackContexts, 0, "contexts");
   for (size_t i = 0; i < a.contexts.size(); ++i) {
@@ -837,13 +834,13 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     const uint32_t* parent = c.parent ? ctx_index.Find(c.parent) : nullptr;
     std::string name = fmt::format("ctx {} {}", c.id, c.kind);
     if (!c.created_at.func.empty()) name += fmt::format(" ({})", c.created_at.func);
-    descriptor(kUuidContext + i, parent ? kUuidContext + *parent : kTrackContexts, name);
+    descriptor(Uuid(kNsContext, i), parent ? Uuid(kNsContext, *parent) : kTrackContexts, name);
   }
   if (!im.tasks.empty()) descriptor(kTrackTasks, 0, "tasks");
   for (size_t i = 0; i < im.tasks.size(); ++i) {
     const Task& t = im.tasks[i];
     const uint32_t* parent = t.parent != kNoTask && t.parent != kBackgroundTask ? task_track.Find(t.parent.value()) : nullptr;
-    descriptor(kUuidTask + i, parent ? kUuidTask + *parent : kTrackTasks,
+    descriptor(Uuid(kNsTask, i), parent ? Uuid(kNsTask, *parent) : kTrackTasks,
                fmt::format("task {} {}", t.id.value(), t.type == kEmptyString ? "" : a.Str(t.type)));
   }
 
