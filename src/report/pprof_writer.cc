@@ -107,6 +107,7 @@ struct PprofWriter::Impl {
   std::vector<TimedStack> cpu;       // CPU samples of goroutines
   std::vector<TimedStack> unblocks;  // wait stack at each unblock
   FlatMap<uint32_t> block_stack;     // goid -> StackId of its current block
+  FlatMap<uint32_t> last_stack;      // goid -> the latest stack it showed (any event)
   uint64_t dropped = 0;
   uint64_t cpu_seen = 0;
   Time first = -1, last = 0;
@@ -122,6 +123,10 @@ struct PprofWriter::Impl {
     if (first < 0) first = e.time;
     last = e.time;
     strings = &reader.strings();
+    if (e.goroutine != kNoGoroutine && e.stack != kNoStack) {
+      auto [slot, inserted] = last_stack.Insert(static_cast<uint64_t>(e.goroutine.value()), e.stack.value());
+      if (!inserted) *slot = e.stack.value();
+    }
     if (e.kind == EventKind::kStackSample) {
       ++cpu_seen;
       if (e.goroutine != kNoGoroutine && Room()) cpu.push_back(TimedStack{e.goroutine, e.time, e.stack});
@@ -180,6 +185,16 @@ PprofStats PprofWriter::Encode(const Analysis& a, std::string* proto) {
     return (it - 1)->stack;
   };
 
+  // Where to put a window's wall time when the wait stack is unknown (e.g. a
+  // goroutine that spins and never blocks): its last block stack, else the
+  // last stack it showed, else its creation stack.
+  auto fallback_stack = [&](GoId g) -> StackId {
+    const GoroutineInfo* info = a.Goroutine(g);
+    if (info && info->block_stack != kNoStack) return info->block_stack;
+    if (const uint32_t* s = im.last_stack.Find(static_cast<uint64_t>(g.value()))) return StackId(*s);
+    return info ? info->creation_stack : kNoStack;
+  };
+
   // ---- Post-cancel windows, at most one per goroutine.
   std::vector<Window> windows;
   FlatMap<uint32_t> window_of;  // goid -> index
@@ -194,6 +209,7 @@ PprofStats PprofWriter::Encode(const Analysis& a, std::string* proto) {
       win.end = w.stopped >= 0 ? w.stopped : goroutine_end(w.goroutine);
       win.wall_stack = wait_stack(w.goroutine, w.unblocked);
       if (win.wall_stack == kNoStack) win.wall_stack = w.next_block_stack;
+      if (win.wall_stack == kNoStack) win.wall_stack = fallback_stack(w.goroutine);
       win.rule = rule_of(w.goroutine);
       win.context = c.context_id ? fmt::format("ctx {}", c.context_id) : fmt::format("cancel #{}", c.index);
       win.cause = c.cause.empty() ? std::string(CancelKindName(c.kind)) : c.cause;
@@ -212,9 +228,7 @@ PprofStats PprofWriter::Encode(const Analysis& a, std::string* proto) {
       win.begin = ctx.done;
       win.end = gend;
       win.wall_stack = wait_stack(g, ctx.done);
-      if (win.wall_stack == kNoStack) {
-        if (const GoroutineInfo* info = a.Goroutine(g)) win.wall_stack = info->block_stack;
-      }
+      if (win.wall_stack == kNoStack) win.wall_stack = fallback_stack(g);
       win.rule = rule_of(g);
       win.context = fmt::format("ctx {}", ctx.id);
       win.cause = !ctx.cause.empty() ? ctx.cause : !ctx.err.empty() ? ctx.err : ctx.done_by;

@@ -14,7 +14,9 @@
 //   post_cancel_cpu_samples, post_cancel_cpu   each CPU sample inside a window
 //                                              (period assumed: cpu_period_ns)
 //   post_cancel_wall                           window length, on the goroutine's
-//                                              wait stack when it was woken
+//                                              wait stack when it was woken (else
+//                                              its last block stack, last stack
+//                                              seen, creation stack)
 //   leaked_goroutines                          one per goroutine of a
 //                                              leaked-goroutine / ignored-cancel
 //                                              finding; stack = block stack,
