@@ -9,6 +9,7 @@ packages=(
   cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev
   libfmt-dev libexpected-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   python3 python3-jsonschema python3-yaml
+  protobuf-compiler  # protoc: tests decode the Perfetto and pprof outputs (never linked)
 )
 # Optional extras: clang 14 + libFuzzer runtime for the clang-fuzz preset.
 if [[ "${CANCELFLOW_SETUP_CLANG:-0}" == 1 ]]; then packages+=(clang-14 libclang-rt-14-dev); fi

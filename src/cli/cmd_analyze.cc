@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -23,10 +25,24 @@ int RunAnalyze(const AnalyzeOptions& opts) {
   AnalysisOptions ao;
   ao.grace_ns = static_cast<Time>(opts.grace_ms * 1e6);
   ao.slow_cancel_ns = static_cast<Time>(opts.slow_ms * 1e6);
-  auto a = Analyze(*buf, ao);
+  // --perfetto / --pprof: the writers observe this same pass.
+  std::optional<report::PerfettoWriter> perfetto;
+  std::optional<report::PprofWriter> pprof;
+  std::vector<EventObserver*> observers;
+  if (!opts.perfetto_out.empty()) observers.push_back(&perfetto.emplace());
+  if (!opts.pprof_out.empty()) observers.push_back(&pprof.emplace());
+  auto a = Analyze(*buf, ao, observers);
   if (!a) {
     PrintError(a.error().ToString());
     return kExitError;
+  }
+  if (perfetto) {
+    report::PerfettoStats st;
+    if (!WritePerfettoFile(*perfetto, *a, opts.perfetto_out, &st)) return kExitError;
+  }
+  if (pprof) {
+    report::PprofStats st;
+    if (!WritePprofFile(*pprof, *a, opts.pprof_out, &st)) return kExitError;
   }
   std::string out;
   if (opts.json) {

@@ -6,8 +6,13 @@
 //      processed and printed, then the error
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
+
+#include "cancelflow/analysis.h"
+#include "report/perfetto_writer.h"
+#include "report/pprof_writer.h"
 
 namespace cancelflow::cli {
 
@@ -39,6 +44,8 @@ struct AnalyzeOptions {
   double grace_ms = 100;
   double slow_ms = 100;
   bool fail_on_findings = false;
+  std::string perfetto_out;  // --perfetto OUT: also write the Perfetto timeline (same pass)
+  std::string pprof_out;     // --pprof OUT: also write the pprof profile (same pass)
 };
 int RunAnalyze(const AnalyzeOptions& opts);
 
@@ -53,6 +60,25 @@ struct CheckOptions {
   bool quiet = false;
 };
 int RunCheck(const CheckOptions& opts);
+
+struct PerfettoOptions {
+  std::string path, out;
+  uint32_t max_slices_per_goroutine = 2000;
+  uint64_t max_records = 500'000;
+};
+int RunPerfetto(const PerfettoOptions& opts);
+
+struct PprofOptions {
+  std::string path, out;
+};
+int RunPprof(const PprofOptions& opts);
+
+// Write a finished writer's output to `path` ("-" = stdout); false (after
+// printing the error) if the file cannot be written.
+bool WritePerfettoFile(report::PerfettoWriter& writer, const Analysis& a, const std::string& path,
+                       report::PerfettoStats* stats);
+bool WritePprofFile(report::PprofWriter& writer, const Analysis& a, const std::string& path,
+                    report::PprofStats* stats);
 
 // Prints "cancelflow: <message>" to stderr.
 void PrintError(const std::string& message);

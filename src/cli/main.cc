@@ -38,6 +38,25 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   analyze_cmd->add_option("--slow-ms", analyze.slow_ms, "slow-cancel: threshold after a cancel")->capture_default_str();
   analyze_cmd->add_flag("--fail-on-findings", analyze.fail_on_findings, "exit with status 1 when there are findings");
+  analyze_cmd->add_option("--perfetto", analyze.perfetto_out, "also write the Perfetto timeline to this file (same pass)");
+  analyze_cmd->add_option("--pprof", analyze.pprof_out, "also write the gzipped pprof profile to this file (same pass)");
+
+  PerfettoOptions perfetto;
+  auto* perfetto_cmd = app.add_subcommand(
+      "perfetto", "Write the cancellation timeline as a Perfetto trace (open in https://ui.perfetto.dev)");
+  perfetto_cmd->add_option("file", perfetto.path, "trace file, or - for standard input")->required();
+  perfetto_cmd->add_option("-o,--output", perfetto.out, "Perfetto trace to write (.pftrace), or - for stdout")->required();
+  perfetto_cmd->add_option("--max-slices-per-goroutine", perfetto.max_slices_per_goroutine,
+                           "state slices kept per goroutine (half from its start, half from its end)")
+      ->capture_default_str();
+  perfetto_cmd->add_option("--max-records", perfetto.max_records, "slices, regions, logs and tasks kept in total")
+      ->capture_default_str();
+
+  PprofOptions pprof;
+  auto* pprof_cmd = app.add_subcommand(
+      "pprof", "Write post-cancel CPU/wall time and leaked goroutines as a gzipped pprof profile");
+  pprof_cmd->add_option("file", pprof.path, "trace file, or - for standard input")->required();
+  pprof_cmd->add_option("-o,--output", pprof.out, "profile to write (.pb.gz), or - for stdout")->required();
 
   Text2BinOptions text2bin;
   auto* text2bin_cmd =
@@ -76,6 +95,8 @@ int Main(int argc, char** argv) {
     if (check.github_flag) check.github = "always";
     return RunCheck(check);
   }
+  if (perfetto_cmd->parsed()) return RunPerfetto(perfetto);
+  if (pprof_cmd->parsed()) return RunPprof(pprof);
   if (text2bin_cmd->parsed()) return RunText2Bin(text2bin);
   return kExitError;
 }

@@ -1,0 +1,63 @@
+// `cancelflow pprof FILE -o OUT.pb.gz`: post-cancel CPU and wall time and
+// leaked goroutines as a gzipped pprof profile (`go tool pprof -http=: OUT`).
+// One analysis pass, with the pprof writer observing its events; see
+// docs/outputs.md.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "base/trace_buffer.h"
+#include "cancelflow/analysis.h"
+#include "cli/commands.h"
+#include "report/pprof_writer.h"
+
+namespace cancelflow::cli {
+
+bool WritePprofFile(report::PprofWriter& writer, const Analysis& a, const std::string& path,
+                    report::PprofStats* stats) {
+  std::string gz;
+  if (!writer.Write(a, &gz, stats)) {
+    PrintError("gzip failed");
+    return false;
+  }
+  std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+  if (!f) {
+    PrintError(fmt::format("cannot create {}", path));
+    return false;
+  }
+  bool ok = std::fwrite(gz.data(), 1, gz.size(), f) == gz.size();
+  ok = (f == stdout ? std::fflush(f) : std::fclose(f)) == 0 && ok;
+  if (!ok) PrintError(fmt::format("cannot write {}", path));
+  return ok;
+}
+
+int RunPprof(const PprofOptions& opts) {
+  auto buf = TraceBuffer::Open(opts.path);
+  if (!buf) {
+    PrintError(buf.error().message);
+    return kExitError;
+  }
+  report::PprofWriter writer;
+  auto a = Analyze(*buf, AnalysisOptions{}, {&writer});
+  if (!a) {
+    PrintError(a.error().ToString());
+    return kExitError;
+  }
+  report::PprofStats st;
+  if (!WritePprofFile(writer, *a, opts.out, &st)) return kExitError;
+  if (opts.out != "-") {
+    std::fputs(fmt::format("wrote {}: {} bytes, {} samples; {} post-cancel windows, {} of {} CPU samples in them, "
+                           "{} leaked goroutines\n",
+                           opts.out, st.bytes, st.samples, st.windows, st.post_cancel_cpu_samples, st.cpu_samples_seen,
+                           st.leaked_goroutines)
+                   .c_str(),
+               stdout);
+  }
+  if (a->quality.partial) {
+    PrintError(fmt::format("trace is partial: {}", a->quality.error ? a->quality.error->ToString() : "?"));
+    return kExitPartial;
+  }
+  return kExitOk;
+}
+
+}  // namespace cancelflow::cli
