@@ -1,5 +1,6 @@
 #include "report/text_report.h"
 
+#include <functional>
 #include <map>
 
 #include <fmt/format.h>
@@ -103,6 +104,39 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
       fmt::format_to(it, "    blocked{} at:\n", f.block_reason == kEmptyString ? "" : fmt::format(" ({})", SafeText(a.Str(f.block_reason))));
       AppendStack(a, f.block_stack, f.block_user_frame, o, st, &out);
     }
+  }
+
+  // The instrumented context tree (Go module records).
+  if (!a.contexts.empty()) {
+    fmt::format_to(it, "\n{}\n", st("1", "Contexts (instrumented)"));
+    std::map<uint64_t, std::vector<const ContextInfo*>> children;
+    std::map<uint64_t, const ContextInfo*> by_id;
+    for (const ContextInfo& c : a.contexts) by_id[c.id] = &c;
+    std::vector<const ContextInfo*> roots;
+    for (const ContextInfo& c : a.contexts) {
+      if (c.parent != 0 && by_id.count(c.parent)) {
+        children[c.parent].push_back(&c);
+      } else {
+        roots.push_back(&c);
+      }
+    }
+    std::function<void(const ContextInfo*, int)> print = [&](const ContextInfo* c, int depth) {
+      std::string state;
+      if (c->done >= 0) {
+        state = fmt::format("done by {} at {}", c->done_by, Ms(c->done - q.start));
+      } else {
+        state = "never done";
+      }
+      if (!c->leak_reason.empty()) state += st("31", fmt::format(", CancelFunc never called ({})", c->leak_reason));
+      fmt::format_to(it, "  {}#{} {} from {} at {} {}:{} — {}{}\n", std::string(static_cast<size_t>(depth) * 2, ' '), c->id,
+                     SafeText(c->kind), SafeText(c->parent_kind), SafeText(c->created_at.func), SafeText(c->created_at.file),
+                     c->created_at.line, state,
+                     c->bound.empty() ? "" : fmt::format(", {} bound goroutine{}", c->bound.size(), c->bound.size() == 1 ? "" : "s"));
+      if (depth < 32) {
+        for (const ContextInfo* ch : children[c->id]) print(ch, depth + 1);
+      }
+    };
+    for (const ContextInfo* r : roots) print(r, 0);
   }
 
   // Cancellations.
