@@ -12,6 +12,7 @@ bin=$(realpath "$1")
 out=$(mkdir -p "$2" && realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
+py=${CANCELFLOW_PYTHON:-python3}  # needs jsonschema (Debian python3-jsonschema, installed by scripts/setup.sh)
 rm -rf "$out/traces" && mkdir -p "$out/traces"
 fail() { echo "e2e: FAIL: $*" >&2; exit 1; }
 
@@ -36,13 +37,13 @@ set -e
 cat "$out/check.err"
 [[ $rc == 1 ]] || { cat "$out/check.out"; fail "check exit status $rc, want 1"; }
 
-python3 "$src/tests/report/validate_sarif.py" "$src/tests/schemas/sarif-schema-2.1.0.json" "$out/check.sarif"
-python3 "$src/tests/report/validate_junit.py" "$out/junit.xml"
+"$py" "$src/tests/report/validate_sarif.py" "$src/tests/schemas/sarif-schema-2.1.0.json" "$out/check.sarif"
+"$py" "$src/tests/report/validate_junit.py" "$out/junit.xml"
 
 # 3. Exactly the buggy tests fail: every top-level TestBuggy_* has a failure,
 #    no TestControl_* test or subtest has one, and the SARIF locations are
 #    relative to the module root (go/), at user frames of the scenarios.
-python3 - "$out/junit.xml" "$out/check.sarif" "$src/go/scenarios" <<'PY'
+"$py" - "$out/junit.xml" "$out/check.sarif" "$src/go/scenarios" <<'PY'
 import json, os, re, sys
 import xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
