@@ -2,14 +2,28 @@
 
 #include "analysis/rules.h"
 #include "analysis/stack_patterns.h"
+#include "base/go_quote.h"
 
 namespace cancelflow::analysis {
+
+namespace {
+constexpr std::string_view kCtxtraceGo = "github.com/cancelflow/cancelflow/go/ctxtrace.Go.";
+}  // namespace
 
 bool IsCandidate(const GoRecord& g, const ModelState& m) {
   if (g.info.created < 0 || g.info.system || g.info.start_func == kEmptyString) return false;
   const std::string_view start = m.Str(g.info.start_func);
   if (IsInstrumentationGoroutine(start)) return false;
-  return m.IsUser(start) || IsPropagateCancelGoroutine(start);
+  // ctxtrace.Go runs the user's function: the goroutine is user work.
+  return m.IsUser(start) || IsPropagateCancelGoroutine(start) || start.substr(0, kCtxtraceGo.size()) == kCtxtraceGo;
+}
+
+std::string GoroutineLabel(const ModelState& m, const GoroutineInfo& g) {
+  const std::string_view start = m.Str(g.start_func);
+  if (!g.name.empty() && start.substr(0, kCtxtraceGo.size()) == kCtxtraceGo) {
+    return fmt::format("{} (ctxtrace.Go)", g.name);
+  }
+  return std::string(start);
 }
 
 std::string SiteOf(const ModelState& m, StackId s, int frame) {

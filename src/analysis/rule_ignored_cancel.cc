@@ -32,7 +32,7 @@ void FindIgnoredCancels(const ModelState& m, const AnalysisOptions& o, std::vect
   EmitGoroutineFindings(m, o, Rule::kIgnoredCancel, std::move(items), [&](const auto& v, Finding* f) {
     const GoroutineInfo& g = v.front().g->info;
     f->message = fmt::format("{} goroutine{} started at {} kept {} after {} context was canceled, for at least {} ms",
-                             v.size(), v.size() == 1 ? "" : "s", m.Str(g.start_func),
+                             v.size(), v.size() == 1 ? "" : "s", GoroutineLabel(m, g),
                              g.end_state == GoState::kWaiting ? fmt::format("blocking ({})", m.Str(g.block_reason))
                                                               : std::string("running"),
                              v.size() == 1 ? "its" : "their", f->latency.max / 1'000'000);

@@ -23,7 +23,7 @@ void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, std::ve
             ? fmt::format("blocked ({})", g.block_reason == kEmptyString ? "since before it was traced" : m.Str(g.block_reason))
             : std::string(g.end_state == GoState::kSyscall ? "in a system call" : "running");
     f->message = fmt::format("{} goroutine{} started at {} {} still {} when the trace ended", v.size(),
-                             v.size() == 1 ? "" : "s", start, v.size() == 1 ? "is" : "are", state);
+                             v.size() == 1 ? "" : "s", GoroutineLabel(m, g), v.size() == 1 ? "is" : "are", state);
     if (IsPropagateCancelGoroutine(start)) {
       f->hint = "a context derived from a custom Context parent was never canceled: call its CancelFunc "
                 "(defer cancel()) where it is created";

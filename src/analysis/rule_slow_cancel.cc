@@ -33,7 +33,7 @@ void FindSlowCancels(const ModelState& m, const AnalysisOptions& o, std::vector<
     const GoroutineInfo& g = v.front().g->info;
     f->message = fmt::format("{} goroutine{} started at {} returned {:.1f} ms (p50; max {:.1f} ms) after {} context "
                              "was canceled (threshold {} ms)",
-                             v.size(), v.size() == 1 ? "" : "s", m.Str(g.start_func),
+                             v.size(), v.size() == 1 ? "" : "s", GoroutineLabel(m, g),
                              static_cast<double>(f->latency.p50) / 1e6, static_cast<double>(f->latency.max) / 1e6,
                              v.size() == 1 ? "its" : "their", o.slow_cancel_ns / 1'000'000);
     // Was the time spent waiting for a CPU (scheduling) or working after waking?

@@ -36,6 +36,9 @@ template <typename Describe>
 void EmitGoroutineFindings(const ModelState& m, const AnalysisOptions& o, Rule rule,
                            std::vector<GoroutineGroupInput> items, Describe describe, std::vector<Finding>* out);
 
+// How messages name a goroutine: its start function, or for ctxtrace.Go
+// goroutines the name the program gave it.
+std::string GoroutineLabel(const ModelState& m, const GoroutineInfo& g);
 // Where a goroutine was created / blocked, as "func (file:line)".
 std::string SiteOf(const ModelState& m, StackId s, int frame);
 LatencyStats ComputeLatency(std::vector<Time> v);
