@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bad input never crashes or hangs: for every malformed input, `cancelflow
-# stats` and `cancelflow dump` exit with status 2 (or 3, "partial", when
+# stats`, `dump` (both formats) and `analyze` exit with status 2 (or 3, "partial", when
 # complete generations were read before the problem) within 10 s and print
 # exactly one line on stderr that names the byte offset. Also a missing file
 # and a directory.
@@ -35,8 +35,11 @@ for f in "$dir"/*.bin; do
   esac
   check "$name" 1 stats "$f"
   check "$name" 1 dump --format=go-wire "$f"
+  check "$name" 1 dump --format=go-parsed "$f"
+  check "$name" 1 analyze "$f"
 done
 check missing-file 0 stats "$work/does-not-exist.trace"
 check directory 0 stats "$work"
+check missing-file-analyze 0 analyze "$work/does-not-exist.trace"
 echo "bad_input: $pass passed, $fail failed"
 ((fail == 0))
