@@ -337,6 +337,9 @@ void ModelBuilder::OnLog(const Event& e) {
       }
       if (!r.Bool("noop")) {
         pending_cancel_ = PendingCancel{e.goroutine, e.time, static_cast<uint64_t>(r.Int("id")), r.Str("cause")};
+        // A new cancel call: its wake-ups start a new cancellation even when
+        // they come from the same line as the previous one (a loop of cancels).
+        if (OpenBurst* b = m_.bursts.Find(static_cast<uint64_t>(e.goroutine.value()))) b->cancellation = -1;
       }
       break;
     }

@@ -7,7 +7,9 @@
 // - Cancellations (docs/cancellation-in-traces.md):
 //   * a GoUnblock whose unblocker stack is inside context.(*cancelCtx).cancel
 //     wakes a waiter; consecutive such events of one goroutine with the same
-//     caller frames, at most `burst_gap_ns` apart, are one cancel call;
+//     caller frames, at most `burst_gap_ns` apart, are one cancel call (with
+//     the Go module's records, each `cancel` record starts a new call, so a
+//     loop of cancels from one line is told apart);
 //   * a goroutine created with no creator stack whose start function is a
 //     context.WithDeadline* closure is a deadline timer: it opens a
 //     `deadline` cancellation at its creation, and its wake-ups join it;
