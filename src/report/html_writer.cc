@@ -195,8 +195,17 @@ struct HtmlWriter::Impl {
       for (GoId g : f.goroutines) named.insert(g.value());
     for (const ContextInfo& c : a.contexts)
       for (GoId g : c.bound) named.insert(g.value());
-    std::vector<uint32_t> order(lanes.size());
-    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    // Goroutines with no running/blocked/syscall time (runnable or idle for
+    // the whole trace) get no lane unless the analysis names them.
+    std::vector<uint32_t> order;
+    uint64_t empty = 0;
+    for (uint32_t i = 0; i < lanes.size(); ++i) {
+      if (lanes[i].spans.empty() && named.count(lanes[i].g) == 0) {
+        ++empty;
+        continue;
+      }
+      order.push_back(i);
+    }
     std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
       const bool nx = named.count(lanes[x].g) > 0, ny = named.count(lanes[y].g) > 0;
       if (nx != ny) return nx;
@@ -204,6 +213,7 @@ struct HtmlWriter::Impl {
     });
     const size_t keep = std::min<size_t>(order.size(), opts.max_lanes);
     st->lanes_dropped = (order.size() - keep) + goroutines_without_lane;
+    st->lanes_empty = empty;
     order.resize(keep);
     std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return lanes[x].g < lanes[y].g; });
 
@@ -257,6 +267,7 @@ struct HtmlWriter::Impl {
                 {"lanes", std::move(out_lanes)},
                 {"goroutines_seen", lanes.size() + goroutines_without_lane},
                 {"lanes_dropped", st->lanes_dropped},
+                {"lanes_empty", empty},
                 {"spans_merged", merged},
                 {"caps",
                  {{"max_lanes", opts.max_lanes},

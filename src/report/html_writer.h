@@ -62,7 +62,8 @@ struct HtmlOptions {
 
 struct HtmlStats {
   uint64_t lanes = 0;
-  uint64_t lanes_dropped = 0;    // goroutines seen but not drawn
+  uint64_t lanes_dropped = 0;    // goroutines not drawn because of the caps
+  uint64_t lanes_empty = 0;      // goroutines not drawn: never ran, blocked or in a syscall
   uint64_t spans = 0;            // spans written
   uint64_t spans_merged = 0;     // raw spans folded into merged ones
   uint64_t flame_samples = 0;

@@ -6,7 +6,8 @@
 //   node report_test.mjs --chromium PATH --html REPORT.html --screenshot OUT.png --mode MODE
 //
 // MODE: basic          summary, a finding card, timeline with >= 1 arrow, flame graph
-//       instrumented   basic + a context tree with nested contexts
+//       instrumented   basic + the context tree shows every instrumented context under its parent
+//       nested         instrumented + at least one context nested under another
 //       hostile        basic + every payload of tests/html/hostile shown as text, none executed
 //       corpus-hostile the hostile strings of tests/corpus/progs/cmd/annotations shown as text
 // Every mode fails on any console error, uncaught exception or log error
@@ -115,6 +116,7 @@ async function main() {
     return {
       data: { cancellations: D.summary.cancellations, findings: D.summary.findings,
               rules: D.findings.map((f) => f.rule), contexts: D.contexts.length,
+              withUserFrame: D.findings.filter((f) => (f.block && f.block.user_frame) || (f.creation && f.creation.user_frame)).length,
               nestedContexts: D.contexts.filter((c) => c.parent !== null).length },
       sumCancellations: q('#cf-sum-cancellations .big') && q('#cf-sum-cancellations .big').textContent,
       sumFindings: q('#cf-sum-findings .big') && q('#cf-sum-findings .big').textContent,
@@ -153,16 +155,38 @@ async function main() {
     check(page.findingCards.length === page.data.findings && page.findingCards.length > 0,
       `${page.findingCards.length} finding cards (rules: ${page.findingCards.map((c) => c.rule).join(', ')})`);
     check(page.findingCards.every((c) => c.ruleText === c.rule), 'each finding card names its rule id');
-    check(page.findingCards.some((c) => c.frames > 0 && c.userFrames > 0), 'finding stacks render with the user frame highlighted');
+    check(page.findingCards.filter((c) => c.frames > 0 && c.userFrames > 0).length === page.data.withUserFrame,
+      `finding stacks render with the user frame highlighted (${page.data.withUserFrame} findings have one)`);
     check(page.canvas && page.canvas.w > 0 && page.canvas.h > 0 && page.canvas.lanes > 0, `timeline canvas ${JSON.stringify(page.canvas)}`);
     check(page.canvas && page.canvas.arrows >= 1, `timeline draws ${page.canvas && page.canvas.arrows} cancel arrows`);
     check(page.canvasInk > 1000, `timeline canvas has ink (${page.canvasInk} painted pixels)`);
     check(page.flameNodes >= 2, `flame graph has ${page.flameNodes} frames (${page.flameInfo.slice(0, 60)}…)`);
     check(page.cancellationRows === Math.min(page.data.cancellations, 2000), `${page.cancellationRows} cancellation rows`);
   }
-  if (args.mode === 'instrumented') {
+  if (args.mode !== 'corpus-hostile') {
+    // Zoom (wheel), pan (drag) and reset (double-click) redraw the timeline.
+    const zoom = await evaluate(`(() => {
+      const c = document.getElementById('cf-timeline');
+      const hash = () => { const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let h = 0;
+        for (let i = 0; i < px.length; i += 7) h = (h * 31 + px[i]) >>> 0; return h; };
+      const r = c.getBoundingClientRect();
+      const at = { clientX: r.left + r.width * 0.6, clientY: r.top + 30, bubbles: true, cancelable: true };
+      const h0 = hash();
+      c.dispatchEvent(new WheelEvent('wheel', Object.assign({ deltaY: -800 }, at)));
+      const h1 = hash();
+      c.dispatchEvent(new MouseEvent('mousedown', at));
+      window.dispatchEvent(new MouseEvent('mousemove', Object.assign({}, at, { clientX: at.clientX - 200 })));
+      window.dispatchEvent(new MouseEvent('mouseup', at));
+      const h2 = hash();
+      c.dispatchEvent(new MouseEvent('dblclick', at));
+      const h3 = hash();
+      return { zoomed: h1 !== h0, panned: h2 !== h1, reset: h3 === h0 };
+    })()`);
+    check(zoom.zoomed && zoom.panned && zoom.reset, `timeline zooms, pans and resets ${JSON.stringify(zoom)}`);
+  }
+  if (args.mode === 'instrumented' || args.mode === 'nested') {
     check(page.data.contexts > 0 && page.contextNodes === page.data.contexts, `context tree: ${page.contextNodes} of ${page.data.contexts} contexts`);
-    check(page.nestedContextNodes === page.data.nestedContexts,
+    check(page.nestedContextNodes === page.data.nestedContexts && (args.mode !== 'nested' || page.nestedContextNodes > 0),
       `context tree nests ${page.nestedContextNodes} of ${page.data.nestedContexts} child contexts under their parents`);
   } else {
     check(/No instrumented contexts/.test(page.contextText) || page.contextNodes > 0, 'context tree section says whether the trace is instrumented');

@@ -114,7 +114,7 @@
       if (f.latency) kv(t, 'latency', 'p50 ' + fmtNs(f.latency.p50_ns) + ', p99 ' + fmtNs(f.latency.p99_ns) + ', max ' + fmtNs(f.latency.max_ns) + ' (' + f.latency.count + ')');
       const st = add(card, el('div', 'stacks'));
       if (f.block && f.block.stack && f.block.stack.length) renderStack(st, 'Blocked' + (f.block.reason ? ' (' + f.block.reason + ')' : ''), f.block.stack, f.block.user_frame);
-      if (f.creation) renderStack(st, 'Created at', f.creation.stack, f.creation.user_frame);
+      if (f.creation && f.creation.stack && f.creation.stack.length) renderStack(st, 'Created at', f.creation.stack, f.creation.user_frame);
     });
   }
 
@@ -189,7 +189,11 @@
   // ---- Logs, regions, tasks ----
   function renderAnnotations() {
     const root = document.getElementById('cf-annotations');
-    const as = T.annotations || [];
+    // The Go module's own records (log category cancelflow/v1/...) are the
+    // context tree's input, not the program's logs: counted, not listed.
+    const all = T.annotations || [];
+    const as = all.filter(function (a) { return !(a[2] === 'log' && /^cancelflow\//.test(a[3])); });
+    if (all.length !== as.length) add(root, el('p', 'muted', (all.length - as.length) + ' cancelflow instrumentation records not listed (they are drawn as the context tree).'));
     if (as.length === 0) { add(root, el('p', 'muted', 'No logs, regions or tasks.')); return; }
     const t = add(root, el('table'));
     const hr = add(t, el('tr'));
@@ -244,6 +248,7 @@
     canvas.dataset.lanes = String(lanes.length);
     const seen = T.goroutines_seen || lanes.length;
     let msg = lanes.length + ' of ' + seen + ' goroutines drawn';
+    if (T.lanes_empty) msg += ' (' + T.lanes_empty + ' never ran or blocked in the trace)';
     if (T.lanes_dropped) msg += ' (' + T.lanes_dropped + ' not drawn: cap ' + T.caps.max_lanes + ' lanes; goroutines named by the analysis come first)';
     if (T.spans_merged) msg += '; ' + T.spans_merged + ' short spans merged into neighbours (caps ' + T.caps.max_spans_per_lane + ' per goroutine, ' + T.caps.max_output_spans + ' in the file)';
     msg += '; ' + arrows.length + ' cancel arrows';
