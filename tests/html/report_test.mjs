@@ -183,6 +183,20 @@ async function main() {
       return { zoomed: h1 !== h0, panned: h2 !== h1, reset: h3 === h0 };
     })()`);
     check(zoom.zoomed && zoom.panned && zoom.reset, `timeline zooms, pans and resets ${JSON.stringify(zoom)}`);
+    // Clicking a flame frame makes it the root; clicking it again goes back.
+    const flame = await evaluate(`(() => {
+      const boxes = () => Array.from(document.querySelectorAll('#cf-flame .fl'));
+      const before = boxes().length;
+      const target = boxes().find((b) => b.style.top === '18px');
+      if (!target) return { ok: false };
+      const name = target.textContent;
+      target.click();
+      const root = boxes().find((b) => b.style.top === '0px');
+      const zoomedOk = root && root.textContent === name && root.style.width === '100%';
+      root.click();
+      return { ok: zoomedOk && boxes().length === before && boxes()[0].textContent === 'all', name };
+    })()`);
+    check(flame.ok, `flame graph zooms into a frame and back (${flame.name})`);
   }
   if (args.mode === 'instrumented' || args.mode === 'nested') {
     check(page.data.contexts > 0 && page.contextNodes === page.data.contexts, `context tree: ${page.contextNodes} of ${page.data.contexts} contexts`);

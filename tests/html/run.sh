@@ -15,6 +15,13 @@ if [[ -z "$chromium" ]]; then
   exit 1
 fi
 name=$mode
+# Unusable input: exit status 2, no report written.
+rc=0
+"$cancelflow" html "$outdir/does-not-exist.trace" -o "$outdir/missing.html" 2>/dev/null || rc=$?
+if [[ $rc != 2 || -e $outdir/missing.html ]]; then
+  echo "FAIL cancelflow html on a missing trace: exit $rc (want 2), or it wrote a file" >&2
+  exit 1
+fi
 if [[ $mode == hostile ]]; then
   trace=$outdir/hostile.trace
   (cd "$here/hostile" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go run . -o "$trace")

@@ -180,7 +180,7 @@
       add(r, el('td', null, c.cause));
       add(r, el('td', null, c.woken.length));
       let worst = -1;
-      c.woken.forEach(function (w) { if (w.latency_ns !== null && w.latency_ns > worst) worst = w.latency_ns; });
+      c.woken.forEach(function (w, k) { if (w.latency_ns !== null && w.latency_ns > worst) worst = w.latency_ns; });
       add(r, el('td', null, fmtNs(worst)));
     });
     if (cs.length > 2000) add(root, el('p', 'muted', (cs.length - 2000) + ' more cancellations not listed'));
@@ -235,11 +235,11 @@
     const arrows = [];
     (D.cancellations || []).forEach(function (c) {
       const from = laneOf.get(c.canceler.goroutine);
-      c.woken.forEach(function (w) {
+      c.woken.forEach(function (w, k) {
         const to = laneOf.get(w.goroutine);
         const t = w.unblocked_ns !== null ? w.unblocked_ns : c.time_ns;
         if (from === undefined || to === undefined || c.time_ns === null) { stats.arrowsDropped++; return; }
-        arrows.push({ c: c, w: w, from: from, to: to, t1: c.time_ns - t0, t2: t - t0, ignored: ignored.has(w.goroutine) });
+        arrows.push({ c: c, w: w, k: k, from: from, to: to, t1: c.time_ns - t0, t2: t - t0, ignored: ignored.has(w.goroutine) });
       });
     });
     stats.arrows = arrows.length;
@@ -328,8 +328,11 @@
         const ya = AX + ar.from * H + H / 2, yb = AX + ar.to * H + H / 2;
         const col = ar.ignored ? '#c62828' : '#2f6fb0';
         ctx.strokeStyle = col; ctx.fillStyle = col; ctx.lineWidth = 1.5;
-        ctx.beginPath(); ctx.moveTo(xa, ya); ctx.lineTo(xb, yb); ctx.stroke();
-        const ang = Math.atan2(yb - ya, xb - xa);
+        // Curved, each woken goroutine of one cancel bending a bit further,
+        // so arrows of a cancel that wakes many at once stay apart.
+        const cx = (xa + xb) / 2 + 10 + 8 * (ar.k % 12), cy = (ya + yb) / 2;
+        ctx.beginPath(); ctx.moveTo(xa, ya); ctx.quadraticCurveTo(cx, cy, xb, yb); ctx.stroke();
+        const ang = Math.atan2(yb - cy, xb - cx);
         ctx.beginPath();
         ctx.moveTo(xb, yb);
         ctx.lineTo(xb - 7 * Math.cos(ang - 0.45), yb - 7 * Math.sin(ang - 0.45));
