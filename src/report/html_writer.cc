@@ -111,7 +111,9 @@ struct HtmlWriter::Impl {
 
   void Close(Lane& l, Time t) {
     if (l.open_state == kNone) return;
-    if (l.spans.size() >= opts.max_spans_per_lane) {
+    // Per-lane cap, and the total cap: past max_spans every lane with more
+    // than a few spans halves itself instead of growing.
+    if (l.spans.size() >= opts.max_spans_per_lane || (total_spans >= opts.max_spans && l.spans.size() >= 16)) {
       const size_t before = l.spans.size();
       merged += MergePairs(&l.spans);
       total_spans -= before - l.spans.size();

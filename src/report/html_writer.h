@@ -30,8 +30,9 @@
 // BOUNDS (HtmlOptions; docs/outputs.md):
 // - during the pass a goroutine keeps at most max_spans_per_lane spans:
 //   past that, adjacent pairs are merged (the span keeps the state of its
-//   longer half and counts what it stands for); at most max_spans spans are
-//   held in total, past that new goroutines get no lane (counted).
+//   longer half and counts what it stands for); past max_spans spans in
+//   total, new goroutines get no lane (counted) and lanes holding 16 spans
+//   or more merge instead of growing.
 // - in the file: at most max_lanes lanes (goroutines the analysis names —
 //   cancelers, woken, findings, bound to contexts — first, then the busiest)
 //   and max_output_spans spans (lanes merged further to fit); at most
