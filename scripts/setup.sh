@@ -10,10 +10,10 @@ packages=(
   libfmt-dev libexpected-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   python3 python3-jsonschema python3-yaml
   protobuf-compiler  # protoc: tests decode the Perfetto and pprof outputs (never linked)
+  chromium           # headless browser: tests/html renders the HTML report (ctest -L html)
 )
 # Optional extras: clang 14 + libFuzzer runtime for the clang-fuzz preset.
 if [[ "${CANCELFLOW_SETUP_CLANG:-0}" == 1 ]]; then packages+=(clang-14 libclang-rt-14-dev); fi
-if [[ "${CANCELFLOW_SETUP_BROWSER:-0}" == 1 ]]; then packages+=(chromium); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds everything (release preset) and runs every test: C++ unit tests,
 # differential tests against `go tool trace`, fuzz-corpus replay, and the Go
-# module's vet + race tests — all registered with CTest.
+# module's vet + race tests, the HTML report in headless Chromium — all registered with CTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
+# The HTML report tests (ctest -L html) keep a screenshot per report: say where.
+trap 'for f in build/release/html-test/*.png; do [[ -f $f ]] && echo "html report screenshot: $PWD/$f"; done' EXIT
 ctest --preset release "$@"

@@ -11,6 +11,7 @@
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "cli/commands.h"
+#include "report/html_writer.h"
 #include "report/json_report.h"
 #include "report/text_report.h"
 
@@ -25,12 +26,18 @@ int RunAnalyze(const AnalyzeOptions& opts) {
   AnalysisOptions ao;
   ao.grace_ns = static_cast<Time>(opts.grace_ms * 1e6);
   ao.slow_cancel_ns = static_cast<Time>(opts.slow_ms * 1e6);
-  // --perfetto / --pprof: the writers observe this same pass.
+  // --perfetto / --pprof / --html: the writers observe this same pass.
   std::optional<report::PerfettoWriter> perfetto;
   std::optional<report::PprofWriter> pprof;
+  std::optional<report::HtmlWriter> html;
   std::vector<EventObserver*> observers;
   if (!opts.perfetto_out.empty()) observers.push_back(&perfetto.emplace());
   if (!opts.pprof_out.empty()) observers.push_back(&pprof.emplace());
+  if (!opts.html_out.empty()) {
+    report::HtmlOptions ho;
+    ho.trace_path = opts.path;
+    observers.push_back(&html.emplace(ho));
+  }
   auto a = Analyze(*buf, ao, observers);
   if (!a) {
     PrintError(a.error().ToString());
@@ -43,6 +50,10 @@ int RunAnalyze(const AnalyzeOptions& opts) {
   if (pprof) {
     report::PprofStats st;
     if (!WritePprofFile(*pprof, *a, opts.pprof_out, &st)) return kExitError;
+  }
+  if (html) {
+    report::HtmlStats st;
+    if (!WriteHtmlFile(*html, *a, opts.html_out, &st)) return kExitError;
   }
   std::string out;
   if (opts.json) {

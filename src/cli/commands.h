@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cancelflow/analysis.h"
+#include "report/html_writer.h"
 #include "report/perfetto_writer.h"
 #include "report/pprof_writer.h"
 
@@ -46,6 +47,7 @@ struct AnalyzeOptions {
   bool fail_on_findings = false;
   std::string perfetto_out;  // --perfetto OUT: also write the Perfetto timeline (same pass)
   std::string pprof_out;     // --pprof OUT: also write the pprof profile (same pass)
+  std::string html_out;      // --html OUT: also write the HTML report (same pass)
 };
 int RunAnalyze(const AnalyzeOptions& opts);
 
@@ -73,12 +75,23 @@ struct PprofOptions {
 };
 int RunPprof(const PprofOptions& opts);
 
+// `cancelflow html FILE -o OUT.html`: the self-contained HTML report.
+struct HtmlOptions {
+  std::string path, out;
+  uint32_t max_lanes = 200;
+  uint64_t max_spans = 60'000;
+};
+int RunHtml(const HtmlOptions& opts);
+
 // Write a finished writer's output to `path` ("-" = stdout); false (after
 // printing the error) if the file cannot be written.
 bool WritePerfettoFile(report::PerfettoWriter& writer, const Analysis& a, const std::string& path,
                        report::PerfettoStats* stats);
 bool WritePprofFile(report::PprofWriter& writer, const Analysis& a, const std::string& path,
                     report::PprofStats* stats);
+
+bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const std::string& path,
+                   report::HtmlStats* stats);
 
 // Prints "cancelflow: <message>" to stderr.
 void PrintError(const std::string& message);

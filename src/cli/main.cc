@@ -40,6 +40,7 @@ int Main(int argc, char** argv) {
   analyze_cmd->add_flag("--fail-on-findings", analyze.fail_on_findings, "exit with status 1 when there are findings");
   analyze_cmd->add_option("--perfetto", analyze.perfetto_out, "also write the Perfetto timeline to this file (same pass)");
   analyze_cmd->add_option("--pprof", analyze.pprof_out, "also write the gzipped pprof profile to this file (same pass)");
+  analyze_cmd->add_option("--html", analyze.html_out, "also write the self-contained HTML report to this file (same pass)");
 
   PerfettoOptions perfetto;
   auto* perfetto_cmd = app.add_subcommand(
@@ -57,6 +58,16 @@ int Main(int argc, char** argv) {
       "pprof", "Write post-cancel CPU/wall time and leaked goroutines as a gzipped pprof profile");
   pprof_cmd->add_option("file", pprof.path, "trace file, or - for standard input")->required();
   pprof_cmd->add_option("-o,--output", pprof.out, "profile to write (.pb.gz), or - for stdout")->required();
+
+  HtmlOptions html;
+  auto* html_cmd = app.add_subcommand(
+      "html", "Write a self-contained HTML report: findings, context tree, timeline with cancel arrows, flame graph");
+  html_cmd->add_option("file", html.path, "trace file, or - for standard input")->required();
+  html_cmd->add_option("-o,--output", html.out, "HTML file to write, or - for stdout")->required();
+  html_cmd->add_option("--max-lanes", html.max_lanes, "goroutine lanes drawn (named by the analysis first)")
+      ->capture_default_str();
+  html_cmd->add_option("--max-spans", html.max_spans, "timeline spans in the file (lanes merged to fit)")
+      ->capture_default_str();
 
   Text2BinOptions text2bin;
   auto* text2bin_cmd =
@@ -97,6 +108,7 @@ int Main(int argc, char** argv) {
   }
   if (perfetto_cmd->parsed()) return RunPerfetto(perfetto);
   if (pprof_cmd->parsed()) return RunPprof(pprof);
+  if (html_cmd->parsed()) return RunHtml(html);
   if (text2bin_cmd->parsed()) return RunText2Bin(text2bin);
   return kExitError;
 }

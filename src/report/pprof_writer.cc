@@ -70,7 +70,7 @@ constexpr uint32_t kFnSystemName = 3;
 constexpr uint32_t kFnFilename = 4;
 }  // namespace pp
 
-constexpr int kNumValues = 4;  // cpu samples, cpu ns, wall ns, leaked goroutines
+constexpr int kNumValues = PostCancelSample::kNumValues;
 
 struct TimedStack {
   GoId g;
@@ -152,13 +152,12 @@ PprofWriter::PprofWriter(const PprofOptions& options) : impl_(std::make_unique<I
 PprofWriter::~PprofWriter() = default;
 void PprofWriter::OnEvent(const Event& e, const Reader& reader) { impl_->OnEvent(e, reader); }
 
-PprofStats PprofWriter::Encode(const Analysis& a, std::string* proto) {
+std::vector<PostCancelSample> PprofWriter::Samples(const Analysis& a, PprofStats* stats_out) {
   Impl& im = *impl_;
   PprofStats stats;
   stats.cpu_samples_seen = im.cpu_seen;
   stats.dropped_records = im.dropped;
   const Time end = std::max(im.last, a.quality.end);
-  const Time start = im.first >= 0 ? im.first : std::max<Time>(a.quality.start, 0);
 
   // ---- Labels per goroutine: the first finding that names it.
   std::unordered_map<int64_t, const Finding*> finding_of;
@@ -239,12 +238,7 @@ PprofStats PprofWriter::Encode(const Analysis& a, std::string* proto) {
   stats.windows = windows.size();
 
   // ---- Samples, merged by (stack, window) / (stack, goroutine finding).
-  struct Agg {
-    std::vector<FrameId> frames;  // leaf first
-    int64_t values[kNumValues] = {};
-    std::vector<std::pair<std::string, std::string>> labels;
-    int64_t goroutine = -1;
-  };
+  using Agg = PostCancelSample;
   std::vector<Agg> aggs;
   std::unordered_map<uint64_t, uint32_t> agg_index;
   auto frames_of = [&](StackId s) {
@@ -296,6 +290,18 @@ PprofStats PprofWriter::Encode(const Analysis& a, std::string* proto) {
       ++stats.leaked_goroutines;
     }
   }
+
+  *stats_out = stats;
+  return aggs;
+}
+
+PprofStats PprofWriter::Encode(const Analysis& a, std::string* proto) {
+  Impl& im = *impl_;
+  PprofStats stats;
+  const std::vector<PostCancelSample> aggs = Samples(a, &stats);
+  const Time end = std::max(im.last, a.quality.end);
+  const Time start = im.first >= 0 ? im.first : std::max<Time>(a.quality.start, 0);
+  using Agg = PostCancelSample;
 
   // ---- Tables.
   StringTable st;

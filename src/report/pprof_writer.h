@@ -37,6 +37,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cancelflow/analysis.h"
 
@@ -57,6 +59,17 @@ struct PprofStats {
   uint64_t bytes = 0;    // gzipped size
 };
 
+// One aggregated sample of the profile: a stack (leaf first) and its values
+// (post_cancel_cpu_samples, post_cancel_cpu ns, post_cancel_wall ns,
+// leaked_goroutines), with its labels. The HTML report's flame graph reads these.
+struct PostCancelSample {
+  static constexpr int kNumValues = 4;
+  std::vector<FrameId> frames;  // leaf first
+  int64_t values[kNumValues] = {};
+  std::vector<std::pair<std::string, std::string>> labels;
+  int64_t goroutine = -1;
+};
+
 class PprofWriter final : public EventObserver {
  public:
   explicit PprofWriter(const PprofOptions& options = {});
@@ -66,6 +79,8 @@ class PprofWriter final : public EventObserver {
 
   void OnEvent(const Event& e, const Reader& reader) override;
 
+  // The merged samples of the profile (what Encode writes), after the pass.
+  std::vector<PostCancelSample> Samples(const Analysis& analysis, PprofStats* stats);
   // Encodes the profile (uncompressed protobuf) into *proto.
   PprofStats Encode(const Analysis& analysis, std::string* proto);
   // Encode + gzip into *gz. Returns false only if zlib fails.

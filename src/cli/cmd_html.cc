@@ -1,0 +1,67 @@
+// `cancelflow html FILE -o OUT.html`: the self-contained HTML report (summary,
+// findings with stacks, context tree, goroutine timeline with cancellation
+// arrows, flame graph of post-cancel work). One analysis pass, with the HTML
+// writer observing its events; see docs/outputs.md.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "base/trace_buffer.h"
+#include "cancelflow/analysis.h"
+#include "cli/commands.h"
+#include "report/html_writer.h"
+
+namespace cancelflow::cli {
+
+bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const std::string& path,
+                   report::HtmlStats* stats) {
+  const std::string html = writer.Write(a, stats);
+  std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+  if (!f) {
+    PrintError(fmt::format("cannot create {}", path));
+    return false;
+  }
+  bool ok = std::fwrite(html.data(), 1, html.size(), f) == html.size();
+  if (f == stdout) {
+    ok = std::fflush(f) == 0 && ok;
+  } else {
+    ok = std::fclose(f) == 0 && ok;
+  }
+  if (!ok) PrintError(fmt::format("cannot write {}", path));
+  return ok;
+}
+
+int RunHtml(const HtmlOptions& opts) {
+  auto buf = TraceBuffer::Open(opts.path);
+  if (!buf) {
+    PrintError(buf.error().message);
+    return kExitError;
+  }
+  report::HtmlOptions ho;
+  ho.trace_path = opts.path;
+  ho.max_lanes = opts.max_lanes;
+  ho.max_output_spans = opts.max_spans;
+  report::HtmlWriter writer(ho);
+  auto a = Analyze(*buf, AnalysisOptions{}, {&writer});
+  if (!a) {
+    PrintError(a.error().ToString());
+    return kExitError;
+  }
+  report::HtmlStats st;
+  if (!WriteHtmlFile(writer, *a, opts.out, &st)) return kExitError;
+  if (opts.out != "-") {
+    std::fputs(fmt::format("wrote {}: {} bytes, {} goroutine lanes ({} not drawn), {} spans ({} merged), "
+                           "{} flame stacks ({} dropped)\n",
+                           opts.out, st.bytes, st.lanes, st.lanes_dropped, st.spans, st.spans_merged,
+                           st.flame_samples, st.flame_samples_dropped)
+                   .c_str(),
+               stdout);
+  }
+  if (a->quality.partial) {
+    PrintError(fmt::format("trace is partial: {}", a->quality.error ? a->quality.error->ToString() : "?"));
+    return kExitPartial;
+  }
+  return kExitOk;
+}
+
+}  // namespace cancelflow::cli

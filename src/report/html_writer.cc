@@ -1,0 +1,410 @@
+// Why spans are merged instead of dropped: a busy goroutine's early spans
+// matter as much as its late ones (a cancel can come at any time), and at
+// report zoom a merged span still shows where the goroutine ran or waited.
+// Merging adjacent pairs halves a lane at a time, so the cost stays O(n)
+// amortized and the lane always covers the goroutine's whole life.
+#include "report/html_writer.h"
+
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/flat_map.h"
+#include "cancelflow/reader.h"
+#include "report/json_report.h"
+#include "report/pprof_writer.h"
+
+namespace cancelflow::report {
+
+// Embedded at build time (cmake/embed_assets.cmake -> html_assets.cc).
+extern const char kReportHtml[];
+extern const size_t kReportHtmlSize;
+extern const char kReportCss[];
+extern const size_t kReportCssSize;
+extern const char kReportJs[];
+extern const size_t kReportJsSize;
+
+namespace {
+
+using nlohmann::json;
+
+enum SpanState : uint8_t { kNone = 0, kRunning = 1, kBlocked = 2, kSyscall = 3 };
+
+struct Span {
+  Time begin = 0, end = 0;
+  uint32_t reason = 0;  // StringId value (blocked)
+  uint32_t merged = 1;  // raw spans it stands for
+  SpanState state = kNone;
+};
+
+struct Annotation {
+  Time time = 0;
+  int64_t g = 0;
+  uint8_t kind = 0;  // 0 log, 1 region, 2 task
+  uint32_t a = 0, b = 0;  // StringId values: log category + message; region/task type
+};
+
+struct Lane {
+  int64_t g = 0;
+  StackId start_stack;  // GoCreate's start stack, kNoStack if unseen
+  SpanState open_state = kNone;
+  uint32_t open_reason = 0;
+  Time open_since = 0;
+  std::vector<Span> spans;
+};
+
+// Halves `spans` by merging adjacent pairs. The merged span keeps the state
+// and reason of its longer half. Returns the number of raw spans folded.
+uint64_t MergePairs(std::vector<Span>* spans) {
+  std::vector<Span>& s = *spans;
+  size_t out = 0;
+  uint64_t folded = 0;
+  for (size_t i = 0; i < s.size(); i += 2) {
+    if (i + 1 == s.size()) {
+      s[out++] = s[i];
+      break;
+    }
+    const Span& a = s[i];
+    const Span& b = s[i + 1];
+    Span m = (a.end - a.begin) >= (b.end - b.begin) ? a : b;
+    m.begin = a.begin;
+    m.end = b.end;
+    m.merged = a.merged + b.merged;
+    folded += 1;
+    s[out++] = m;
+  }
+  s.resize(out);
+  return folded;
+}
+
+}  // namespace
+
+struct HtmlWriter::Impl {
+  HtmlOptions opts;
+  PprofWriter pprof;
+  std::vector<Lane> lanes;
+  FlatMap<uint32_t> lane_of;  // goid -> index in lanes
+  uint64_t total_spans = 0;
+  uint64_t merged = 0;
+  uint64_t goroutines_without_lane = 0;
+  std::vector<Annotation> annotations;  // logs, regions, tasks (first max_annotations)
+  uint64_t annotations_dropped = 0;
+  Time first = -1, last = 0;
+
+  Lane* LaneFor(int64_t g) {
+    if (const uint32_t* i = lane_of.Find(static_cast<uint64_t>(g))) return &lanes[*i];
+    if (total_spans >= opts.max_spans) {
+      ++goroutines_without_lane;
+      lane_of.Insert(static_cast<uint64_t>(g), UINT32_MAX);  // remembered as "no lane"
+      return nullptr;
+    }
+    lane_of.Insert(static_cast<uint64_t>(g), static_cast<uint32_t>(lanes.size()));
+    Lane l;
+    l.g = g;
+    lanes.push_back(std::move(l));
+    return &lanes.back();
+  }
+
+  void Close(Lane& l, Time t) {
+    if (l.open_state == kNone) return;
+    // Per-lane cap, and the total cap: past max_spans every lane with more
+    // than a few spans halves itself instead of growing.
+    if (l.spans.size() >= opts.max_spans_per_lane || (total_spans >= opts.max_spans && l.spans.size() >= 16)) {
+      const size_t before = l.spans.size();
+      merged += MergePairs(&l.spans);
+      total_spans -= before - l.spans.size();
+    }
+    Span s;
+    s.begin = l.open_since;
+    s.end = t;
+    s.state = l.open_state;
+    s.reason = l.open_reason;
+    l.spans.push_back(s);
+    ++total_spans;
+    l.open_state = kNone;
+  }
+
+  void OnEvent(const Event& e, const Reader& reader) {
+    pprof.OnEvent(e, reader);
+    if (first < 0) first = e.time;
+    last = e.time;
+    if (e.kind == EventKind::kLog || e.kind == EventKind::kRegionBegin || e.kind == EventKind::kTaskBegin) {
+      if (annotations.size() >= opts.max_annotations) {
+        ++annotations_dropped;
+        return;
+      }
+      Annotation an;
+      an.time = e.time;
+      an.g = e.goroutine.value();
+      if (e.kind == EventKind::kLog) {
+        const LogInfo l = GetLog(e);
+        an.a = l.category.value();
+        an.b = l.message.value();
+      } else if (e.kind == EventKind::kRegionBegin) {
+        an.kind = 1;
+        an.a = GetRegion(e).type.value();
+      } else {
+        an.kind = 2;
+        an.a = GetTask(e).type.value();
+      }
+      annotations.push_back(an);
+      return;
+    }
+    if (e.kind != EventKind::kStateTransition) return;
+    const StateTransition st = GetStateTransition(e);
+    if (st.resource.kind != ResourceKind::kGoroutine) return;
+    const uint32_t* known = lane_of.Find(static_cast<uint64_t>(st.resource.id));
+    if (known && *known == UINT32_MAX) return;
+    Lane* l = known ? &lanes[*known] : LaneFor(st.resource.id);
+    if (l == nullptr) return;
+    if (st.go_from() == GoState::kNotExist && st.go_to() == GoState::kRunnable) l->start_stack = st.stack;
+    SpanState s = kNone;
+    uint32_t reason = 0;
+    switch (st.go_to()) {
+      case GoState::kRunning: s = kRunning; break;
+      case GoState::kWaiting:
+        s = kBlocked;
+        reason = st.reason.value();
+        break;
+      case GoState::kSyscall: s = kSyscall; break;
+      default: break;
+    }
+    if (s == l->open_state && reason == l->open_reason && s != kNone) return;  // GoStatus repeat
+    Close(*l, e.time);
+    if (s != kNone) {
+      l->open_state = s;
+      l->open_reason = reason;
+      l->open_since = e.time;
+    }
+  }
+
+  json Timeline(const Analysis& a, HtmlStats* st) {
+    const Time start = a.quality.start >= 0 ? a.quality.start : std::max<Time>(first, 0);
+    const Time end = std::max(last, a.quality.end);
+    for (Lane& l : lanes) Close(l, end);
+
+    // Lane choice: goroutines the analysis names first, then the busiest.
+    std::unordered_set<int64_t> named;
+    for (const Cancellation& c : a.cancellations) {
+      named.insert(c.canceler.value());
+      for (const WokenGoroutine& w : c.woken) named.insert(w.goroutine.value());
+    }
+    for (const Finding& f : a.findings)
+      for (GoId g : f.goroutines) named.insert(g.value());
+    for (const ContextInfo& c : a.contexts)
+      for (GoId g : c.bound) named.insert(g.value());
+    // Goroutines with no running/blocked/syscall time (runnable or idle for
+    // the whole trace) get no lane unless the analysis names them.
+    std::vector<uint32_t> order;
+    uint64_t empty = 0;
+    for (uint32_t i = 0; i < lanes.size(); ++i) {
+      if (lanes[i].spans.empty() && named.count(lanes[i].g) == 0) {
+        ++empty;
+        continue;
+      }
+      order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+      const bool nx = named.count(lanes[x].g) > 0, ny = named.count(lanes[y].g) > 0;
+      if (nx != ny) return nx;
+      return lanes[x].spans.size() > lanes[y].spans.size();
+    });
+    const size_t keep = std::min<size_t>(order.size(), opts.max_lanes);
+    st->lanes_dropped = (order.size() - keep) + goroutines_without_lane;
+    st->lanes_empty = empty;
+    order.resize(keep);
+    std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return lanes[x].g < lanes[y].g; });
+
+    // Output span budget, shared evenly; lanes over their share are merged.
+    uint64_t raw = 0;
+    for (uint32_t i : order) raw += lanes[i].spans.size();
+    const uint64_t share = keep ? std::max<uint64_t>(opts.max_output_spans / keep, 16) : 0;
+    std::vector<uint32_t> reasons;  // StringId values, index = JSON index
+    std::unordered_map<uint32_t, uint32_t> reason_index;
+    auto reason_of = [&](uint32_t sid) -> uint32_t {
+      auto [it, inserted] = reason_index.try_emplace(sid, static_cast<uint32_t>(reasons.size()));
+      if (inserted) reasons.push_back(sid);
+      return it->second;
+    };
+    reason_of(0);
+    json out_lanes = json::array();
+    for (uint32_t i : order) {
+      Lane& l = lanes[i];
+      if (raw > opts.max_output_spans) {
+        while (l.spans.size() > share) merged += MergePairs(&l.spans);
+      }
+      json spans = json::array();
+      for (const Span& s : l.spans) {
+        spans.push_back(json::array({s.begin - start, s.end - start, static_cast<int>(s.state), reason_of(s.reason),
+                                     s.merged}));
+      }
+      st->spans += l.spans.size();
+      std::string name;
+      if (const GoroutineInfo* gi = a.Goroutine(GoId(l.g)); gi && gi->start_func != StringId()) {
+        name = std::string(a.Str(gi->start_func));
+      } else if (l.start_stack != kNoStack && !a.stacks().Frames(l.start_stack).empty()) {
+        name = std::string(a.Str(a.stacks().GetFrame(a.stacks().Frames(l.start_stack)[0]).func));
+      }
+      out_lanes.push_back({{"g", l.g}, {"name", name}, {"spans", std::move(spans)}});
+    }
+    st->lanes = keep;
+    st->spans_merged = merged;
+    json reason_names = json::array();
+    for (uint32_t sid : reasons) reason_names.push_back(a.Str(StringId(sid)));
+    json notes = json::array();
+    for (const Annotation& an : annotations) {
+      static constexpr const char* kKinds[] = {"log", "region", "task"};
+      notes.push_back(json::array({an.time - start, an.g, kKinds[an.kind], a.Str(StringId(an.a)),
+                                   an.kind == 0 ? a.Str(StringId(an.b)) : std::string_view()}));
+    }
+    return json{{"start_ns", start},
+                {"end_ns", end},
+                {"annotations", std::move(notes)},
+                {"annotations_dropped", annotations_dropped},
+                {"reasons", std::move(reason_names)},
+                {"lanes", std::move(out_lanes)},
+                {"goroutines_seen", lanes.size() + goroutines_without_lane},
+                {"lanes_dropped", st->lanes_dropped},
+                {"lanes_empty", empty},
+                {"spans_merged", merged},
+                {"caps",
+                 {{"max_lanes", opts.max_lanes},
+                  {"max_spans_per_lane", opts.max_spans_per_lane},
+                  {"max_spans", opts.max_spans},
+                  {"max_output_spans", opts.max_output_spans},
+                  {"max_annotations", opts.max_annotations}}}};
+  }
+
+  json Flame(const Analysis& a, HtmlStats* st) {
+    PprofStats ps;
+    std::vector<PostCancelSample> samples = pprof.Samples(a, &ps);
+    int vi = -1;
+    std::string metric = "none";
+    for (const PostCancelSample& s : samples) {
+      if (s.values[1] > 0) vi = 1;
+    }
+    if (vi < 0) {
+      for (const PostCancelSample& s : samples)
+        if (s.values[2] > 0) vi = 2;
+    }
+    if (vi == 1) metric = "cpu";
+    if (vi == 2) metric = "wall";
+    std::vector<const PostCancelSample*> kept;
+    if (vi >= 0) {
+      for (const PostCancelSample& s : samples)
+        if (s.values[vi] > 0) kept.push_back(&s);
+    }
+    std::sort(kept.begin(), kept.end(), [&](const PostCancelSample* x, const PostCancelSample* y) {
+      return x->values[vi] > y->values[vi];
+    });
+    int64_t dropped_value = 0;
+    if (kept.size() > opts.max_flame_samples) {
+      for (size_t i = opts.max_flame_samples; i < kept.size(); ++i) dropped_value += kept[i]->values[vi];
+      st->flame_samples_dropped = kept.size() - opts.max_flame_samples;
+      kept.resize(opts.max_flame_samples);
+    }
+    FlatMap<uint32_t> frame_index;
+    json frames = json::array(), out = json::array();
+    uint64_t truncated = 0;
+    for (const PostCancelSample* s : kept) {
+      json stack = json::array();
+      const size_t n = s->frames.size();
+      const size_t depth = std::min<size_t>(n, opts.max_flame_depth);
+      if (depth < n) ++truncated;
+      for (size_t k = 0; k < depth; ++k) {
+        const FrameId f = s->frames[n - 1 - k];  // root first
+        auto [slot, inserted] = frame_index.Insert(f.value(), static_cast<uint32_t>(frames.size()));
+        if (inserted) {
+          const Frame& fr = a.stacks().GetFrame(f);
+          frames.push_back({{"func", a.Str(fr.func)}, {"file", a.Str(fr.file)}, {"line", fr.line}});
+        }
+        stack.push_back(*slot);
+      }
+      std::string label;
+      for (const auto& [k, v] : s->labels) {
+        if (k == "context" || k == "cause") label += (label.empty() ? "" : ", ") + k + "=" + v;
+      }
+      out.push_back(json::array({s->values[vi], std::move(stack), s->goroutine, label}));
+    }
+    st->flame_samples = kept.size();
+    return json{{"metric", metric},
+                {"unit", "ns"},
+                {"frames", std::move(frames)},
+                {"samples", std::move(out)},
+                {"windows", ps.windows},
+                {"cpu_samples_seen", ps.cpu_samples_seen},
+                {"post_cancel_cpu_samples", ps.post_cancel_cpu_samples},
+                {"samples_dropped", st->flame_samples_dropped},
+                {"dropped_value", dropped_value},
+                {"stacks_truncated", truncated},
+                {"caps", {{"max_flame_samples", opts.max_flame_samples}, {"max_flame_depth", opts.max_flame_depth}}}};
+  }
+};
+
+HtmlWriter::HtmlWriter(const HtmlOptions& options) : impl_(std::make_unique<Impl>()) { impl_->opts = options; }
+HtmlWriter::~HtmlWriter() = default;
+void HtmlWriter::OnEvent(const Event& e, const Reader& reader) { impl_->OnEvent(e, reader); }
+
+std::string EscapeJsonForScript(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() + in.size() / 16);
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '<') {
+      out += "\\u003c";
+    } else if (c == '>') {
+      out += "\\u003e";
+    } else if (c == '&') {
+      out += "\\u0026";
+    } else if (c == '\xe2' && i + 2 < in.size() && in[i + 1] == '\x80' && (in[i + 2] == '\xa8' || in[i + 2] == '\xa9')) {
+      out += in[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string HtmlWriter::Write(const Analysis& a, HtmlStats* stats) {
+  HtmlStats st;
+  std::string doc = AnalysisToJson(a, JsonOptions{impl_->opts.trace_path, -1});
+  // AnalysisToJson's compact document is one object: splice the extra keys in
+  // before its closing brace.
+  while (!doc.empty() && (doc.back() == '\n' || doc.back() == ' ')) doc.pop_back();
+  if (!doc.empty() && doc.back() == '}') doc.pop_back();
+  json extra = {{"timeline", impl_->Timeline(a, &st)}, {"flame", impl_->Flame(a, &st)}};
+  std::string extra_text = extra.dump(-1, ' ', false, json::error_handler_t::replace);
+  doc += ",";
+  doc.append(extra_text, 1, std::string::npos);  // drop extra's '{', keep its '}'
+
+  const std::string_view html(kReportHtml, kReportHtmlSize);
+  const std::string_view css(kReportCss, kReportCssSize);
+  const std::string_view js(kReportJs, kReportJsSize);
+  const std::string data = EscapeJsonForScript(doc);
+  std::string out;
+  out.reserve(html.size() + css.size() + js.size() + data.size());
+  // The template has three markers, each on its own; assets are ours (not
+  // trace data), so they are inserted verbatim.
+  size_t pos = 0;
+  auto copy_until = [&](std::string_view marker, std::string_view value) {
+    const size_t at = html.find(marker, pos);
+    if (at == std::string_view::npos) return;
+    out.append(html.substr(pos, at - pos));
+    out.append(value);
+    pos = at + marker.size();
+  };
+  copy_until("/*CF_CSS*/", css);
+  copy_until("/*CF_DATA*/", data);
+  copy_until("/*CF_JS*/", js);
+  out.append(html.substr(pos));
+  st.bytes = out.size();
+  if (stats) *stats = st;
+  return out;
+}
+
+}  // namespace cancelflow::report

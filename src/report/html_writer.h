@@ -1,0 +1,97 @@
+// HtmlWriter: the self-contained HTML report (`cancelflow html`, `analyze --html`).
+//
+// ALGORITHM: an EventObserver on the analysis pass. OnEvent keeps, per
+// goroutine, its state spans (running, blocked with the block reason,
+// syscall; runnable time is left as a gap) and forwards every event to an
+// embedded PprofWriter, whose post-cancel samples become the flame graph.
+// Write(analysis) then emits one HTML file: the template, CSS and JS of
+// src/report/html_assets (embedded in the binary at build time by
+// cmake/embed_assets.cmake) and one `<script type="application/json"
+// id="cf-data">` holding AnalysisToJson's document (docs/json-schema.md)
+// plus two extra top-level keys:
+//   "timeline": {start_ns, end_ns, reasons[], lanes[{g, name, spans[[begin,
+//                end, state, reason, merged]]}], bounds + drop counters}
+//                (span times relative to start_ns; state 1 running,
+//                2 blocked, 3 syscall; reason indexes reasons[]; merged = how
+//                many raw spans the span stands for), annotations[[time, g,
+//                "log"|"region"|"task", category/type, message]]}
+//   "flame":    {metric "cpu"|"wall"|"none", frames[{func, file, line}],
+//                samples[[value, [frame index, root first], goroutine,
+//                label]], drop counters}
+// The JS draws the timeline (canvas, cancellation arrows from the cancels
+// and woken lists) and the flame graph from it; nothing is fetched.
+//
+// SECURITY: every trace string is untrusted. The only place trace data enters
+// the file is the JSON, with <, >, &, U+2028 and U+2029 escaped as \uXXXX
+// (so no "</script>" or "<!--" can appear) and invalid UTF-8 replaced; the
+// JS inserts strings with textContent only. A CSP meta tag forbids any
+// network use (default-src 'none').
+//
+// BOUNDS (HtmlOptions; docs/outputs.md):
+// - during the pass a goroutine keeps at most max_spans_per_lane spans:
+//   past that, adjacent pairs are merged (the span keeps the state of its
+//   longer half and counts what it stands for); past max_spans spans in
+//   total, new goroutines get no lane (counted) and lanes holding 16 spans
+//   or more merge instead of growing.
+// - in the file: at most max_lanes lanes (goroutines the analysis names —
+//   cancelers, woken, findings, bound to contexts — first, then the busiest)
+//   and max_output_spans spans (lanes merged further to fit); at most
+//   max_flame_samples flame samples (the heaviest) of at most
+//   max_flame_depth frames (the root-most). Every drop is counted in the
+//   JSON and shown in the page.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "cancelflow/analysis.h"
+
+namespace cancelflow::report {
+
+struct HtmlOptions {
+  std::string trace_path;
+  uint32_t max_spans_per_lane = 2'000;
+  uint64_t max_spans = 2'000'000;
+  uint32_t max_lanes = 200;
+  uint64_t max_output_spans = 60'000;
+  uint32_t max_annotations = 5'000;  // logs, region and task beginnings (the first ones)
+  uint32_t max_flame_samples = 5'000;
+  uint32_t max_flame_depth = 64;
+};
+
+struct HtmlStats {
+  uint64_t lanes = 0;
+  uint64_t lanes_dropped = 0;    // goroutines not drawn because of the caps
+  uint64_t lanes_empty = 0;      // goroutines not drawn: never ran, blocked or in a syscall
+  uint64_t spans = 0;            // spans written
+  uint64_t spans_merged = 0;     // raw spans folded into merged ones
+  uint64_t flame_samples = 0;
+  uint64_t flame_samples_dropped = 0;
+  uint64_t bytes = 0;
+};
+
+class HtmlWriter final : public EventObserver {
+ public:
+  explicit HtmlWriter(const HtmlOptions& options = {});
+  ~HtmlWriter() override;
+  HtmlWriter(const HtmlWriter&) = delete;
+  HtmlWriter& operator=(const HtmlWriter&) = delete;
+
+  void OnEvent(const Event& e, const Reader& reader) override;
+
+  // The whole HTML document (call once, after the pass).
+  std::string Write(const Analysis& analysis, HtmlStats* stats = nullptr);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// `json` made safe inside <script>: <, >, &, U+2028, U+2029 become \uXXXX.
+// Valid only for JSON text (these characters can only occur inside strings).
+std::string EscapeJsonForScript(std::string_view json);
+
+}  // namespace cancelflow::report

@@ -1,0 +1,103 @@
+// HtmlWriter: the script-safe JSON escaping, the embedded assets, and a real
+// trace's report (timeline lanes, cancel data, flame samples, bounds). The
+// rendering itself is tested in a browser by tests/html.
+#include "report/html_writer.h"
+
+#include <set>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "base/trace_buffer.h"
+#include "report/testing/trace_fixture.h"
+
+namespace cancelflow::report {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+nlohmann::json DataOf(const std::string& html) {
+  const std::string open = "<script type=\"application/json\" id=\"cf-data\">";
+  const size_t b = html.find(open);
+  EXPECT_NE(b, std::string::npos);
+  const size_t e = html.find("</script>", b);
+  return nlohmann::json::parse(html.substr(b + open.size(), e - b - open.size()));
+}
+
+TEST(HtmlWriter, EscapesForScript) {
+  EXPECT_EQ(EscapeJsonForScript(R"({"a":"</script><!--&"})"),
+            R"({"a":"\u003c/script\u003e\u003c!--\u0026"})");
+  EXPECT_EQ(EscapeJsonForScript("\"\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xa7\""), "\"\\u2028\\u2029\xe2\x80\xa7\"");
+  // Still the same JSON value.
+  const std::string raw = nlohmann::json("<img src=x onerror=alert(1)> \xe2\x80\xa8 &amp;").dump();
+  EXPECT_EQ(nlohmann::json::parse(EscapeJsonForScript(raw)), nlohmann::json::parse(raw));
+}
+
+TEST(HtmlWriter, ReportOfBlockedSend) {
+  HtmlOptions o;
+  o.trace_path = "</script><script>alert(1)</script>";
+  HtmlWriter w(o);
+  auto buf = TraceBuffer::Open(std::string(CANCELFLOW_SOURCE_DIR) + "/examples/traces/blocked-send.trace");
+  ASSERT_TRUE(buf);
+  auto a = Analyze(*buf, AnalysisOptions{}, {&w});  // the real analysis: cancellations, findings
+  ASSERT_TRUE(a);
+  HtmlStats st;
+  const std::string html = w.Write(*a, &st);
+  EXPECT_EQ(st.bytes, html.size());
+  EXPECT_THAT(html, HasSubstr("Content-Security-Policy"));
+  EXPECT_THAT(html, HasSubstr("default-src 'none'"));
+  EXPECT_THAT(html, Not(HasSubstr("/*CF_")));  // every marker replaced
+  EXPECT_THAT(html, Not(HasSubstr("http://")));
+  EXPECT_THAT(html, Not(HasSubstr("https://")));
+  // Exactly the two script elements of the template; the hostile path is data.
+  size_t scripts = 0;
+  for (size_t p = html.find("<script"); p != std::string::npos; p = html.find("<script", p + 1)) ++scripts;
+  EXPECT_EQ(scripts, 2u);
+  const nlohmann::json d = DataOf(html);
+  EXPECT_EQ(d["trace"]["path"], o.trace_path);
+  EXPECT_EQ(d["schema_version"], 1);
+  ASSERT_TRUE(d.contains("timeline"));
+  ASSERT_TRUE(d.contains("flame"));
+  EXPECT_GT(d["timeline"]["lanes"].size(), 0u);
+  EXPECT_EQ(d["timeline"]["lanes"].size(), st.lanes);
+  EXPECT_GT(d["cancellations"].size(), 0u);
+  // Every canceler and woken goroutine has a lane (they come first).
+  std::set<int64_t> lanes;
+  for (const auto& l : d["timeline"]["lanes"]) {
+    lanes.insert(l["g"].get<int64_t>());
+    int64_t prev = -1;
+    for (const auto& s : l["spans"]) {
+      EXPECT_LE(s[0].get<int64_t>(), s[1].get<int64_t>());
+      EXPECT_GE(s[0].get<int64_t>(), prev);
+      prev = s[1].get<int64_t>();
+    }
+  }
+  for (const auto& c : d["cancellations"]) {
+    EXPECT_TRUE(lanes.count(c["canceler"]["goroutine"].get<int64_t>()));
+    for (const auto& wk : c["woken"]) EXPECT_TRUE(lanes.count(wk["goroutine"].get<int64_t>()));
+  }
+  EXPECT_NE(d["flame"]["metric"], "none");
+  EXPECT_GT(d["flame"]["samples"].size(), 0u);
+}
+
+TEST(HtmlWriter, BoundsAreCountedNotSilent) {
+  HtmlOptions o;
+  o.max_lanes = 2;
+  o.max_output_spans = 8;
+  o.max_spans_per_lane = 4;
+  HtmlWriter w(o);
+  auto pass = testing::RunPass("tests/corpus/traces/go1.26/manygen.trace", {&w});
+  ASSERT_TRUE(pass);
+  HtmlStats st;
+  const nlohmann::json d = DataOf(w.Write(*pass->analysis, &st));
+  EXPECT_EQ(d["timeline"]["lanes"].size(), 2u);
+  EXPECT_GT(d["timeline"]["lanes_dropped"].get<uint64_t>(), 0u);
+  EXPECT_GT(d["timeline"]["spans_merged"].get<uint64_t>(), 0u);
+  for (const auto& l : d["timeline"]["lanes"]) EXPECT_LE(l["spans"].size(), 16u);
+}
+
+}  // namespace
+}  // namespace cancelflow::report

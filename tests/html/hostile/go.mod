@@ -1,0 +1,3 @@
+module cancelflow.test/html/hostile
+
+go 1.22

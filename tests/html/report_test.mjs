@@ -1,0 +1,268 @@
+// Loads a cancelflow HTML report in headless Chromium and checks what it
+// renders. Zero dependencies: Node 20 talks to Chromium over the DevTools
+// protocol on --remote-debugging-pipe (fd 3: commands in, fd 4: replies and
+// events out, NUL-separated JSON).
+//
+//   node report_test.mjs --chromium PATH --html REPORT.html --screenshot OUT.png --mode MODE
+//
+// MODE: basic          summary, a finding card, timeline with >= 1 arrow, flame graph
+//       instrumented   basic + the context tree shows every instrumented context under its parent
+//       nested         instrumented + at least one context nested under another
+//       hostile        basic + every payload of tests/html/hostile shown as text, none executed
+//       corpus-hostile the hostile strings of tests/corpus/progs/cmd/annotations shown as text
+// Every mode fails on any console error, uncaught exception or log error
+// (CSP violations, blocked network requests, JS errors).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 2; i < argv.length; i += 2) out[argv[i].replace(/^--/, '')] = argv[i + 1];
+  for (const k of ['chromium', 'html', 'screenshot', 'mode']) {
+    if (!out[k]) throw new Error(`missing --${k}`);
+  }
+  return out;
+}
+
+const args = parseArgs(process.argv);
+const failures = [];
+function check(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+}
+
+const profile = mkdtempSync(join(tmpdir(), 'cf-chromium-'));
+const chrome = spawn(args.chromium, [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage', '--hide-scrollbars', `--user-data-dir=${profile}`,
+  '--remote-debugging-pipe', 'about:blank',
+], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+let chromeStderr = '';
+chrome.stderr.on('data', (d) => { chromeStderr += d; });
+
+let nextId = 1;
+const pending = new Map();
+const listeners = [];
+let inbuf = Buffer.alloc(0);
+chrome.stdio[4].on('data', (chunk) => {
+  inbuf = Buffer.concat([inbuf, chunk]);
+  let z;
+  while ((z = inbuf.indexOf(0)) >= 0) {
+    const msg = JSON.parse(inbuf.subarray(0, z).toString('utf8'));
+    inbuf = inbuf.subarray(z + 1);
+    if (msg.id !== undefined && pending.has(msg.id)) {
+      const { resolve: ok, reject, method } = pending.get(msg.id);
+      pending.delete(msg.id);
+      if (msg.error) reject(new Error(`${method}: ${msg.error.message}`));
+      else ok(msg.result);
+    } else if (msg.method) {
+      for (const l of listeners) l(msg);
+    }
+  }
+});
+function send(method, params = {}, sessionId) {
+  const id = nextId++;
+  const msg = { id, method, params };
+  if (sessionId) msg.sessionId = sessionId;
+  chrome.stdio[3].write(JSON.stringify(msg) + '\0');
+  return new Promise((ok, reject) => pending.set(id, { resolve: ok, reject, method }));
+}
+function waitFor(pred, ms, what) {
+  return new Promise((ok, reject) => {
+    const t = setTimeout(() => reject(new Error(`timeout waiting for ${what}`)), ms);
+    listeners.push((m) => { if (pred(m)) { clearTimeout(t); ok(m); } });
+  });
+}
+
+const errors = [];
+listeners.push((m) => {
+  if (m.method === 'Runtime.exceptionThrown') {
+    errors.push('exception: ' + JSON.stringify(m.params.exceptionDetails).slice(0, 500));
+  } else if (m.method === 'Runtime.consoleAPICalled' && (m.params.type === 'error' || m.params.type === 'assert')) {
+    errors.push('console.' + m.params.type + ': ' + m.params.args.map((a) => a.value ?? a.description).join(' '));
+  } else if (m.method === 'Log.entryAdded' && m.params.entry.level === 'error') {
+    errors.push('log: ' + m.params.entry.text + ' ' + (m.params.entry.url || ''));
+  }
+});
+
+async function main() {
+  const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+  const { sessionId: s } = await send('Target.attachToTarget', { targetId, flatten: true });
+  await send('Runtime.enable', {}, s);
+  await send('Log.enable', {}, s);
+  await send('Page.enable', {}, s);
+  await send('Emulation.setDeviceMetricsOverride', { width: 1400, height: 1000, deviceScaleFactor: 1, mobile: false }, s);
+  const loaded = waitFor((m) => m.method === 'Page.loadEventFired' && m.sessionId === s, 20000, 'load');
+  await send('Page.navigate', { url: 'file://' + resolve(args.html) }, s);
+  await loaded;
+  const evaluate = async (expression) => {
+    const r = await send('Runtime.evaluate', { expression, returnByValue: true }, s);
+    if (r.exceptionDetails) throw new Error('evaluate failed: ' + expression + ': ' + r.exceptionDetails.text);
+    return r.result.value;
+  };
+  for (let i = 0; i < 100 && (await evaluate('document.body.dataset.cfReady')) !== '1'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  check((await evaluate('document.body.dataset.cfReady')) === '1', 'the report script ran to the end');
+
+  // What the page shows, and what the embedded data says it should show.
+  const page = await evaluate(`(() => {
+    const D = JSON.parse(document.getElementById('cf-data').textContent);
+    const q = (s) => document.querySelector(s);
+    const qa = (s) => Array.from(document.querySelectorAll(s));
+    return {
+      data: { cancellations: D.summary.cancellations, findings: D.summary.findings,
+              rules: D.findings.map((f) => f.rule), contexts: D.contexts.length,
+              withUserFrame: D.findings.filter((f) => (f.block && f.block.user_frame) || (f.creation && f.creation.user_frame)).length,
+              nestedContexts: D.contexts.filter((c) => c.parent !== null).length },
+      sumCancellations: q('#cf-sum-cancellations .big') && q('#cf-sum-cancellations .big').textContent,
+      sumFindings: q('#cf-sum-findings .big') && q('#cf-sum-findings .big').textContent,
+      ruleRows: qa('#cf-sum-findings tr').map((r) => r.dataset.rule),
+      qualityRows: qa('#cf-sum-quality tr').length,
+      findingCards: qa('.finding').map((c) => ({ rule: c.dataset.rule, ruleText: c.querySelector('.rule').textContent,
+                                               frames: c.querySelectorAll('ol.frames li').length,
+                                               userFrames: c.querySelectorAll('ol.frames li.user').length })),
+      canvas: (() => { const c = q('#cf-timeline'); return c ? { w: c.width, h: c.height, lanes: +c.dataset.lanes, arrows: +c.dataset.arrows } : null; })(),
+      canvasInk: (() => { const c = q('#cf-timeline'); if (!c || !c.width) return 0;
+        const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++; return n; })(),
+      report: window.cfReport,
+      flameNodes: qa('#cf-flame .fl').length,
+      flameInfo: q('#cf-flame-info').textContent,
+      contextNodes: qa('#cf-contexts li.ctx').length,
+      nestedContextNodes: qa('#cf-contexts li.ctx li.ctx').length,
+      contextText: q('#cf-contexts').textContent,
+      cancellationRows: qa('#cf-cancellations tr').length - 1,
+      scripts: document.scripts.length,
+      imgs: qa('img').length,
+      onerror: qa('[onerror]').length,
+      bolds: qa('main b').length,
+      title: document.title,
+      pwned: window.cfPwned === undefined ? null : window.cfPwned,
+      annotationCells: qa('#cf-annotations td.text').map((td) => td.textContent),
+    };
+  })()`);
+
+  check(page.sumCancellations === String(page.data.cancellations) && (page.data.cancellations > 0 || args.mode === 'corpus-hostile'),
+    `summary shows ${page.sumCancellations} cancellations (data: ${page.data.cancellations})`);
+  check(page.sumFindings === String(page.data.findings), `summary shows ${page.sumFindings} findings (data: ${page.data.findings})`);
+  check(page.ruleRows.includes('leaked-goroutine') && page.ruleRows.includes('ignored-cancel'), 'summary lists findings by rule');
+  check(page.qualityRows >= 5, 'summary shows data quality');
+  if (args.mode !== 'corpus-hostile') {
+    check(page.findingCards.length === page.data.findings && page.findingCards.length > 0,
+      `${page.findingCards.length} finding cards (rules: ${page.findingCards.map((c) => c.rule).join(', ')})`);
+    check(page.findingCards.every((c) => c.ruleText === c.rule), 'each finding card names its rule id');
+    check(page.findingCards.filter((c) => c.frames > 0 && c.userFrames > 0).length === page.data.withUserFrame,
+      `finding stacks render with the user frame highlighted (${page.data.withUserFrame} findings have one)`);
+    check(page.canvas && page.canvas.w > 0 && page.canvas.h > 0 && page.canvas.lanes > 0, `timeline canvas ${JSON.stringify(page.canvas)}`);
+    check(page.canvas && page.canvas.arrows >= 1, `timeline draws ${page.canvas && page.canvas.arrows} cancel arrows`);
+    check(page.canvasInk > 1000, `timeline canvas has ink (${page.canvasInk} painted pixels)`);
+    check(page.flameNodes >= 2, `flame graph has ${page.flameNodes} frames (${page.flameInfo.slice(0, 60)}…)`);
+    check(page.cancellationRows === Math.min(page.data.cancellations, 2000), `${page.cancellationRows} cancellation rows`);
+  }
+  if (args.mode !== 'corpus-hostile') {
+    // Zoom (wheel), pan (drag) and reset (double-click) redraw the timeline.
+    const zoom = await evaluate(`(() => {
+      const c = document.getElementById('cf-timeline');
+      const hash = () => { const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let h = 0;
+        for (let i = 0; i < px.length; i += 7) h = (h * 31 + px[i]) >>> 0; return h; };
+      const r = c.getBoundingClientRect();
+      const at = { clientX: r.left + r.width * 0.6, clientY: r.top + 30, bubbles: true, cancelable: true };
+      const h0 = hash();
+      c.dispatchEvent(new WheelEvent('wheel', Object.assign({ deltaY: -800 }, at)));
+      const h1 = hash();
+      c.dispatchEvent(new MouseEvent('mousedown', at));
+      window.dispatchEvent(new MouseEvent('mousemove', Object.assign({}, at, { clientX: at.clientX - 200 })));
+      window.dispatchEvent(new MouseEvent('mouseup', at));
+      const h2 = hash();
+      c.dispatchEvent(new MouseEvent('dblclick', at));
+      const h3 = hash();
+      return { zoomed: h1 !== h0, panned: h2 !== h1, reset: h3 === h0 };
+    })()`);
+    check(zoom.zoomed && zoom.panned && zoom.reset, `timeline zooms, pans and resets ${JSON.stringify(zoom)}`);
+    // Clicking a flame frame makes it the root; clicking it again goes back.
+    const flame = await evaluate(`(() => {
+      const boxes = () => Array.from(document.querySelectorAll('#cf-flame .fl'));
+      const before = boxes().length;
+      const target = boxes().find((b) => b.style.top === '18px');
+      if (!target) return { ok: false };
+      const name = target.textContent;
+      target.click();
+      const root = boxes().find((b) => b.style.top === '0px');
+      const zoomedOk = root && root.textContent === name && root.style.width === '100%';
+      root.click();
+      return { ok: zoomedOk && boxes().length === before && boxes()[0].textContent === 'all', name };
+    })()`);
+    check(flame.ok, `flame graph zooms into a frame and back (${flame.name})`);
+  }
+  if (args.mode === 'instrumented' || args.mode === 'nested') {
+    check(page.data.contexts > 0 && page.contextNodes === page.data.contexts, `context tree: ${page.contextNodes} of ${page.data.contexts} contexts`);
+    check(page.nestedContextNodes === page.data.nestedContexts && (args.mode !== 'nested' || page.nestedContextNodes > 0),
+      `context tree nests ${page.nestedContextNodes} of ${page.data.nestedContexts} child contexts under their parents`);
+  } else {
+    check(/No instrumented contexts/.test(page.contextText) || page.contextNodes > 0, 'context tree section says whether the trace is instrumented');
+  }
+  // Nothing injected ran or became an element, in every mode.
+  check(page.scripts === 2, `only the report's 2 script elements exist (found ${page.scripts})`);
+  check(page.imgs === 0 && page.onerror === 0 && page.bolds === 0, `no injected elements (img ${page.imgs}, [onerror] ${page.onerror}, b ${page.bolds})`);
+  check(page.title === 'cancelflow report' && page.pwned === null, `no payload executed (title "${page.title}", cfPwned ${page.pwned})`);
+  if (args.mode === 'hostile') {
+    const expect = [
+      `<script>window.cfPwned=1;document.title='pwned'</script>`,
+      `</script><script>window.cfPwned=2;document.title='pwned'</script>`,
+      `<img src=x onerror="window.cfPwned=3;document.title='pwned'">`,
+      `"double" 'single' & ampersand &amp; <!-- comment --> <b>bold</b>`,
+      'line\u2028separator\u2029paragraph',
+      'invalid utf8 \ufffd\ufffd end',
+    ];
+    for (const e of expect) check(page.annotationCells.includes(e), `payload shown literally: ${JSON.stringify(e)}`);
+  }
+  if (args.mode === 'corpus-hostile') {
+    for (const e of ['<script>alert(1)</script>', `&amp; <b>html</b> ' apostrophe`, 'double "quoted" name', '日本語のタスク']) {
+      check(page.annotationCells.includes(e), `corpus string shown literally: ${JSON.stringify(e)}`);
+    }
+  }
+
+  // Screenshot of the page (first 4000 CSS pixels).
+  const m = await send('Page.getLayoutMetrics', {}, s);
+  const size = m.cssContentSize || m.contentSize;
+  const shot = await send('Page.captureScreenshot', {
+    format: 'png', captureBeyondViewport: true,
+    clip: { x: 0, y: 0, width: 1400, height: Math.min(4000, Math.ceil(size.height)), scale: 1 },
+  }, s);
+  writeFileSync(args.screenshot, Buffer.from(shot.data, 'base64'));
+  console.log(`screenshot: ${resolve(args.screenshot)}`);
+  await new Promise((r) => setTimeout(r, 200));  // let late console errors arrive
+  check(errors.length === 0, `no console errors${errors.length ? ': ' + errors.join(' | ') : ''}`);
+  await send('Browser.close').catch(() => {});
+}
+
+const killer = setTimeout(() => {
+  console.log('FAIL timeout (60 s)');
+  chrome.kill('SIGKILL');
+  process.exit(1);
+}, 60000);
+const exited = new Promise((r) => chrome.on('exit', r));
+async function cleanup() {
+  chrome.kill();
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+  try { rmSync(profile, { recursive: true, force: true, maxRetries: 3 }); } catch (e) { /* a temp dir left behind */ }
+}
+main().then(async () => {
+  clearTimeout(killer);
+  await cleanup();
+  if (failures.length) {
+    console.log(`${failures.length} check(s) failed`);
+    process.exit(1);
+  }
+  console.log('all checks passed');
+  process.exit(0);
+}, (e) => {
+  console.log('FAIL ' + e.message);
+  if (chromeStderr) console.log('chromium stderr:\n' + chromeStderr.slice(-2000));
+  chrome.kill('SIGKILL');
+  process.exit(1);
+});
