@@ -10,6 +10,7 @@
 
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
+#include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "report/html_writer.h"
 #include "report/json_report.h"
@@ -18,11 +19,8 @@
 namespace cancelflow::cli {
 
 int RunAnalyze(const AnalyzeOptions& opts) {
-  auto buf = TraceBuffer::Open(opts.path);
-  if (!buf) {
-    PrintError(buf.error().message);
-    return kExitError;
-  }
+  auto buf = OpenTrace(opts.path);
+  if (!buf) return kExitError;
   AnalysisOptions ao;
   ao.grace_ns = static_cast<Time>(opts.grace_ms * 1e6);
   ao.slow_cancel_ns = static_cast<Time>(opts.slow_ms * 1e6);
@@ -38,11 +36,8 @@ int RunAnalyze(const AnalyzeOptions& opts) {
     ho.trace_path = opts.path;
     observers.push_back(&html.emplace(ho));
   }
-  auto a = Analyze(*buf, ao, observers);
-  if (!a) {
-    PrintError(a.error().ToString());
-    return kExitError;
-  }
+  auto a = AnalyzeTrace(*buf, ao, observers);
+  if (!a) return kExitError;
   if (perfetto) {
     report::PerfettoStats st;
     if (!WritePerfettoFile(*perfetto, *a, opts.perfetto_out, &st)) return kExitError;
@@ -66,10 +61,7 @@ int RunAnalyze(const AnalyzeOptions& opts) {
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
-  if (a->quality.partial) {
-    PrintError(fmt::format("trace is partial: {}", a->quality.error ? a->quality.error->ToString() : "?"));
-    return kExitPartial;
-  }
+  if (const int rc = AnalysisExitStatus(*a); rc != kExitOk) return rc;
   if (opts.fail_on_findings && !a->findings.empty()) return kExitFindings;
   return kExitOk;
 }

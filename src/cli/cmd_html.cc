@@ -8,6 +8,7 @@
 
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
+#include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "report/html_writer.h"
 
@@ -15,38 +16,19 @@ namespace cancelflow::cli {
 
 bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const std::string& path,
                    report::HtmlStats* stats) {
-  const std::string html = writer.Write(a, stats);
-  std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
-  if (!f) {
-    PrintError(fmt::format("cannot create {}", path));
-    return false;
-  }
-  bool ok = std::fwrite(html.data(), 1, html.size(), f) == html.size();
-  if (f == stdout) {
-    ok = std::fflush(f) == 0 && ok;
-  } else {
-    ok = std::fclose(f) == 0 && ok;
-  }
-  if (!ok) PrintError(fmt::format("cannot write {}", path));
-  return ok;
+  return WriteOutput(path, writer.Write(a, stats));
 }
 
 int RunHtml(const HtmlOptions& opts) {
-  auto buf = TraceBuffer::Open(opts.path);
-  if (!buf) {
-    PrintError(buf.error().message);
-    return kExitError;
-  }
+  auto buf = OpenTrace(opts.path);
+  if (!buf) return kExitError;
   report::HtmlOptions ho;
   ho.trace_path = opts.path;
   ho.max_lanes = opts.max_lanes;
   ho.max_output_spans = opts.max_spans;
   report::HtmlWriter writer(ho);
-  auto a = Analyze(*buf, AnalysisOptions{}, {&writer});
-  if (!a) {
-    PrintError(a.error().ToString());
-    return kExitError;
-  }
+  auto a = AnalyzeTrace(*buf, AnalysisOptions{}, {&writer});
+  if (!a) return kExitError;
   report::HtmlStats st;
   if (!WriteHtmlFile(writer, *a, opts.out, &st)) return kExitError;
   if (opts.out != "-") {
@@ -57,11 +39,7 @@ int RunHtml(const HtmlOptions& opts) {
                    .c_str(),
                stdout);
   }
-  if (a->quality.partial) {
-    PrintError(fmt::format("trace is partial: {}", a->quality.error ? a->quality.error->ToString() : "?"));
-    return kExitPartial;
-  }
-  return kExitOk;
+  return AnalysisExitStatus(*a);
 }
 
 }  // namespace cancelflow::cli

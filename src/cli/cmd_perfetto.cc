@@ -7,6 +7,7 @@
 
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
+#include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "report/perfetto_writer.h"
 
@@ -14,39 +15,21 @@ namespace cancelflow::cli {
 
 bool WritePerfettoFile(report::PerfettoWriter& writer, const Analysis& a, const std::string& path,
                        report::PerfettoStats* stats) {
-  std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
-  if (!f) {
-    PrintError(fmt::format("cannot create {}", path));
-    return false;
-  }
-  bool ok = true;
-  *stats = writer.Write(a, [&](std::string_view chunk) {
-    if (ok && std::fwrite(chunk.data(), 1, chunk.size(), f) != chunk.size()) ok = false;
-  });
-  if (f == stdout) {
-    ok = std::fflush(f) == 0 && ok;
-  } else {
-    ok = std::fclose(f) == 0 && ok;
-  }
-  if (!ok) PrintError(fmt::format("cannot write {}", path));
-  return ok;
+  auto f = OutputFile::Create(path);
+  if (!f) return false;
+  *stats = writer.Write(a, [&](std::string_view chunk) { f->Write(chunk); });
+  return f->Close();
 }
 
 int RunPerfetto(const PerfettoOptions& opts) {
-  auto buf = TraceBuffer::Open(opts.path);
-  if (!buf) {
-    PrintError(buf.error().message);
-    return kExitError;
-  }
+  auto buf = OpenTrace(opts.path);
+  if (!buf) return kExitError;
   report::PerfettoOptions po;
   po.max_slices_per_goroutine = opts.max_slices_per_goroutine;
   po.max_records = opts.max_records;
   report::PerfettoWriter writer(po);
-  auto a = Analyze(*buf, AnalysisOptions{}, {&writer});
-  if (!a) {
-    PrintError(a.error().ToString());
-    return kExitError;
-  }
+  auto a = AnalyzeTrace(*buf, AnalysisOptions{}, {&writer});
+  if (!a) return kExitError;
   report::PerfettoStats st;
   if (!WritePerfettoFile(writer, *a, opts.out, &st)) return kExitError;
   if (opts.out != "-") {
@@ -57,11 +40,7 @@ int RunPerfetto(const PerfettoOptions& opts) {
                    .c_str(),
                stdout);
   }
-  if (a->quality.partial) {
-    PrintError(fmt::format("trace is partial: {}", a->quality.error ? a->quality.error->ToString() : "?"));
-    return kExitPartial;
-  }
-  return kExitOk;
+  return AnalysisExitStatus(*a);
 }
 
 }  // namespace cancelflow::cli

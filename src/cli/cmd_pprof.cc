@@ -8,6 +8,7 @@
 
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
+#include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "report/pprof_writer.h"
 
@@ -20,29 +21,15 @@ bool WritePprofFile(report::PprofWriter& writer, const Analysis& a, const std::s
     PrintError("gzip failed");
     return false;
   }
-  std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
-  if (!f) {
-    PrintError(fmt::format("cannot create {}", path));
-    return false;
-  }
-  bool ok = std::fwrite(gz.data(), 1, gz.size(), f) == gz.size();
-  ok = (f == stdout ? std::fflush(f) : std::fclose(f)) == 0 && ok;
-  if (!ok) PrintError(fmt::format("cannot write {}", path));
-  return ok;
+  return WriteOutput(path, gz);
 }
 
 int RunPprof(const PprofOptions& opts) {
-  auto buf = TraceBuffer::Open(opts.path);
-  if (!buf) {
-    PrintError(buf.error().message);
-    return kExitError;
-  }
+  auto buf = OpenTrace(opts.path);
+  if (!buf) return kExitError;
   report::PprofWriter writer;
-  auto a = Analyze(*buf, AnalysisOptions{}, {&writer});
-  if (!a) {
-    PrintError(a.error().ToString());
-    return kExitError;
-  }
+  auto a = AnalyzeTrace(*buf, AnalysisOptions{}, {&writer});
+  if (!a) return kExitError;
   report::PprofStats st;
   if (!WritePprofFile(writer, *a, opts.out, &st)) return kExitError;
   if (opts.out != "-") {
@@ -53,11 +40,7 @@ int RunPprof(const PprofOptions& opts) {
                    .c_str(),
                stdout);
   }
-  if (a->quality.partial) {
-    PrintError(fmt::format("trace is partial: {}", a->quality.error ? a->quality.error->ToString() : "?"));
-    return kExitPartial;
-  }
-  return kExitOk;
+  return AnalysisExitStatus(*a);
 }
 
 }  // namespace cancelflow::cli

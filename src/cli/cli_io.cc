@@ -1,0 +1,72 @@
+#include "cli/cli_io.h"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+
+namespace cancelflow::cli {
+
+std::optional<TraceBuffer> OpenTrace(const std::string& path) {
+  auto buf = TraceBuffer::Open(path);
+  if (!buf) {
+    PrintError(buf.error().message);
+    return std::nullopt;
+  }
+  return std::move(*buf);
+}
+
+std::optional<Analysis> AnalyzeTrace(const TraceBuffer& buf, const AnalysisOptions& options,
+                                     const std::vector<EventObserver*>& observers) {
+  auto a = Analyze(buf, options, observers);
+  if (!a) {
+    PrintError(a.error().ToString());
+    return std::nullopt;
+  }
+  return std::move(*a);
+}
+
+int AnalysisExitStatus(const Analysis& a) {
+  if (!a.quality.partial) return kExitOk;
+  PrintError(fmt::format("trace is partial: {}", a.quality.error ? a.quality.error->ToString() : "?"));
+  return kExitPartial;
+}
+
+std::optional<OutputFile> OutputFile::Create(const std::string& path) {
+  std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    PrintError(fmt::format("cannot create {}", path));
+    return std::nullopt;
+  }
+  return OutputFile(path, f);
+}
+
+OutputFile::OutputFile(OutputFile&& o) noexcept
+    : path_(std::move(o.path_)), f_(std::exchange(o.f_, nullptr)), ok_(o.ok_) {}
+
+OutputFile::~OutputFile() {
+  if (f_ != nullptr) Close();
+}
+
+bool OutputFile::Write(std::string_view bytes) {
+  if (ok_ && f_ != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size()) ok_ = false;
+  return ok_;
+}
+
+bool OutputFile::Close() {
+  if (f_ == nullptr) return ok_;
+  ok_ = (f_ == stdout ? std::fflush(f_) : std::fclose(f_)) == 0 && ok_;
+  f_ = nullptr;
+  if (!ok_) PrintError(fmt::format("cannot write {}", path_));
+  return ok_;
+}
+
+bool WriteOutput(const std::string& path, std::string_view bytes) {
+  auto f = OutputFile::Create(path);
+  if (!f) return false;
+  f->Write(bytes);
+  return f->Close();
+}
+
+}  // namespace cancelflow::cli
