@@ -338,6 +338,12 @@ const StringPool& Reader::strings() const { return impl_->strings; }
 const StackPool& Reader::stacks() const { return impl_->stacks; }
 uint64_t Reader::generations_completed() const { return impl_->completed; }
 const ReaderCounters& Reader::counters() const { return impl_->counters; }
+bool Reader::NextMayLoadGeneration() const {
+  // The condition under which ReadEvent reads the next generation (or emits
+  // the final Sync); conservative for the done/error states.
+  const Impl& i = *impl_;
+  return i.order.QueueEmpty() && i.frontier.empty() && i.cpu_next == i.gen.cpu_samples.size();
+}
 
 const SyncDetails* Reader::Sync(const Event& e) const {
   if (e.type != kSyncEventType || e.args[1] == 0 || e.args[1] > impl_->sync_details.size()) return nullptr;
