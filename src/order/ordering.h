@@ -63,6 +63,11 @@ class EventQueue {
     buf_[end_ & (buf_.size() - 1)] = e;
     ++end_;
   }
+  // Push without a temporary: the caller fills every field of the slot.
+  Event& Emplace() {
+    if (end_ - start_ == buf_.size()) Grow();
+    return buf_[end_++ & (buf_.size() - 1)];
+  }
   bool Pop(Event* e) {
     if (end_ == start_) return false;
     *e = buf_[start_ & (buf_.size() - 1)];
