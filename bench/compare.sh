@@ -55,7 +55,7 @@ for mb in "${sizes[@]}"; do
   if [[ ! -s $trace ]]; then
     "$stress" -bytes $((mb << 20)) -o "$trace" >/dev/null
   fi
-  bytes=$(stat -c %s "$trace")
+  bytes=$(stat -L -c %s "$trace")
   events=$("$goref" events "$trace" | sed -E 's/.*events=([0-9]+).*/\1/')
   labels=(cancelflow-stats cancelflow-analyze goref-events go-trace-footprint)
   ((mb < skip_parsed)) && labels+=(go-trace-parsed)
