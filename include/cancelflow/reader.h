@@ -98,6 +98,12 @@ class Reader {
   uint64_t generations_completed() const;
   const ReaderCounters& counters() const;
 
+  // True when the next Next() call may load a generation: intern into the
+  // pools and add Sync details. Between such calls (false), strings(),
+  // stacks() and Sync() are not modified, so another thread may read them
+  // while this one calls Next() (the 2-thread pipeline of Analyze).
+  bool NextMayLoadGeneration() const;
+
   struct Impl;
 
  private:

@@ -1,6 +1,11 @@
 // Analyze: one pass of the ordered reader through ModelBuilder (and the
 // caller's observers), then every rule over the finished model.
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <set>
 
 #include <fmt/format.h>
@@ -58,6 +63,106 @@ const GoroutineInfo* Analysis::Goroutine(GoId id) const {
   return it != goroutines.end() && it->id == id ? &*it : nullptr;
 }
 
+namespace {
+
+// Hands ordered events from the reader thread to the analysis thread in
+// chunks. Bounded: at most kMaxChunks chunks of kChunkEvents events exist
+// (8 x 4096 x 72 bytes = 2.3 MB). Before a Next() call that may load a
+// generation (the only time the reader writes the pools and Sync details the
+// consumer reads), the producer waits until the consumer has finished every
+// event handed over, so the consumer never reads them while they change.
+class EventPipe {
+ public:
+  static constexpr size_t kChunkEvents = 4096;
+  static constexpr size_t kMaxChunks = 8;
+
+  // Reader thread. Returns the error that stopped the reader, if any.
+  std::optional<Error> Produce(Reader* reader) {
+    std::optional<Error> error;
+    std::vector<Event> chunk = TakeFree();
+    for (;;) {
+      if (reader->NextMayLoadGeneration()) {
+        Hand(&chunk);
+        WaitDrained();
+      }
+      Event e;
+      auto more = reader->Next(&e);
+      if (!more) {
+        error = more.error();
+        break;
+      }
+      if (!*more) break;
+      chunk.push_back(e);
+      if (chunk.size() == kChunkEvents) Hand(&chunk);
+    }
+    Hand(&chunk);
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+    return error;
+  }
+
+  // Analysis thread: calls f for every event, in order, until the producer closes.
+  template <typename F>
+  void Consume(F&& f) {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return !full_.empty() || closed_; });
+      if (full_.empty()) return;
+      std::vector<Event> chunk = std::move(full_.front());
+      full_.pop_front();
+      busy_ = true;
+      lock.unlock();
+      for (const Event& e : chunk) f(e);
+      chunk.clear();
+      lock.lock();
+      busy_ = false;
+      free_.push_back(std::move(chunk));
+      cv_.notify_all();
+    }
+  }
+
+ private:
+  std::vector<Event> TakeFree() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !free_.empty() || allocated_ < kMaxChunks; });
+    if (free_.empty()) {
+      ++allocated_;
+      std::vector<Event> v;
+      v.reserve(kChunkEvents);
+      return v;
+    }
+    std::vector<Event> v = std::move(free_.back());
+    free_.pop_back();
+    return v;
+  }
+
+  void Hand(std::vector<Event>* chunk) {
+    if (chunk->empty()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      full_.push_back(std::move(*chunk));
+      cv_.notify_all();
+    }
+    *chunk = TakeFree();
+  }
+
+  void WaitDrained() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return full_.empty() && !busy_; });
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<Event>> full_;
+  std::vector<std::vector<Event>> free_;
+  size_t allocated_ = 0;
+  bool busy_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace
+
 Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
                          const std::vector<EventObserver*>& observers) {
   auto opened = Reader::Open(buf);
@@ -66,17 +171,17 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
   // reader that holds them.
   auto reader = std::make_shared<Reader>(std::move(*opened));
   analysis::ModelBuilder builder(options, *reader);
-  Event e;
   std::optional<Error> error;
-  for (;;) {
-    auto more = reader->Next(&e);
-    if (!more) {
-      error = more.error();
-      break;
-    }
-    if (!*more) break;
-    builder.OnEvent(e);
-    for (EventObserver* o : observers) o->OnEvent(e, *reader);
+  {
+    // 2-stage pipeline: a worker thread runs the ordered reader, this one the
+    // model builder and observers (see EventPipe).
+    EventPipe pipe;
+    std::thread producer([&] { error = pipe.Produce(reader.get()); });
+    pipe.Consume([&](const Event& e) {
+      builder.OnEvent(e);
+      for (EventObserver* o : observers) o->OnEvent(e, *reader);
+    });
+    producer.join();
   }
   analysis::ModelState m = builder.Finish(-1);
   m.trace_end = m.quality.end;

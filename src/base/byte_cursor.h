@@ -119,6 +119,10 @@ class ByteCursor {
 // Decodes one varint from [p, end) like Go's binary.Uvarint: returns the number
 // of bytes used, 0 if the span is too short, -1 on overflow.
 inline int DecodeUvarint(const uint8_t* p, const uint8_t* end, uint64_t* out) {
+  if (p < end && *p < 0x80) [[likely]] {  // most trace varints are one byte
+    *out = *p;
+    return 1;
+  }
   uint64_t x = 0;
   unsigned shift = 0;
   for (int i = 0; i < kMaxVarintLen64; ++i) {

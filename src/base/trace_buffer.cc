@@ -125,6 +125,15 @@ TraceBuffer& TraceBuffer::operator=(TraceBuffer&& other) noexcept {
 
 TraceBuffer::~TraceBuffer() { Release(); }
 
+void TraceBuffer::DropPages(uint64_t begin, uint64_t end) const {
+  if (mapped_len_ == 0 || end > size_ || begin >= end) return;
+  const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t first = (begin + page - 1) / page * page;
+  const uint64_t last = end / page * page;
+  if (first >= last) return;
+  ::madvise(const_cast<uint8_t*>(data_) + first, static_cast<size_t>(last - first), MADV_DONTNEED);
+}
+
 void TraceBuffer::Release() {
   if (mapping_ != nullptr) ::munmap(mapping_, mapped_len_);
   std::free(heap_);

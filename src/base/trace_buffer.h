@@ -44,6 +44,13 @@ class TraceBuffer {
   const uint8_t* end() const { return data_ + size_; }
   bool is_mapped() const { return mapped_len_ != 0; }
 
+  // Memory bound for streaming passes: tells the kernel that the bytes
+  // [begin, end) (offsets; shrunk to whole pages) will not be needed soon, so
+  // their file pages leave this process's RSS (they stay in the page cache).
+  // Contents are unchanged: a later read of the range faults the pages back
+  // in from the file. No-op for heap buffers. Safe to call from any thread.
+  void DropPages(uint64_t begin, uint64_t end) const;
+
  private:
   void Release();
 

@@ -1,9 +1,16 @@
 // `cancelflow stats`: the fastest full pass over a trace. Prints the trace
 // version, generations, batches and per-event-type counts and bytes.
+//
+// The two passes are independent reads of the same mmapped buffer, so the
+// wire-count pass runs on a second thread while this one runs the ordered
+// pass; wall time is max(wire, ordered) instead of their sum. The output is
+// the same as running them one after the other (the ordered pass's result is
+// discarded when the wire pass fails, as before).
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -16,13 +23,55 @@
 
 namespace cancelflow::cli {
 
+namespace {
+
+// The ordered pass: the reference's ReadEvent loop, counting events by kind.
+struct OrderedPass {
+  std::optional<Reader> reader;
+  std::optional<Error> open_error;
+  std::array<uint64_t, 16> by_kind{};
+  uint64_t ordered = 0;
+  std::optional<Error> error;
+  double secs = 0;
+};
+
+OrderedPass RunOrderedPass(const TraceBuffer& buf) {
+  OrderedPass r;
+  auto opened = Reader::Open(buf);
+  if (!opened) {
+    r.open_error = opened.error();
+    return r;
+  }
+  r.reader.emplace(std::move(*opened));
+  const auto t0 = std::chrono::steady_clock::now();
+  Event ev;
+  for (;;) {
+    auto more = r.reader->Next(&ev);
+    if (!more) {
+      r.error = more.error();
+      break;
+    }
+    if (!*more) break;
+    ++r.by_kind[static_cast<size_t>(ev.kind) & 15];
+    ++r.ordered;
+  }
+  r.secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace
+
 int RunStats(const StatsOptions& opts) {
   auto buf = TraceBuffer::Open(opts.path);
   if (!buf) {
     PrintError(buf.error().message);
     return kExitError;
   }
-  auto st = wire::ComputeWireStats(*buf);
+  std::optional<Result<wire::WireStats>> wire_result;
+  std::thread wire_thread([&] { wire_result.emplace(wire::ComputeWireStats(*buf)); });
+  OrderedPass ord = RunOrderedPass(*buf);
+  wire_thread.join();
+  auto& st = *wire_result;
   if (!st) {
     PrintError(st.error().ToString());
     return kExitError;
@@ -57,30 +106,16 @@ int RunStats(const StatsOptions& opts) {
     return kExitError;
   }
 
-  // Ordering: a full pass through the ordered reader (the reference's
-  // ReadEvent loop), counting ordered events by kind.
-  auto reader = Reader::Open(*buf);
-  if (!reader) {
+  if (!ord.reader) {
     out.Flush();
-    PrintError(reader.error().ToString());
+    PrintError(ord.open_error->ToString());
     return kExitError;
   }
-  std::array<uint64_t, 16> by_kind{};
-  uint64_t ordered = 0;
-  std::optional<Error> order_error;
-  const auto t0 = std::chrono::steady_clock::now();
-  Event ev;
-  for (;;) {
-    auto more = reader->Next(&ev);
-    if (!more) {
-      order_error = more.error();
-      break;
-    }
-    if (!*more) break;
-    ++by_kind[static_cast<size_t>(ev.kind) & 15];
-    ++ordered;
-  }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Reader* reader = &*ord.reader;
+  const auto& by_kind = ord.by_kind;
+  const uint64_t ordered = ord.ordered;
+  const double secs = ord.secs;
+  std::optional<Error>& order_error = ord.error;
   const auto& c = reader->counters();
   fmt::format_to(it, "\nordered:      {} events in {} generations ({} complete), {:.3f} s, {:.0f} events/s, {:.1f} MB/s\n",
                  ordered, c.generations, reader->generations_completed(), secs,

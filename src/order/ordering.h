@@ -63,6 +63,11 @@ class EventQueue {
     buf_[end_ & (buf_.size() - 1)] = e;
     ++end_;
   }
+  // Push without a temporary: the caller fills every field of the slot.
+  Event& Emplace() {
+    if (end_ - start_ == buf_.size()) Grow();
+    return buf_[end_++ & (buf_.size() - 1)];
+  }
   bool Pop(Event* e) {
     if (end_ == start_) return false;
     *e = buf_[start_ & (buf_.size() - 1)];
@@ -207,7 +212,10 @@ class Ordering {
   FlatMap<uint32_t> p_index_;
   std::vector<PState> p_slab_;
   FlatMap<MState> m_states_;
-  uint64_t m_inserts_ = 0;  // bumped by handlers that insert into m_states_
+  uint64_t m_inserts_ = 0;  // bumped by every insertion into m_states_
+  int64_t cached_m_ = -1;    // Advance's cache of the last M's slot
+  MState* cached_ms_ = nullptr;
+  uint64_t cached_m_inserts_ = 0;
   FlatMap<TaskState> active_tasks_;
   uint64_t gc_seq_ = 0;
   GcState gc_state_ = GcState::kUndetermined;

@@ -19,7 +19,7 @@ namespace cancelflow {
 
 struct Reader::Impl {
   Impl(const TraceBuffer& buf, wire::Version v, size_t header_size)
-      : version(v), gen_reader(buf, v, header_size, &strings, &stacks), order(v) {}
+      : buffer(&buf), version(v), gen_reader(buf, v, header_size, &strings, &stacks), order(v) {}
 
   Result<bool> Next(Event* out);
   Result<bool> ReadEvent(Event* out);
@@ -30,6 +30,8 @@ struct Reader::Impl {
   Event SyncEvent(bool with_table, Time ts);
   std::string DumpFrontier();
 
+  const TraceBuffer* buffer;
+  uint64_t dropped = 0;  // file pages before this offset left the RSS
   wire::Version version;
   StringPool strings;
   StackPool stacks;
@@ -291,6 +293,12 @@ Result<bool> Reader::Impl::InstallGen(bool have, Event* out) {
   }
   have_gen = true;
   gen_counted = false;
+  // Memory bound: the previous generations' bytes are not read again by the
+  // ordering (experimental batch views fault back in if a caller reads them).
+  if (gen.start_offset > dropped) {
+    buffer->DropPages(dropped, gen.start_offset);
+    dropped = gen.start_offset;
+  }
   ++counters.generations;
   cpu_next = 0;
   cursors.clear();
@@ -330,6 +338,12 @@ const StringPool& Reader::strings() const { return impl_->strings; }
 const StackPool& Reader::stacks() const { return impl_->stacks; }
 uint64_t Reader::generations_completed() const { return impl_->completed; }
 const ReaderCounters& Reader::counters() const { return impl_->counters; }
+bool Reader::NextMayLoadGeneration() const {
+  // The condition under which ReadEvent reads the next generation (or emits
+  // the final Sync); conservative for the done/error states.
+  const Impl& i = *impl_;
+  return i.order.QueueEmpty() && i.frontier.empty() && i.cpu_next == i.gen.cpu_samples.size();
+}
 
 const SyncDetails* Reader::Sync(const Event& e) const {
   if (e.type != kSyncEventType || e.args[1] == 0 || e.args[1] > impl_->sync_details.size()) return nullptr;

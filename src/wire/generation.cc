@@ -10,15 +10,6 @@
 
 namespace cancelflow::wire {
 
-int64_t GoFloat64ToInt64(double d) {
-  // Go on amd64 uses CVTTSD2SQ: truncation, and the "integer indefinite"
-  // value INT64_MIN for NaN and out-of-range inputs.
-  if (std::isnan(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0) return INT64_MIN;
-  return static_cast<int64_t>(d);
-}
-
-int64_t Frequency::Mul(uint64_t t) const { return GoFloat64ToInt64(static_cast<double>(t) * ns_per_tick); }
-
 void IdTable::Clear() {
   if (count_ == 0 && dense_.empty()) return;
   dense_.clear();

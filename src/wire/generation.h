@@ -49,9 +49,15 @@ struct Frequency {
   double ns_per_tick = 0;
   // frequency.mul in base.go: Time(float64(t) * float64(f)). Go converts an
   // out-of-range float to int64 as amd64 CVTTSD2SQ does (INT64_MIN).
-  int64_t Mul(uint64_t t) const;
+  int64_t Mul(uint64_t t) const;  // inline below: called for every event
 };
-int64_t GoFloat64ToInt64(double d);
+inline int64_t GoFloat64ToInt64(double d) {
+  // Go on amd64 uses CVTTSD2SQ: truncation, and the "integer indefinite"
+  // value INT64_MIN for NaN and out-of-range inputs.
+  if (!(d < 9223372036854775808.0 && d >= -9223372036854775808.0)) [[unlikely]] return INT64_MIN;
+  return static_cast<int64_t>(d);
+}
+inline int64_t Frequency::Mul(uint64_t t) const { return GoFloat64ToInt64(static_cast<double>(t) * ns_per_tick); }
 
 // Per-generation id -> global id table (Go's dataTable, compactified).
 class IdTable {

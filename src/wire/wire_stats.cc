@@ -94,6 +94,10 @@ std::optional<Error> CountBatchEvents(const Batch& b, Version v, WireStats* st, 
 
 }  // namespace
 
+// The pass reads the file once, front to back: every kDropChunk bytes, the
+// pages behind the current batch leave the RSS (see TraceBuffer::DropPages).
+constexpr uint64_t kDropChunk = 16 << 20;
+
 Result<WireStats> ComputeWireStats(const TraceBuffer& buf) {
   auto scanner = BatchScanner::Open(buf);
   if (!scanner) return tl::unexpected(scanner.error());
@@ -110,6 +114,7 @@ Result<WireStats> ComputeWireStats(const TraceBuffer& buf) {
     return std::nullopt;
   };
   uint64_t cur_gen = 0;
+  uint64_t dropped = 0;  // file pages before this offset were dropped (flat RSS)
   bool gen_open = false;  // a generation has batches not yet closed by EndOfGeneration
   for (;;) {
     auto more = scanner->Next(&b);
@@ -118,6 +123,10 @@ Result<WireStats> ComputeWireStats(const TraceBuffer& buf) {
       break;
     }
     if (!*more) break;
+    if (b.offset - dropped >= kDropChunk) {
+      buf.DropPages(dropped, b.offset);
+      dropped = b.offset;
+    }
     if (b.IsEndOfGeneration()) {
       if (auto e = end_generation()) {
         st.error = std::move(*e);
