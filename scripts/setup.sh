@@ -12,6 +12,9 @@ packages=(
   protobuf-compiler  # protoc: tests decode the Perfetto and pprof outputs (never linked)
   chromium           # headless browser: tests/html renders the HTML report (ctest -L html)
 )
+# Node.js drives Chromium in tests/html; machines of this project's kind ship
+# Node 20; elsewhere Debian's nodejs package does.
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
 # Optional extras: clang 14 + libFuzzer runtime for the clang-fuzz preset.
 if [[ "${CANCELFLOW_SETUP_CLANG:-0}" == 1 ]]; then packages+=(clang-14 libclang-rt-14-dev); fi
 
