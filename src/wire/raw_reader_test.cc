@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+
 #include "wire/test_util.h"
 
 namespace cancelflow::wire {
@@ -13,8 +15,16 @@ using wiretest::Header;
 
 // Reads every event of `bytes`; returns the final result of Next. *go_eof
 // receives truncated_like_go_eof() after the last call.
+// RawEvents are views into their TraceBuffer, so every buffer made here
+// lives until the test binary exits.
+const TraceBuffer& Keep(const std::string& bytes) {
+  static std::deque<TraceBuffer> buffers;
+  buffers.push_back(TraceBuffer::FromBytes(bytes));
+  return buffers.back();
+}
+
 Result<bool> ReadAll(const std::string& bytes, std::vector<RawEvent>* out, bool* go_eof = nullptr) {
-  TraceBuffer buf = TraceBuffer::FromBytes(bytes);
+  const TraceBuffer& buf = Keep(bytes);
   auto reader = RawReader::Open(buf);
   if (!reader) return tl::unexpected(reader.error());
   RawEvent ev;
