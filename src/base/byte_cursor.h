@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace cancelflow {
@@ -148,6 +149,13 @@ inline int EncodeUvarint(uint64_t v, uint8_t* out) {
   }
   out[n++] = static_cast<uint8_t>(v);
   return n;
+}
+
+// Appends the minimal varint encoding of v to *out.
+inline void AppendUvarint(std::string* out, uint64_t v) {
+  uint8_t buf[kMaxVarintLen64];
+  const int n = EncodeUvarint(v, buf);
+  out->append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
 }
 
 inline int UvarintSize(uint64_t v) {

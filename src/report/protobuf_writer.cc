@@ -11,16 +11,7 @@
 
 namespace cancelflow::report {
 
-void AppendVarint(std::string* out, uint64_t v) {
-  char tmp[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    tmp[n++] = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  tmp[n++] = static_cast<char>(v);
-  out->append(tmp, n);
-}
+void AppendVarint(std::string* out, uint64_t v) { AppendUvarint(out, v); }
 
 namespace {
 

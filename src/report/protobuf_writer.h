@@ -27,19 +27,14 @@
 #include <string>
 #include <string_view>
 
+#include "base/byte_cursor.h"
+
 namespace cancelflow::report {
 
 enum class WireType : uint8_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
 
 // Bytes the varint encoding of v takes (1..10).
-inline size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
+inline size_t VarintSize(uint64_t v) { return static_cast<size_t>(UvarintSize(v)); }
 
 // Appends the varint encoding of v to *out.
 void AppendVarint(std::string* out, uint64_t v);

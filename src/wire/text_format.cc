@@ -131,12 +131,6 @@ bool ReadArgs(std::string_view s, const std::string_view* names, int n, std::vec
   return true;
 }
 
-void AppendUvarint(std::string* out, uint64_t v) {
-  uint8_t buf[kMaxVarintLen64];
-  int n = EncodeUvarint(v, buf);
-  out->append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
-}
-
 }  // namespace
 
 Result<std::string> TextToBinary(std::string_view text) {
