@@ -50,7 +50,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  (void)wire::ComputeWireStats(buf);
+  // The parallel fast wire pass (small windows, so several windows, slices
+  // and fallbacks happen) must agree exactly with the sequential one.
+  {
+    auto exact = wire::ComputeWireStats(buf, {.exact = true});
+    auto fast = wire::ComputeWireStats(buf, {.threads = 3, .window_bytes = 512});
+    if (exact.has_value() != fast.has_value() || (exact && !wire::SameWireStats(*exact, *fast))) __builtin_trap();
+  }
 
   if (auto reader = Reader::Open(buf)) {
     Event e;

@@ -1,11 +1,16 @@
 // `cancelflow stats`: the fastest full pass over a trace. Prints the trace
-// version, generations, batches and per-event-type counts and bytes.
+// version, generations, batches and per-event-type counts and bytes (the
+// wire pass, which checks the trace's structure: batches, event encoding,
+// generations, duplicate string/stack ids). Per-M batches are decoded on
+// --threads threads; the output does not depend on the thread count.
 //
-// The two passes are independent reads of the same mmapped buffer, so the
-// wire-count pass runs on a second thread while this one runs the ordered
-// pass; wall time is max(wire, ordered) instead of their sum. The output is
-// the same as running them one after the other (the ordered pass's result is
-// discarded when the wire pass fails, as before).
+// With --ordered it also runs the reference's ReadEvent loop (the full
+// ordering pass, which also checks the scheduling semantics) and prints its
+// counts by kind. The two passes are independent reads of the same mmapped
+// buffer: the wire pass runs on other threads while this one orders, so wall
+// time is max(wire, ordered). The output is the same as running them one
+// after the other (the ordered pass's result is discarded when the wire pass
+// fails).
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -15,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "base/parallel.h"
 #include "base/trace_buffer.h"
 #include "cancelflow/reader.h"
 #include "cli/commands.h"
@@ -67,10 +73,17 @@ int RunStats(const StatsOptions& opts) {
     PrintError(buf.error().message);
     return kExitError;
   }
+  const int threads = opts.threads > 0 ? opts.threads : DefaultThreads();
   std::optional<Result<wire::WireStats>> wire_result;
-  std::thread wire_thread([&] { wire_result.emplace(wire::ComputeWireStats(*buf)); });
-  OrderedPass ord = RunOrderedPass(*buf);
-  wire_thread.join();
+  std::optional<OrderedPass> ord;
+  if (opts.ordered) {
+    // The ordering pass is one thread; the wire pass gets the others.
+    std::thread wire_thread([&] { wire_result.emplace(wire::ComputeWireStats(*buf, {.threads = std::max(1, threads - 1)})); });
+    ord.emplace(RunOrderedPass(*buf));
+    wire_thread.join();
+  } else {
+    wire_result.emplace(wire::ComputeWireStats(*buf, {.threads = threads}));
+  }
   auto& st = *wire_result;
   if (!st) {
     PrintError(st.error().ToString());
@@ -106,16 +119,17 @@ int RunStats(const StatsOptions& opts) {
     return kExitError;
   }
 
-  if (!ord.reader) {
+  if (!ord) return kExitOk;
+  if (!ord->reader) {
     out.Flush();
-    PrintError(ord.open_error->ToString());
+    PrintError(ord->open_error->ToString());
     return kExitError;
   }
-  Reader* reader = &*ord.reader;
-  const auto& by_kind = ord.by_kind;
-  const uint64_t ordered = ord.ordered;
-  const double secs = ord.secs;
-  std::optional<Error>& order_error = ord.error;
+  Reader* reader = &*ord->reader;
+  const auto& by_kind = ord->by_kind;
+  const uint64_t ordered = ord->ordered;
+  const double secs = ord->secs;
+  std::optional<Error>& order_error = ord->error;
   const auto& c = reader->counters();
   fmt::format_to(it, "\nordered:      {} events in {} generations ({} complete), {:.3f} s, {:.0f} events/s, {:.1f} MB/s\n",
                  ordered, c.generations, reader->generations_completed(), secs,

@@ -30,6 +30,8 @@ int RunDump(const DumpOptions& opts);
 
 struct StatsOptions {
   std::string path;
+  bool ordered = false;  // also run the full ordering pass
+  int threads = 0;       // 0: one per hardware thread
 };
 int RunStats(const StatsOptions& opts);
 

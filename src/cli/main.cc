@@ -26,6 +26,10 @@ int Main(int argc, char** argv) {
   StatsOptions stats;
   auto* stats_cmd = app.add_subcommand("stats", "Count events, bytes, batches and generations in a trace");
   stats_cmd->add_option("file", stats.path, "trace file, or - for standard input")->required();
+  stats_cmd->add_flag("--ordered", stats.ordered,
+                      "also run the full ordering pass (Go's ReadEvent loop) and print counts by event kind");
+  stats_cmd->add_option("--threads", stats.threads, "threads for the wire pass (default: one per CPU)")
+      ->check(CLI::Range(1, 1024));
 
   AnalyzeOptions analyze;
   auto* analyze_cmd = app.add_subcommand("analyze", "Report cancellations and cancellation bugs found in a trace");

@@ -1,11 +1,17 @@
 #include "wire/wire_stats.h"
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <fmt/format.h>
 
 #include "base/byte_cursor.h"
+#include "base/parallel.h"
 #include "wire/batch.h"
 #include "wire/raw_reader.h"
 
@@ -26,7 +32,7 @@ uint64_t MinimalSize(const RawEvent& ev) {
   return size;
 }
 
-void Count(WireStats* st, uint8_t type, uint64_t wire_bytes, uint64_t minimal_bytes) {
+void Count(EventCounts* st, uint8_t type, uint64_t wire_bytes, uint64_t minimal_bytes) {
   ++st->events;
   auto& t = st->by_type[type];
   ++t.count;
@@ -59,7 +65,7 @@ std::optional<Error> CheckDuplicates(std::vector<std::pair<uint64_t, uint64_t>>*
 // per-M event batch every event must be a timed event (batchcursor.go
 // readTimedBaseEvent); string, stack, CPU-sample and sync batches hold their
 // structural events.
-std::optional<Error> CountBatchEvents(const Batch& b, Version v, WireStats* st, IdDefs* ids) {
+std::optional<Error> CountBatchEvents(const Batch& b, Version v, EventCounts* st, IdDefs* ids) {
   ByteCursor c(b.data, b.data + b.size, b.data_offset);
   const bool per_m = !b.IsStrings() && !b.IsStacks() && !b.IsCPUSamples() && !b.IsSync(v);
   RawEvent ev;
@@ -92,97 +98,285 @@ std::optional<Error> CountBatchEvents(const Batch& b, Version v, WireStats* st, 
   return std::nullopt;
 }
 
-}  // namespace
 
-// The pass reads the file once, front to back: every kDropChunk bytes, the
-// pages behind the current batch leave the RSS (see TraceBuffer::DropPages).
-constexpr uint64_t kDropChunk = 16 << 20;
+// The fast path for the bulk of a trace: the events of one per-M event batch,
+// counted without building RawEvents. An event whose type has a fixed number
+// of arguments (timed, no stack frames, no data) is measured with one 16-byte
+// load: the varints end at the bytes without the continuation bit, so the
+// event ends at the nargs-th such byte after the type byte. It stays on the
+// fast path only when that end is inside the batch, no varint can reach 10
+// bytes (so none can overflow), and no varint is padded (a final zero byte
+// after a continuation byte, where the minimal size differs); anything else
+// goes through DecodeRawEvent as in CountBatchEvents. Returns false when the
+// batch holds an error: the caller then redoes its window with the exact
+// sequential code, which finds and words the error.
+struct FastNargs {
+  std::array<uint8_t, 256> nargs{};  // 0: not on the fast path
+  FastNargs() {
+    for (int t = 1; t < kNumSpecs; ++t) {
+      const EventSpec& s = Spec(static_cast<uint8_t>(t));
+      if (s.timed && s.nargs > 0 && !s.has_data && !s.is_stack) nargs[static_cast<size_t>(t)] = s.nargs;
+    }
+  }
+};
 
-Result<WireStats> ComputeWireStats(const TraceBuffer& buf) {
-  auto scanner = BatchScanner::Open(buf);
-  if (!scanner) return tl::unexpected(scanner.error());
-  WireStats st;
-  st.version = scanner->version();
-  st.file_bytes = buf.size();
-  Batch b;
-  IdDefs ids;
-  uint64_t cur_gen_for_ids = 0;
-  auto end_generation = [&]() -> std::optional<Error> {
-    if (auto e = CheckDuplicates(&ids.strings, "string", cur_gen_for_ids)) return e;
-    if (auto e = CheckDuplicates(&ids.stacks, "stack", cur_gen_for_ids)) return e;
-    ids.Clear();
-    return std::nullopt;
-  };
-  uint64_t cur_gen = 0;
-  uint64_t dropped = 0;  // file pages before this offset were dropped (flat RSS)
-  bool gen_open = false;  // a generation has batches not yet closed by EndOfGeneration
-  for (;;) {
-    auto more = scanner->Next(&b);
-    if (!more) {
-      st.error = more.error();
-      break;
-    }
-    if (!*more) break;
-    if (b.offset - dropped >= kDropChunk) {
-      buf.DropPages(dropped, b.offset);
-      dropped = b.offset;
-    }
-    if (b.IsEndOfGeneration()) {
-      if (auto e = end_generation()) {
-        st.error = std::move(*e);
-        break;
+bool CountPerMBatchFast(const Batch& b, EventCounts* st) {
+  static const FastNargs kFast;
+  const uint8_t* p = b.data;
+  const uint8_t* const end = b.data + b.size;
+  while (p < end) {
+    const uint8_t type = *p;
+#if defined(__SSE2__)
+    // Reading 16 bytes from p stays inside the buffer: p is before the end of
+    // the file, and the TraceBuffer has kPadding (>= 16) readable bytes after it.
+    static_assert(TraceBuffer::kPadding >= 16);
+    const unsigned nargs = kFast.nargs[type];
+    if (nargs != 0) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const uint32_t cont = static_cast<uint32_t>(_mm_movemask_epi8(bytes));  // bit i: byte i continues
+      const uint32_t ends = (~cont & 0xFFFFu) | 1u;                             // bit i: an item ends at byte i
+      uint32_t arg_ends = ends & ~1u;
+      for (unsigned k = 1; k < nargs; ++k) arg_ends &= arg_ends - 1;
+      if (arg_ends != 0) {
+        const unsigned size = static_cast<unsigned>(__builtin_ctz(arg_ends)) + 1;
+        if (size <= static_cast<size_t>(end - p) && size - nargs <= 9) {
+          const uint32_t zero = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_setzero_si128())));
+          const uint32_t padded = zero & ~(ends << 1) & ((1u << size) - 1u) & ~1u;
+          if (padded == 0) {
+            Count(st, type, size, size);
+            p += size;
+            continue;
+          }
+        }
       }
-      Count(&st, kEndOfGeneration, 1, 1);
-      ++st.end_of_generation_markers;
-      gen_open = false;
-      continue;
+    }
+#endif
+    ByteCursor c(p, end, b.data_offset + static_cast<uint64_t>(p - b.data));
+    RawEvent ev;
+    if (DecodeRawEvent(&c, kNumSpecs, &ev) != DecodeStatus::kOk || !ev.spec().timed || ev.nargs == 0) return false;
+    Count(st, ev.type, ev.encoded_size, MinimalSize(ev));
+    p = c.pos();
+  }
+  return true;
+}
+
+bool IsPerMBatch(const Batch& b, Version v) {
+  return !b.IsEndOfGeneration() && b.exp == Experiment::kNone && !b.IsStrings() && !b.IsStacks() &&
+         !b.IsCPUSamples() && !b.IsSync(v);
+}
+
+// The sequential state machine of the pass: one call per batch, in file
+// order. With `events_counted`, the events of a per-M batch were already
+// counted elsewhere (the parallel fast path) and only the batch itself is.
+class WirePass {
+ public:
+  WirePass(const TraceBuffer& buf, Version v) {
+    st_.version = v;
+    st_.file_bytes = buf.size();
+  }
+
+  std::optional<Error> Batch(const wire::Batch& b, bool events_counted) {
+    if (b.IsEndOfGeneration()) {
+      if (auto e = EndGeneration()) return e;
+      Count(&st_, kEndOfGeneration, 1, 1);
+      ++st_.end_of_generation_markers;
+      gen_open_ = false;
+      return std::nullopt;
     }
     // Batch header, counted as the raw reader sees it: an EventBatch event
     // (gen m time size), or an ExperimentalBatch event carrying its payload as data.
     const uint64_t header_bytes = b.data_offset - b.offset;
     const uint64_t mins = 1 + static_cast<uint64_t>(UvarintSize(b.gen) + UvarintSize(b.m) + UvarintSize(b.time) +
                                                     UvarintSize(b.size));
-    if (b.gen == 0) {
-      st.error = Error{ErrorCode::kBadGeneration, b.offset, cur_gen, "invalid generation number 0"};
-      break;
+    if (b.gen == 0) return Error{ErrorCode::kBadGeneration, b.offset, cur_gen_, "invalid generation number 0"};
+    if (b.gen < cur_gen_) {
+      return Error{ErrorCode::kBadGeneration, b.offset, cur_gen_,
+                   fmt::format("generations out of order: batch of generation {} after generation {}", b.gen, cur_gen_)};
     }
-    if (b.gen < cur_gen) {
-      st.error = Error{ErrorCode::kBadGeneration, b.offset, cur_gen,
-                       fmt::format("generations out of order: batch of generation {} after generation {}", b.gen, cur_gen)};
-      break;
+    if (b.gen != cur_gen_) {
+      if (auto e = EndGeneration()) return e;
+      ++st_.generations;
+      cur_gen_ = b.gen;
     }
-    if (b.gen != cur_gen) {
-      if (auto e = end_generation()) {
-        st.error = std::move(*e);
+    gen_open_ = true;
+    if (b.gen > st_.max_generation) st_.max_generation = b.gen;
+    ++st_.batches;
+    if (b.exp != Experiment::kNone) {
+      ++st_.experimental_batches;
+      st_.experimental_bytes += b.size;
+      Count(&st_, kExperimentalBatch, header_bytes + b.size, mins + b.size);
+      return std::nullopt;
+    }
+    Count(&st_, kEventBatch, header_bytes, mins);
+    if (events_counted) return std::nullopt;
+    return CountBatchEvents(b, st_.version, &st_, &ids_);
+  }
+
+  // After the last batch (clean end of input).
+  std::optional<Error> Finish(uint64_t file_size) {
+    if (auto e = EndGeneration()) return e;
+    if (gen_open_ && st_.version >= Version::kGo126) {
+      return Error{ErrorCode::kTruncated, file_size, cur_gen_,
+                   "incomplete generation found; trace likely truncated (no end-of-generation marker)"};
+    }
+    return std::nullopt;
+  }
+
+  WireStats& stats() { return st_; }
+
+ private:
+  std::optional<Error> EndGeneration() {
+    if (auto e = CheckDuplicates(&ids_.strings, "string", cur_gen_)) return e;
+    if (auto e = CheckDuplicates(&ids_.stacks, "stack", cur_gen_)) return e;
+    ids_.Clear();
+    return std::nullopt;
+  }
+
+  WireStats st_;
+  IdDefs ids_;
+  uint64_t cur_gen_ = 0;
+  bool gen_open_ = false;  // a generation has batches not yet closed by EndOfGeneration
+};
+
+// Counts the per-M batches of `window` on `threads` threads (contiguous
+// slices of about equal bytes, one EventCounts each). False if any batch
+// holds an error.
+bool CountWindowParallel(const std::vector<Batch>& window, Version v, int threads, std::vector<EventCounts>* parts) {
+  std::vector<const Batch*> per_m;
+  uint64_t bytes = 0;
+  for (const Batch& b : window) {
+    if (IsPerMBatch(b, v)) {
+      per_m.push_back(&b);
+      bytes += b.size;
+    }
+  }
+  const int n = std::max(1, std::min<int>(threads, static_cast<int>(per_m.size())));
+  // Slice boundaries: slice i ends where the running byte count reaches (i+1)/n of the total.
+  std::vector<size_t> cut(static_cast<size_t>(n) + 1, per_m.size());
+  cut[0] = 0;
+  uint64_t run = 0;
+  int slice = 1;
+  for (size_t i = 0; i < per_m.size() && slice < n; ++i) {
+    run += per_m[i]->size;
+    if (run * static_cast<uint64_t>(n) >= bytes * static_cast<uint64_t>(slice)) cut[static_cast<size_t>(slice++)] = i + 1;
+  }
+  parts->assign(static_cast<size_t>(n), EventCounts{});
+  std::atomic<bool> ok{true};
+  RunParallel(n, [&](int i) {
+    EventCounts& out = (*parts)[static_cast<size_t>(i)];
+    for (size_t k = cut[static_cast<size_t>(i)]; k < cut[static_cast<size_t>(i) + 1]; ++k) {
+      if (!CountPerMBatchFast(*per_m[k], &out)) {
+        ok.store(false, std::memory_order_relaxed);
+        return;
+      }
+    }
+  });
+  return ok.load();
+}
+
+}  // namespace
+
+void EventCounts::Add(const EventCounts& o) {
+  events += o.events;
+  for (size_t t = 0; t < by_type.size(); ++t) {
+    by_type[t].count += o.by_type[t].count;
+    by_type[t].wire_bytes += o.by_type[t].wire_bytes;
+    by_type[t].minimal_bytes += o.by_type[t].minimal_bytes;
+  }
+}
+
+// The pass reads the file front to back in windows of about kWindowPerThread
+// bytes per thread. For each window the batch headers are scanned in order;
+// the per-M batches (nearly all the bytes) are counted in parallel on the fast
+// path; then the WirePass state machine takes every batch in file order,
+// skipping the events already counted. If anything in the window is wrong,
+// the window is redone from a copy of the state taken before it, fully
+// sequentially, so counts and the error are exactly those of a one-thread
+// front-to-back pass. After each window its file pages leave the RSS
+// (TraceBuffer::DropPages), so memory is bounded by the window, not the file.
+constexpr uint64_t kWindowPerThread = 8 << 20;
+
+Result<WireStats> ComputeWireStats(const TraceBuffer& buf, const WireStatsOptions& opts) {
+  auto scanner = BatchScanner::Open(buf);
+  if (!scanner) return tl::unexpected(scanner.error());
+  const Version v = scanner->version();
+  WirePass pass(buf, v);
+  const int threads = std::max(1, opts.threads);
+  const uint64_t window_bytes =
+      (opts.window_bytes > 0 ? opts.window_bytes : kWindowPerThread) * static_cast<uint64_t>(threads);
+  std::vector<Batch> window;
+  std::vector<EventCounts> parts;
+  uint64_t dropped = 0;  // file pages before this offset were dropped (flat RSS)
+  for (;;) {
+    window.clear();
+    std::optional<Error> scan_error;
+    bool at_end = false;
+    const uint64_t window_start = scanner->offset();
+    Batch b;
+    while (scanner->offset() - window_start < window_bytes) {
+      auto more = scanner->Next(&b);
+      if (!more) {
+        scan_error = more.error();
         break;
       }
-      ++st.generations;
-      cur_gen = b.gen;
-      cur_gen_for_ids = b.gen;
+      if (!*more) {
+        at_end = true;
+        break;
+      }
+      window.push_back(b);
     }
-    gen_open = true;
-    if (b.gen > st.max_generation) st.max_generation = b.gen;
-    ++st.batches;
-    if (b.exp != Experiment::kNone) {
-      ++st.experimental_batches;
-      st.experimental_bytes += b.size;
-      Count(&st, kExperimentalBatch, header_bytes + b.size, mins + b.size);
-      continue;
+    const WirePass before = pass;
+    bool ok = !opts.exact && CountWindowParallel(window, v, threads, &parts);
+    std::optional<Error> error;
+    if (ok) {
+      for (const Batch& wb : window) {
+        if ((error = pass.Batch(wb, IsPerMBatch(wb, v)))) break;
+      }
+      ok = !error;
     }
-    Count(&st, kEventBatch, header_bytes, mins);
-    if (auto err = CountBatchEvents(b, st.version, &st, &ids)) {
-      st.error = std::move(*err);
+    if (ok) {
+      for (const EventCounts& part : parts) pass.stats().Add(part);
+    } else {
+      pass = before;  // redo the window exactly, one batch after the other
+      error.reset();
+      for (const Batch& wb : window) {
+        if ((error = pass.Batch(wb, false))) break;
+      }
+    }
+    if (scanner->offset() - dropped >= (16 << 20)) {
+      buf.DropPages(dropped, scanner->offset());
+      dropped = scanner->offset();
+    }
+    if (error) {
+      pass.stats().error = std::move(error);
+      break;
+    }
+    if (scan_error) {
+      pass.stats().error = std::move(scan_error);
+      break;
+    }
+    if (at_end) {
+      pass.stats().error = pass.Finish(buf.size());
       break;
     }
   }
-  if (!st.error) {
-    if (auto e = end_generation()) st.error = std::move(*e);
+  return std::move(pass.stats());
+}
+
+bool SameWireStats(const WireStats& a, const WireStats& b) {
+  for (size_t t = 0; t < a.by_type.size(); ++t) {
+    const auto &x = a.by_type[t], &y = b.by_type[t];
+    if (x.count != y.count || x.wire_bytes != y.wire_bytes || x.minimal_bytes != y.minimal_bytes) return false;
   }
-  if (!st.error && gen_open && st.version >= Version::kGo126) {
-    st.error = Error{ErrorCode::kTruncated, buf.size(), cur_gen,
-                     "incomplete generation found; trace likely truncated (no end-of-generation marker)"};
+  if (a.error.has_value() != b.error.has_value()) return false;
+  if (a.error && (a.error->code != b.error->code || a.error->offset != b.error->offset ||
+                  a.error->generation != b.error->generation || a.error->message != b.error->message)) {
+    return false;
   }
-  return st;
+  return a.events == b.events && a.version == b.version && a.file_bytes == b.file_bytes && a.batches == b.batches &&
+         a.experimental_batches == b.experimental_batches && a.experimental_bytes == b.experimental_bytes &&
+         a.generations == b.generations && a.end_of_generation_markers == b.end_of_generation_markers &&
+         a.max_generation == b.max_generation;
 }
 
 }  // namespace cancelflow::wire

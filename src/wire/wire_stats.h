@@ -29,22 +29,37 @@ struct EventTypeStats {
   uint64_t minimal_bytes = 0;  // as Go's raw.Event.EncodedSize counts them
 };
 
-struct WireStats {
+// Per event type counts (a pass keeps one per thread and adds them up).
+struct EventCounts {
+  uint64_t events = 0;
+  std::array<EventTypeStats, 256> by_type{};
+  void Add(const EventCounts& other);
+};
+
+struct WireStats : EventCounts {
   Version version = Version::kGo126;
   uint64_t file_bytes = 0;
-  uint64_t events = 0;
   uint64_t batches = 0;               // EventBatch + ExperimentalBatch
   uint64_t experimental_batches = 0;  // skipped by size
   uint64_t experimental_bytes = 0;
   uint64_t generations = 0;           // distinct batch generation numbers seen, in order
   uint64_t end_of_generation_markers = 0;
   uint64_t max_generation = 0;
-  std::array<EventTypeStats, 256> by_type{};
   std::optional<Error> error;         // set when the stream stopped early; counts cover what came before
 };
 
+struct WireStatsOptions {
+  int threads = 1;            // threads decoding per-M batches (>= 1)
+  uint64_t window_bytes = 0;  // bytes scanned per window per thread; 0: 8 MiB
+  bool exact = false;         // one thread, no fast path: the oracle the fast pass is tested against
+};
+
 // Never fails outright on bad data: the error (if any) is in `error`. Fails
-// only when the header cannot be read.
-Result<WireStats> ComputeWireStats(const TraceBuffer& buf);
+// only when the header cannot be read. The result (counts and error) does not
+// depend on the options.
+Result<WireStats> ComputeWireStats(const TraceBuffer& buf, const WireStatsOptions& opts = {});
+
+// Field-by-field equality (the error compared by code, offset, generation, message).
+bool SameWireStats(const WireStats& a, const WireStats& b);
 
 }  // namespace cancelflow::wire

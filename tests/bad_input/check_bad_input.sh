@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bad input never crashes or hangs: for every malformed input, `cancelflow
-# stats`, `dump` (both formats) and `analyze` exit with status 2 (or 3, "partial", when
+# stats` (with and without --ordered), `dump` (both formats) and `analyze` exit with status 2 (or 3, "partial", when
 # complete generations were read before the problem) within 10 s and print
 # exactly one line on stderr that names the byte offset. Also a missing file
 # and a directory.
@@ -34,6 +34,7 @@ for f in "$dir"/*.bin; do
     minimal-ok | header-only | experimental-batch | event-outside-version) continue ;;  # valid to the wire layer
   esac
   check "$name" 1 stats "$f"
+  check "$name" 1 stats --ordered "$f"
   check "$name" 1 dump --format=go-wire "$f"
   check "$name" 1 dump --format=go-parsed "$f"
   check "$name" 1 analyze "$f"
