@@ -86,6 +86,14 @@ class Reader {
   // end, or the Error that stops the trace.
   Result<bool> Next(Event* ev);
 
+  // The same events as calling Next() repeatedly, written to out[0..n): the
+  // first event is read as Next() would; more follow until `cap` events or
+  // until NextMayLoadGeneration() would be true. Returns n (0 at the end). An
+  // error after some events returns those events; the next call returns the
+  // (sticky) error. The hot loop of bulk consumers (`stats`, `analyze`): one
+  // call per many events instead of a Result per event.
+  Result<size_t> NextBatch(Event* out, size_t cap);
+
   uint32_t version() const;  // the trace version minor (22, 23, 25, 26)
   const StringPool& strings() const;
   const StackPool& stacks() const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -81,21 +82,20 @@ class EventPipe {
   // Reader thread. Returns the error that stopped the reader, if any.
   std::optional<Error> Produce(Reader* reader) {
     std::optional<Error> error;
-    std::vector<Event> chunk = TakeFree();
+    Chunk chunk = TakeFree();
     for (;;) {
       if (reader->NextMayLoadGeneration()) {
         Hand(&chunk);
         WaitDrained();
       }
-      Event e;
-      auto more = reader->Next(&e);
-      if (!more) {
-        error = more.error();
+      auto got = reader->NextBatch(chunk.events.get() + chunk.size, kChunkEvents - chunk.size);
+      if (!got) {
+        error = got.error();
         break;
       }
-      if (!*more) break;
-      chunk.push_back(e);
-      if (chunk.size() == kChunkEvents) Hand(&chunk);
+      if (*got == 0) break;
+      chunk.size += *got;
+      if (chunk.size == kChunkEvents) Hand(&chunk);
     }
     Hand(&chunk);
     std::lock_guard<std::mutex> lock(mu_);
@@ -111,12 +111,12 @@ class EventPipe {
     for (;;) {
       cv_.wait(lock, [&] { return !full_.empty() || closed_; });
       if (full_.empty()) return;
-      std::vector<Event> chunk = std::move(full_.front());
+      Chunk chunk = std::move(full_.front());
       full_.pop_front();
       busy_ = true;
       lock.unlock();
-      for (const Event& e : chunk) f(e);
-      chunk.clear();
+      for (size_t i = 0; i < chunk.size; ++i) f(chunk.events[i]);
+      chunk.size = 0;
       lock.lock();
       busy_ = false;
       free_.push_back(std::move(chunk));
@@ -125,22 +125,26 @@ class EventPipe {
   }
 
  private:
-  std::vector<Event> TakeFree() {
+  // A fixed array the reader fills in place (NextBatch), `size` events used.
+  struct Chunk {
+    std::unique_ptr<Event[]> events;
+    size_t size = 0;
+  };
+
+  Chunk TakeFree() {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return !free_.empty() || allocated_ < kMaxChunks; });
     if (free_.empty()) {
       ++allocated_;
-      std::vector<Event> v;
-      v.reserve(kChunkEvents);
-      return v;
+      return Chunk{std::make_unique<Event[]>(kChunkEvents), 0};
     }
-    std::vector<Event> v = std::move(free_.back());
+    Chunk c = std::move(free_.back());
     free_.pop_back();
-    return v;
+    return c;
   }
 
-  void Hand(std::vector<Event>* chunk) {
-    if (chunk->empty()) return;
+  void Hand(Chunk* chunk) {
+    if (chunk->size == 0) return;
     {
       std::lock_guard<std::mutex> lock(mu_);
       full_.push_back(std::move(*chunk));
@@ -156,8 +160,8 @@ class EventPipe {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::vector<Event>> full_;
-  std::vector<std::vector<Event>> free_;
+  std::deque<Chunk> full_;
+  std::vector<Chunk> free_;
   size_t allocated_ = 0;
   bool busy_ = false;
   bool closed_ = false;

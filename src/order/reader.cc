@@ -22,10 +22,15 @@ struct Reader::Impl {
       : buffer(&buf), version(v), gen_reader(buf, v, header_size, &strings, &stacks), order(v) {}
 
   Result<bool> Next(Event* out);
+  Result<size_t> NextBatch(Event* out, size_t cap);
+  bool NextMayLoadGeneration() const {
+    return order.QueueEmpty() && frontier.empty() && cpu_next == gen.cpu_samples.size();
+  }
   Result<bool> ReadEvent(Event* out);
   Result<bool> NextGenWithSpill(Event* out);
   Result<bool> InstallGen(bool have, Event* out);
   Result<bool> TryAdvance(size_t i);
+  std::optional<Error> AdvanceAndPop(Event* out);
   std::optional<Error> Finalize(Event* e);
   Event SyncEvent(bool with_table, Time ts);
   std::string DumpFrontier();
@@ -104,22 +109,22 @@ std::optional<Error> Reader::Impl::Finalize(Event* e) {
       e->args[0] = id;
       e->stack = StackId(id);
     } else {
-      const wire::EventSpec& spec = wire::Spec(e->type);
-      for (int k = 0; k < spec.nstacks; ++k) {
-        uint64_t& a = e->args[spec.stack_ids[static_cast<size_t>(k)] - 1];
+      const wire::IdArgs& ids = wire::IdArgsOf(e->type);
+      for (int k = 0; k < ids.nstacks; ++k) {
+        uint64_t& a = e->args[ids.stack_args[k]];
         uint32_t id = 0;
         if (!gen.stacks.Find(a, &id)) {
           return Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
-                       fmt::format("found invalid stack ID {} for event {}", a, spec.name)};
+                       fmt::format("found invalid stack ID {} for event {}", a, wire::Spec(e->type).name)};
         }
         a = id;
       }
-      for (int k = 0; k < spec.nstrings; ++k) {
-        uint64_t& a = e->args[spec.string_ids[static_cast<size_t>(k)] - 1];
+      for (int k = 0; k < ids.nstrings; ++k) {
+        uint64_t& a = e->args[ids.string_args[k]];
         uint32_t id = 0;
         if (!gen.strings.Find(a, &id)) {
           return Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
-                       fmt::format("found invalid string ID {} for event {}", a, spec.name)};
+                       fmt::format("found invalid string ID {} for event {}", a, wire::Spec(e->type).name)};
         }
         a = id;
       }
@@ -130,7 +135,7 @@ std::optional<Error> Reader::Impl::Finalize(Event* e) {
         if (!gen.strings.Find(e->args[0], &id)) id = 0;
         e->args[0] = id;
       }
-      e->stack = spec.nstacks > 0 ? StackId(static_cast<uint32_t>(e->args[spec.stack_ids[0] - 1])) : kNoStack;
+      e->stack = ids.nstacks > 0 ? StackId(static_cast<uint32_t>(e->args[ids.stack_args[0]])) : kNoStack;
     }
   }
   if (e->time <= last_ts) e->time = static_cast<Time>(static_cast<uint64_t>(last_ts) + 1);  // Go wraps
@@ -156,6 +161,42 @@ Result<bool> Reader::Impl::Next(Event* out) {
   }
   ++counters.events;
   return true;
+}
+
+Result<size_t> Reader::Impl::NextBatch(Event* out, size_t cap) {
+  if (cap == 0) return size_t{0};
+  auto first = Next(&out[0]);
+  if (!first) return tl::unexpected(first.error());
+  if (!*first) return size_t{0};
+  size_t n = 1;
+  // The common case inlined: pop a queued event, or advance the earliest M
+  // and pop what it queued. Everything else (CPU samples, "not yet", the end
+  // of a generation) goes through Next, one event at a time.
+  while (n < cap && !NextMayLoadGeneration()) {
+    Event* e = &out[n];
+    bool have = order.Next(e);
+    if (!have && cpu_next == gen.cpu_samples.size() && !frontier.empty()) {
+      if (auto err = AdvanceAndPop(e)) {
+        sticky = std::move(*err);
+        return n;
+      }
+      have = true;
+    }
+    if (!have) {
+      auto r = Next(e);
+      if (!r) return n;  // sticky: the next call reports it
+      if (!*r) return n;
+      ++n;
+      continue;
+    }
+    if (auto err = Finalize(e)) {
+      sticky = std::move(*err);
+      return n;
+    }
+    ++counters.events;
+    ++n;
+  }
+  return n;
 }
 
 // Mirrors (*Reader).ReadEvent without the deferred part (see Finalize).
@@ -208,11 +249,17 @@ Result<bool> Reader::Impl::ReadEvent(Event* out) {
     return tl::unexpected(Error{ErrorCode::kBrokenOrder, gen.end_offset, gen.gen,
                                 "broken trace: frontier is empty: " + DumpFrontier() + " " + order.Dump()});
   }
+  if (auto err = AdvanceAndPop(out)) return tl::unexpected(std::move(*err));
+  return true;
+}
+
+// The end of ReadEvent: advance the earliest M's event, or (rare path) sort
+// the frontier (a sorted min-heap is still a min-heap) and try the others in
+// time order; then pop the first queued event into *out.
+std::optional<Error> Reader::Impl::AdvanceAndPop(Event* out) {
   auto ok = TryAdvance(0);
-  if (!ok) return tl::unexpected(ok.error());
+  if (!ok) return ok.error();
   if (!*ok) {
-    // Rare path: sort the frontier (a sorted min-heap is still a min-heap)
-    // and try the others in time order.
     ++counters.not_yet;
     ++counters.frontier_sorts;
     GoSortFunc(frontier.data(), frontier.size(),
@@ -220,22 +267,21 @@ Result<bool> Reader::Impl::ReadEvent(Event* out) {
     bool success = false;
     for (size_t i = 1; i < frontier.size(); ++i) {
       ok = TryAdvance(i);
-      if (!ok) return tl::unexpected(ok.error());
+      if (!ok) return ok.error();
       if (*ok) {
         success = true;
         break;
       }
     }
     if (!success) {
-      return tl::unexpected(Error{ErrorCode::kBrokenOrder, frontier[0]->ev.offset, gen.gen,
-                                  "broken trace: failed to advance: frontier: " + DumpFrontier() + " " + order.Dump()});
+      return Error{ErrorCode::kBrokenOrder, frontier[0]->ev.offset, gen.gen,
+                   "broken trace: failed to advance: frontier: " + DumpFrontier() + " " + order.Dump()};
     }
   }
   if (!order.Next(out)) {
-    return tl::unexpected(Error{ErrorCode::kBrokenOrder, 0, gen.gen,
-                                "invariant violation: advance successful, but queue is empty"});
+    return Error{ErrorCode::kBrokenOrder, 0, gen.gen, "invariant violation: advance successful, but queue is empty"};
   }
-  return true;
+  return std::nullopt;
 }
 
 Result<bool> Reader::Impl::TryAdvance(size_t i) {
@@ -333,6 +379,7 @@ Reader& Reader::operator=(Reader&&) noexcept = default;
 Reader::~Reader() = default;
 
 Result<bool> Reader::Next(Event* ev) { return impl_->Next(ev); }
+Result<size_t> Reader::NextBatch(Event* out, size_t cap) { return impl_->NextBatch(out, cap); }
 uint32_t Reader::version() const { return static_cast<uint32_t>(impl_->version); }
 const StringPool& Reader::strings() const { return impl_->strings; }
 const StackPool& Reader::stacks() const { return impl_->stacks; }
@@ -341,8 +388,7 @@ const ReaderCounters& Reader::counters() const { return impl_->counters; }
 bool Reader::NextMayLoadGeneration() const {
   // The condition under which ReadEvent reads the next generation (or emits
   // the final Sync); conservative for the done/error states.
-  const Impl& i = *impl_;
-  return i.order.QueueEmpty() && i.frontier.empty() && i.cpu_next == i.gen.cpu_samples.size();
+  return impl_->NextMayLoadGeneration();
 }
 
 const SyncDetails* Reader::Sync(const Event& e) const {

@@ -43,4 +43,23 @@ static_assert(kSpecs[kGoroutineStackFree].name == "GoroutineStackFree");
 
 const std::array<EventSpec, kNumSpecs>& AllSpecs() { return kSpecs; }
 
+namespace {
+constexpr std::array<IdArgs, 256> BuildIdArgs() {
+  std::array<IdArgs, 256> t{};
+  for (size_t i = 0; i < kSpecs.size(); ++i) {
+    const EventSpec& s = kSpecs[i];
+    IdArgs& a = t[i];
+    // Spec arg 0 is the timestamp for timed events; ids are never there.
+    a.nstacks = s.nstacks;
+    for (size_t k = 0; k < s.nstacks; ++k) a.stack_args[k] = static_cast<uint8_t>(s.stack_ids[k] - 1);
+    a.nstrings = s.nstrings;
+    for (size_t k = 0; k < s.nstrings; ++k) a.string_args[k] = static_cast<uint8_t>(s.string_ids[k] - 1);
+  }
+  return t;
+}
+constexpr std::array<IdArgs, 256> kIdArgs = BuildIdArgs();
+}  // namespace
+
+const IdArgs& IdArgsOf(uint8_t type) { return kIdArgs[type]; }
+
 }  // namespace cancelflow::wire

@@ -50,6 +50,17 @@ const std::array<EventSpec, kNumSpecs>& AllSpecs();
 
 inline const EventSpec& Spec(uint8_t type) { return AllSpecs()[type < kNumSpecs ? type : 0]; }
 
+// The arguments of a type holding stack and string ids, as indexes into the
+// arguments after the timestamp (Go's args[i-1] for spec arg i): a compact
+// copy of the spec's stack_ids/string_ids for the per-event id conversion.
+struct IdArgs {
+  uint8_t nstacks = 0;
+  uint8_t stack_args[2] = {};
+  uint8_t nstrings = 0;
+  uint8_t string_args[2] = {};
+};
+const IdArgs& IdArgsOf(uint8_t type);
+
 inline bool IsExperimental(uint8_t type) { return type > kMaxEvent && type < kMaxExperimentalEvent; }
 
 }  // namespace cancelflow::wire
