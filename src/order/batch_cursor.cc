@@ -7,47 +7,34 @@
 
 namespace cancelflow::order {
 
-Result<bool> BatchCursor::NextEvent(const wire::Generation& g) {
+bool BatchCursor::EnterBatch(const wire::Generation& g) {
   // Batches should have at least one event, but accept empty ones.
-  while (idx < end && g.batches[idx].size == data_off) {
-    ++idx;
-    data_off = 0;
-    last_ts = 0;
+  while (pos == lim) {
+    if (started) {
+      ++idx;
+      last_ts = 0;
+    }
+    started = true;
+    if (idx == end) return false;
+    const wire::Batch& b = g.batches[idx];
+    pos = b.data;
+    lim = b.data + b.size;
   }
-  if (idx == end) return false;
-  const wire::Batch& b = g.batches[idx];
-  if (last_ts == 0) last_ts = g.freq.Mul(b.time);
-
-  // readTimedBaseEvent.
-  const uint8_t* p = b.data + data_off;
-  const uint8_t* lim = b.data + b.size;
-  const uint64_t at = b.data_offset + data_off;
-  const uint8_t typ = p[0];
-  auto fail = [&](std::string msg) {
-    return tl::unexpected(Error{ErrorCode::kBadEvent, at, g.gen, std::move(msg)});
-  };
-  if (typ >= wire::kNumSpecs) return fail(fmt::format("found invalid event type: {}", typ));
-  const wire::EventSpec& spec = wire::Spec(typ);
-  if (spec.nargs == 0 || !spec.timed) return fail(fmt::format("found event without a timestamp: type={}", typ));
-  ev.type = typ;
-  ev.offset = at;
-  size_t n = 1;
-  uint64_t ts = 0;
-  int nb = DecodeUvarint(p + n, lim, &ts);
-  if (nb <= 0) return fail("found invalid uvarint for timestamp");
-  n += static_cast<size_t>(nb);
-  for (int i = 0; i < spec.nargs - 1; ++i) {
-    uint64_t arg = 0;
-    nb = DecodeUvarint(p + n, lim, &arg);
-    if (nb <= 0) return fail("found invalid uvarint");
-    ev.args[i] = arg;
-    n += static_cast<size_t>(nb);
-  }
-  // Go's Time arithmetic wraps (int64).
-  ev.time = static_cast<int64_t>(static_cast<uint64_t>(g.freq.Mul(ts)) + static_cast<uint64_t>(last_ts));
-  last_ts = ev.time;
-  data_off += static_cast<uint32_t>(n);
   return true;
+}
+
+tl::unexpected<Error> BatchCursor::BadEvent(const wire::Generation& g) const {
+  const uint8_t typ = pos[0];
+  if (typ >= wire::kNumSpecs) {
+    return tl::unexpected(Error{ErrorCode::kBadEvent, Offset(g), g.gen, fmt::format("found invalid event type: {}", typ)});
+  }
+  return tl::unexpected(
+      Error{ErrorCode::kBadEvent, Offset(g), g.gen, fmt::format("found event without a timestamp: type={}", typ)});
+}
+
+tl::unexpected<Error> BatchCursor::BadVarint(const wire::Generation& g, bool timestamp) const {
+  return tl::unexpected(Error{ErrorCode::kBadEvent, Offset(g), g.gen,
+                              timestamp ? "found invalid uvarint for timestamp" : "found invalid uvarint"});
 }
 
 namespace {

@@ -15,8 +15,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/byte_cursor.h"
 #include "cancelflow/error.h"
 #include "order/ordering.h"
+#include "wire/event_spec.h"
 #include "wire/generation.h"
 
 namespace cancelflow::order {
@@ -24,13 +26,51 @@ namespace cancelflow::order {
 struct BatchCursor {
   int64_t m = -1;
   int64_t last_ts = 0;
-  uint32_t idx = 0;  // next batch, index into Generation::batches
+  uint32_t idx = 0;  // current batch, index into Generation::batches
   uint32_t end = 0;
-  uint32_t data_off = 0;
+  bool started = false;          // batch idx has been entered
+  const uint8_t* pos = nullptr;  // next event in batch idx; == lim when it is consumed
+  const uint8_t* lim = nullptr;
   BaseEvent ev;
 
   // Mirrors (*batchCursor).nextEvent: false at the end of the M's batches.
-  Result<bool> NextEvent(const wire::Generation& g);
+  // The common case (an event with a timed type inside the current batch) is
+  // inline; entering a batch and every error are out of line.
+  Result<bool> NextEvent(const wire::Generation& g) {
+    if (pos == lim) [[unlikely]] {
+      if (!EnterBatch(g)) return false;
+    }
+    if (last_ts == 0) last_ts = g.freq.Mul(g.batches[idx].time);
+    // readTimedBaseEvent.
+    const uint8_t* p = pos;
+    const unsigned nargs = wire::TimedArgCount(p[0]);
+    if (nargs == 0) [[unlikely]] return BadEvent(g);
+    uint64_t ts = 0;
+    int nb = DecodeUvarint(p + 1, lim, &ts);
+    if (nb <= 0) [[unlikely]] return BadVarint(g, true);
+    size_t n = 1 + static_cast<size_t>(nb);
+    for (unsigned i = 0; i + 1 < nargs; ++i) {
+      nb = DecodeUvarint(p + n, lim, &ev.args[i]);
+      if (nb <= 0) [[unlikely]] return BadVarint(g, false);
+      n += static_cast<size_t>(nb);
+    }
+    ev.type = p[0];
+    ev.offset = Offset(g);
+    // Go's Time arithmetic wraps (int64).
+    ev.time = static_cast<int64_t>(static_cast<uint64_t>(g.freq.Mul(ts)) + static_cast<uint64_t>(last_ts));
+    last_ts = ev.time;
+    pos = p + n;
+    return true;
+  }
+
+ private:
+  bool EnterBatch(const wire::Generation& g);  // false at the end of the M's batches
+  uint64_t Offset(const wire::Generation& g) const {
+    const wire::Batch& b = g.batches[idx];
+    return b.data_offset + static_cast<uint64_t>(pos - b.data);
+  }
+  tl::unexpected<Error> BadEvent(const wire::Generation& g) const;
+  tl::unexpected<Error> BadVarint(const wire::Generation& g, bool timestamp) const;
 };
 
 using Frontier = std::vector<BatchCursor*>;

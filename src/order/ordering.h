@@ -92,6 +92,18 @@ class Ordering {
 
   // Mirrors (*ordering).Next.
   bool Next(Event* e) { return queue_.Pop(e); }
+
+  // With the queue empty, the next event Advance queues is the next one Next
+  // returns: SetDirect(e) makes that first event be written to *e instead of
+  // the queue (no copy through the ring buffer, whose narrow stores followed by
+  // the copy's wide loads stalled). TakeDirect() ends this and says whether
+  // *e was written; the other events of that Advance are queued as usual.
+  void SetDirect(Event* e) { direct_ = QueueEmpty() ? e : nullptr; }
+  bool TakeDirect() {
+    const bool filled = direct_ == nullptr;
+    direct_ = nullptr;
+    return filled;
+  }
   bool QueueEmpty() const { return queue_.empty(); }
 
   // A short description of the G/P/M/GC state (Go's dumpOrdering), for errors.
@@ -222,6 +234,7 @@ class Ordering {
   uint64_t initial_gen_ = 0;
   uint64_t cur_gen_ = 0;
   EventQueue queue_;
+  Event* direct_ = nullptr;  // see SetDirect
 };
 
 }  // namespace cancelflow::order

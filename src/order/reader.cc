@@ -31,6 +31,7 @@ struct Reader::Impl {
   Result<bool> InstallGen(bool have, Event* out);
   Result<bool> TryAdvance(size_t i);
   std::optional<Error> AdvanceAndPop(Event* out);
+  std::optional<Error> Advance();
   std::optional<Error> Finalize(Event* e);
   Event SyncEvent(bool with_table, Time ts);
   std::string DumpFrontier();
@@ -253,10 +254,22 @@ Result<bool> Reader::Impl::ReadEvent(Event* out) {
   return true;
 }
 
-// The end of ReadEvent: advance the earliest M's event, or (rare path) sort
-// the frontier (a sorted min-heap is still a min-heap) and try the others in
-// time order; then pop the first queued event into *out.
+// The end of ReadEvent: Advance, then pop the first queued event into *out
+// (written there directly when the queue was empty: Ordering::SetDirect).
 std::optional<Error> Reader::Impl::AdvanceAndPop(Event* out) {
+  order.SetDirect(out);
+  auto err = Advance();
+  const bool filled = order.TakeDirect();
+  if (err) return err;
+  if (!filled && !order.Next(out)) {
+    return Error{ErrorCode::kBrokenOrder, 0, gen.gen, "invariant violation: advance successful, but queue is empty"};
+  }
+  return std::nullopt;
+}
+
+// Advance the earliest M's event, or (rare path) sort the frontier (a sorted
+// min-heap is still a min-heap) and try the others in time order.
+std::optional<Error> Reader::Impl::Advance() {
   auto ok = TryAdvance(0);
   if (!ok) return ok.error();
   if (!*ok) {
@@ -277,9 +290,6 @@ std::optional<Error> Reader::Impl::AdvanceAndPop(Event* out) {
       return Error{ErrorCode::kBrokenOrder, frontier[0]->ev.offset, gen.gen,
                    "broken trace: failed to advance: frontier: " + DumpFrontier() + " " + order.Dump()};
     }
-  }
-  if (!order.Next(out)) {
-    return Error{ErrorCode::kBrokenOrder, 0, gen.gen, "invariant violation: advance successful, but queue is empty"};
   }
   return std::nullopt;
 }

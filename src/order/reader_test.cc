@@ -206,10 +206,21 @@ TEST(Truncation, Go126MissingEndOfGenerationIsDetected) {
 
 TEST(Timestamps, ConversionIsGoExact) {
   wire::Frequency f;
-  f.ns_per_tick = 1.0 / (15625000.0 / 1e9);  // Linux: 64 ns per tick
+  f.Set(1.0 / (15625000.0 / 1e9));  // Linux: 64 ns per tick
+  EXPECT_EQ(f.shift, 6);
   EXPECT_EQ(f.Mul(1), 64);
   EXPECT_EQ(f.Mul(40974283943602ULL), 2622354172390528LL);
-  f.ns_per_tick = 1.0 / (3.0 / 1e9);  // truncation toward zero per conversion
+  // The shift fast path and the float path agree below 2^53, and above it the
+  // float path (where float64(t) rounds) is taken.
+  wire::Frequency slow;
+  slow.ns_per_tick = f.ns_per_tick;  // shift -1: always the float path
+  for (uint64_t t : {uint64_t{0}, uint64_t{12345}, (uint64_t{1} << 53) - 1, uint64_t{1} << 53,
+                     (uint64_t{1} << 53) + 1, (uint64_t{1} << 57) + 3, (uint64_t{1} << 60) + 1, ~uint64_t{0}}) {
+    EXPECT_EQ(f.Mul(t), slow.Mul(t)) << t;
+  }
+  EXPECT_EQ(f.Mul((uint64_t{1} << 53) + 1), static_cast<int64_t>(uint64_t{1} << 59));  // rounded like Go
+  f.Set(1.0 / (3.0 / 1e9));  // truncation toward zero per conversion
+  EXPECT_EQ(f.shift, -1);
   EXPECT_EQ(f.Mul(1), 333333333);
   EXPECT_EQ(f.Mul(2), 666666666);
   EXPECT_EQ(wire::GoFloat64ToInt64(1e300), INT64_MIN);  // amd64 CVTTSD2SQ

@@ -62,4 +62,15 @@ constexpr std::array<IdArgs, 256> kIdArgs = BuildIdArgs();
 
 const IdArgs& IdArgsOf(uint8_t type) { return kIdArgs[type]; }
 
+namespace {
+constexpr std::array<uint8_t, 256> BuildTimedArgCount() {
+  std::array<uint8_t, 256> t{};
+  for (size_t i = 0; i < kSpecs.size(); ++i)
+    if (kSpecs[i].timed && kSpecs[i].nargs > 0) t[i] = kSpecs[i].nargs;
+  return t;
+}
+}  // namespace
+
+constexpr std::array<uint8_t, 256> kTimedArgCount = BuildTimedArgCount();
+
 }  // namespace cancelflow::wire

@@ -61,6 +61,11 @@ struct IdArgs {
 };
 const IdArgs& IdArgsOf(uint8_t type);
 
+// For each type byte: the spec's argument count (timestamp included) when it
+// is a timed event with arguments, 0 otherwise (the batch cursor's check).
+extern const std::array<uint8_t, 256> kTimedArgCount;
+inline unsigned TimedArgCount(uint8_t type) { return kTimedArgCount[type]; }
+
 inline bool IsExperimental(uint8_t type) { return type > kMaxEvent && type < kMaxExperimentalEvent; }
 
 }  // namespace cancelflow::wire

@@ -353,7 +353,7 @@ std::optional<Error> GenerationReader::SetSyncBatch(Generation* g, const Batch& 
       if (g->freq.ns_per_tick != 0) return Err(ErrorCode::kBadGeneration, at, "found multiple frequency events");
       const uint64_t f = c.ReadUvarint();
       if (!c.ok()) return Err(VarintErrCode(c.status()), c.error_offset(), VarintErrText(c.status()));
-      g->freq.ns_per_tick = 1.0 / (static_cast<double>(f) / 1e9);
+      g->freq.Set(1.0 / (static_cast<double>(f) / 1e9));
     } else if (ev == kClockSnapshot && version_ >= Version::kGo125) {
       if (g->has_clock_snapshot) return Err(ErrorCode::kBadGeneration, at, "found multiple clock snapshot events");
       g->has_clock_snapshot = true;

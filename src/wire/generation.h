@@ -47,6 +47,11 @@ namespace cancelflow::wire {
 // Go's frequency type: nanoseconds per trace tick, as a float64.
 struct Frequency {
   double ns_per_tick = 0;
+  // When ns_per_tick is exactly 2^shift (Linux amd64: 64 ns per tick), -1
+  // otherwise. Then for t < 2^53 float64(t) is exact and so is the product,
+  // and Mul is a shift with the same result.
+  int shift = -1;
+  void Set(double ns);
   // frequency.mul in base.go: Time(float64(t) * float64(f)). Go converts an
   // out-of-range float to int64 as amd64 CVTTSD2SQ does (INT64_MIN).
   int64_t Mul(uint64_t t) const;  // inline below: called for every event
@@ -57,7 +62,16 @@ inline int64_t GoFloat64ToInt64(double d) {
   if (!(d < 9223372036854775808.0 && d >= -9223372036854775808.0)) [[unlikely]] return INT64_MIN;
   return static_cast<int64_t>(d);
 }
-inline int64_t Frequency::Mul(uint64_t t) const { return GoFloat64ToInt64(static_cast<double>(t) * ns_per_tick); }
+inline int64_t Frequency::Mul(uint64_t t) const {
+  if (shift >= 0 && t < (uint64_t{1} << 53)) [[likely]] return static_cast<int64_t>(t << shift);
+  return GoFloat64ToInt64(static_cast<double>(t) * ns_per_tick);
+}
+inline void Frequency::Set(double ns) {
+  ns_per_tick = ns;
+  shift = -1;
+  for (int k = 0; k <= 10; ++k)
+    if (ns == static_cast<double>(1 << k)) shift = k;
+}
 
 // Per-generation id -> global id table (Go's dataTable, compactified).
 class IdTable {
