@@ -12,6 +12,17 @@
 
 namespace cancelflow::order {
 
+namespace {
+// Keeps a value in a general register, so the compiler does not merge
+// neighbouring 8-byte copies into one vector load (see Advance).
+inline int64_t ScalarCopy(int64_t v) {
+#if defined(__GNUC__)
+  asm("" : "+r"(v));
+#endif
+  return v;
+}
+}  // namespace
+
 using wire::Spec;
 
 namespace {
@@ -235,11 +246,14 @@ Result<bool> Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t
       cached_m_inserts_ = m_inserts_;
     }
     ms = cached_ms_;
-    cur.p = ms->p;
-    cur.g = ms->g;
+    cur.p = ScalarCopy(ms->p);
+    cur.g = ScalarCopy(ms->g);
   }
   const uint64_t m_inserts = m_inserts_;
-  SchedCtx next = cur;
+  SchedCtx next;
+  next.g = ScalarCopy(cur.g);
+  next.p = ScalarCopy(cur.p);
+  next.m = ScalarCopy(cur.m);
   const Handler h = Dispatch()[ev->type];
   if (h == nullptr) return Broken(*ev, fmt::format("bad event type found while ordering: {}", ev->type));
   auto r = (this->*h)(ev, g, m, gen, &cur, &next);
@@ -251,8 +265,11 @@ Result<bool> Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t
       cached_ms_ = ms;
       cached_m_inserts_ = m_inserts_;
     }
-    ms->p = next.p;
-    ms->g = next.g;
+    // 8-byte copies everywhere, never a 16-byte one: handlers store next.g and
+    // next.p separately, and a wide load of narrower fresh stores cannot be
+    // store-forwarded (perf showed 16-20% of Advance on such loads).
+    ms->p = ScalarCopy(next.p);
+    ms->g = ScalarCopy(next.g);
   }
   return r;
 }
