@@ -57,10 +57,9 @@ constexpr std::array<IdArgs, 256> BuildIdArgs() {
   }
   return t;
 }
-constexpr std::array<IdArgs, 256> kIdArgs = BuildIdArgs();
 }  // namespace
 
-const IdArgs& IdArgsOf(uint8_t type) { return kIdArgs[type]; }
+constexpr std::array<IdArgs, 256> kIdArgs = BuildIdArgs();
 
 namespace {
 constexpr std::array<uint8_t, 256> BuildTimedArgCount() {

@@ -59,7 +59,8 @@ struct IdArgs {
   uint8_t nstrings = 0;
   uint8_t string_args[2] = {};
 };
-const IdArgs& IdArgsOf(uint8_t type);
+extern const std::array<IdArgs, 256> kIdArgs;
+inline const IdArgs& IdArgsOf(uint8_t type) { return kIdArgs[type]; }
 
 // For each type byte: the spec's argument count (timestamp included) when it
 // is a timed event with arguments, 0 otherwise (the batch cursor's check).
