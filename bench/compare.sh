@@ -2,9 +2,12 @@
 # Side-by-side comparison of cancelflow with Go's reference reader, in one run
 # on the same machine. For each trace size it generates a stress trace (cached
 # under $CANCELFLOW_BENCH_DIR, default build/bench-traces), then runs:
-#   cancelflow stats FILE                 (wire count + full ordered pass, 2 threads)
-#   cancelflow analyze FILE               (ordered pass + model building + rules)
-#   goref events FILE                     (golang.org/x/exp/trace ReadEvent loop)
+#   cancelflow stats FILE                 (wire pass, per-M batches on every core)
+#   cancelflow stats --threads 1 FILE     (the same on one thread: parallel speed-up)
+#   cancelflow stats --ordered FILE       (+ the full ordered pass, Go's ReadEvent loop)
+#   cancelflow analyze FILE               (ordered pass + model building + rules, 2 threads)
+#   taskset -c 0 cancelflow analyze FILE  (the same pinned to one core: parallel speed-up)
+#   goref events FILE                     (golang.org/x/exp/trace ReadEvent loop: the reference)
 #   go tool trace -d=parsed FILE          (Go's reader + Event.String; skipped for
 #                                          sizes >= $CF_SKIP_PARSED_MB, default 500:
 #                                          it takes >10 min per GB)
@@ -32,14 +35,21 @@ goref=$dir/goref
 stress=$dir/stress
 (cd "$root/tests/corpus/progs" && GOFLAGS=-mod=mod go build -o "$stress" ./cmd/stress)
 
+have_taskset() { command -v taskset >/dev/null && (($(nproc) > 1)); }
+
 # measure LABEL CMD... -> prints "LABEL min_s median_s max_rss_kb" over $reps runs
 measure() {
   local label=$1
   shift
   local times=() rss=0 r s k
   for ((r = 0; r < reps; r++)); do
-    /usr/bin/time -o "$dir/time.out" -f "%e %M" "$@" >/dev/null 2>&1 || true
-    read -r s k < <(tail -n 1 "$dir/time.out")
+    # Wall time from the shell's microsecond clock (time's %e has 10 ms
+    # resolution, too coarse for `stats` on small traces); peak RSS from time.
+    local t0=$EPOCHREALTIME
+    /usr/bin/time -o "$dir/time.out" -f "%M" "$@" >/dev/null 2>&1 || true
+    local t1=$EPOCHREALTIME
+    s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
+    read -r k < <(tail -n 1 "$dir/time.out")
     times+=("$s")
     ((k > rss)) && rss=$k
   done
@@ -49,7 +59,7 @@ measure() {
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $reps runs each"
-printf '%-8s %-20s %8s %8s %8s %11s %9s %9s\n' size tool "min s" "med s" "MB/s" "M events/s" "RSS MB" "vs goref"
+printf '%-8s %-24s %8s %8s %8s %11s %9s %9s\n' size tool "min s" "med s" "MB/s" "M events/s" "RSS MB" "vs goref"
 for mb in "${sizes[@]}"; do
   trace=$dir/stress-${mb}MB.trace
   if [[ ! -s $trace ]]; then
@@ -57,7 +67,9 @@ for mb in "${sizes[@]}"; do
   fi
   bytes=$(stat -L -c %s "$trace")
   events=$("$goref" events "$trace" | sed -E 's/.*events=([0-9]+).*/\1/')
-  labels=(cancelflow-stats cancelflow-analyze goref-events go-trace-footprint)
+  labels=(cancelflow-stats cancelflow-stats-1thread cancelflow-stats-ordered cancelflow-analyze)
+  have_taskset && labels+=(cancelflow-analyze-1cpu)
+  labels+=(goref-events go-trace-footprint)
   ((mb < skip_parsed)) && labels+=(go-trace-parsed)
   declare -A tmin tmed rss
   while read -r label a b k; do
@@ -66,7 +78,10 @@ for mb in "${sizes[@]}"; do
     rss[$label]=$k
   done < <(
     measure cancelflow-stats "$cf" stats "$trace"
+    measure cancelflow-stats-1thread "$cf" stats --threads 1 "$trace"
+    measure cancelflow-stats-ordered "$cf" stats --ordered "$trace"
     measure cancelflow-analyze "$cf" analyze "$trace"
+    have_taskset && measure cancelflow-analyze-1cpu taskset -c 0 "$cf" analyze "$trace"
     measure goref-events "$goref" events "$trace"
     measure go-trace-footprint go tool trace -d=footprint "$trace"
     ((mb < skip_parsed)) && measure go-trace-parsed go tool trace -d=parsed "$trace"
@@ -75,7 +90,7 @@ for mb in "${sizes[@]}"; do
     awk -v mb="$((bytes >> 20))" -v label="$label" -v a="${tmin[$label]}" -v b="${tmed[$label]}" -v k="${rss[$label]}" \
       -v bytes="$bytes" -v ev="$events" -v base="${tmed[goref-events]}" \
       'BEGIN { t = (a > 0 ? a : 0.005); m = (b > 0 ? b : 0.005);
-               printf "%-8s %-20s %8.2f %8.2f %8.1f %11.2f %9.1f %8.2fx\n", mb "MB", label, a, b,
+               printf "%-8s %-24s %8.3f %8.3f %8.1f %11.2f %9.1f %8.2fx\n", mb "MB", label, a, b,
                       bytes / 1048576 / t, ev / t / 1e6, k / 1024, (base > 0 ? base : 0.005) / m }'
   done
   echo "         ($bytes bytes, $events ordered events)"
