@@ -23,18 +23,18 @@ bool BatchCursor::EnterBatch(const wire::Generation& g) {
   return true;
 }
 
-tl::unexpected<Error> BatchCursor::BadEvent(const wire::Generation& g) const {
+BatchCursor::Got BatchCursor::BadEvent(const wire::Generation& g, Error* err) const {
   const uint8_t typ = pos[0];
-  if (typ >= wire::kNumSpecs) {
-    return tl::unexpected(Error{ErrorCode::kBadEvent, Offset(g), g.gen, fmt::format("found invalid event type: {}", typ)});
-  }
-  return tl::unexpected(
-      Error{ErrorCode::kBadEvent, Offset(g), g.gen, fmt::format("found event without a timestamp: type={}", typ)});
+  *err = Error{ErrorCode::kBadEvent, Offset(g), g.gen,
+               typ >= wire::kNumSpecs ? fmt::format("found invalid event type: {}", typ)
+                                      : fmt::format("found event without a timestamp: type={}", typ)};
+  return kBroken;
 }
 
-tl::unexpected<Error> BatchCursor::BadVarint(const wire::Generation& g, bool timestamp) const {
-  return tl::unexpected(Error{ErrorCode::kBadEvent, Offset(g), g.gen,
-                              timestamp ? "found invalid uvarint for timestamp" : "found invalid uvarint"});
+BatchCursor::Got BatchCursor::BadVarint(const wire::Generation& g, bool timestamp, Error* err) const {
+  *err = Error{ErrorCode::kBadEvent, Offset(g), g.gen,
+               timestamp ? "found invalid uvarint for timestamp" : "found invalid uvarint"};
+  return kBroken;
 }
 
 namespace {

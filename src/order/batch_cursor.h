@@ -33,25 +33,27 @@ struct BatchCursor {
   const uint8_t* lim = nullptr;
   BaseEvent ev;
 
-  // Mirrors (*batchCursor).nextEvent: false at the end of the M's batches.
-  // The common case (an event with a timed type inside the current batch) is
-  // inline; entering a batch and every error are out of line.
-  Result<bool> NextEvent(const wire::Generation& g) {
+  // Mirrors (*batchCursor).nextEvent: kEvent with `ev` filled, kEnd at the
+  // end of the M's batches, kBroken with *err set. The common case (an event
+  // with a timed type inside the current batch) is inline; entering a batch
+  // and every error are out of line.
+  enum Got : uint8_t { kEvent, kEnd, kBroken };
+  Got NextEvent(const wire::Generation& g, Error* err) {
     if (pos == lim) [[unlikely]] {
-      if (!EnterBatch(g)) return false;
+      if (!EnterBatch(g)) return kEnd;
     }
     if (last_ts == 0) last_ts = g.freq.Mul(g.batches[idx].time);
     // readTimedBaseEvent.
     const uint8_t* p = pos;
     const unsigned nargs = wire::TimedArgCount(p[0]);
-    if (nargs == 0) [[unlikely]] return BadEvent(g);
+    if (nargs == 0) [[unlikely]] return BadEvent(g, err);
     uint64_t ts = 0;
     int nb = DecodeUvarint(p + 1, lim, &ts);
-    if (nb <= 0) [[unlikely]] return BadVarint(g, true);
+    if (nb <= 0) [[unlikely]] return BadVarint(g, true, err);
     size_t n = 1 + static_cast<size_t>(nb);
     for (unsigned i = 0; i + 1 < nargs; ++i) {
       nb = DecodeUvarint(p + n, lim, &ev.args[i]);
-      if (nb <= 0) [[unlikely]] return BadVarint(g, false);
+      if (nb <= 0) [[unlikely]] return BadVarint(g, false, err);
       n += static_cast<size_t>(nb);
     }
     ev.type = p[0];
@@ -60,7 +62,7 @@ struct BatchCursor {
     ev.time = static_cast<int64_t>(static_cast<uint64_t>(g.freq.Mul(ts)) + static_cast<uint64_t>(last_ts));
     last_ts = ev.time;
     pos = p + n;
-    return true;
+    return kEvent;
   }
 
  private:
@@ -69,8 +71,8 @@ struct BatchCursor {
     const wire::Batch& b = g.batches[idx];
     return b.data_offset + static_cast<uint64_t>(pos - b.data);
   }
-  tl::unexpected<Error> BadEvent(const wire::Generation& g) const;
-  tl::unexpected<Error> BadVarint(const wire::Generation& g, bool timestamp) const;
+  Got BadEvent(const wire::Generation& g, Error* err) const;
+  Got BadVarint(const wire::Generation& g, bool timestamp, Error* err) const;
 };
 
 using Frontier = std::vector<BatchCursor*>;

@@ -165,8 +165,9 @@ std::string Ordering::EvName(uint8_t type) const {
   return fmt::format("Invalid({})", type);
 }
 
-tl::unexpected<Error> Ordering::Broken(const BaseEvent& ev, std::string msg) const {
-  return tl::unexpected(Error{ErrorCode::kBrokenOrder, ev.offset, cur_gen_, std::move(msg)});
+Step Ordering::Broken(const BaseEvent& ev, std::string msg) {
+  error_ = Error{ErrorCode::kBrokenOrder, ev.offset, cur_gen_, std::move(msg)};
+  return Step::Broken();
 }
 
 // Mirrors validateCtx.
@@ -229,7 +230,7 @@ std::string Ordering::Dump() {
 // ---- Advance ----------------------------------------------------------------
 
 // Mirrors (*ordering).Advance.
-Result<bool> Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t m, uint64_t gen) {
+Step Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t m, uint64_t gen) {
   if (initial_gen_ == 0) initial_gen_ = gen;
   cur_gen_ = gen;
   SchedCtx cur;
@@ -256,8 +257,8 @@ Result<bool> Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t
   next.m = ScalarCopy(cur.m);
   const Handler h = Dispatch()[ev->type];
   if (h == nullptr) return Broken(*ev, fmt::format("bad event type found while ordering: {}", ev->type));
-  auto r = (this->*h)(ev, g, m, gen, &cur, &next);
-  if (r && *r && ms != nullptr) {
+  const Step r = (this->*h)(ev, g, m, gen, &cur, &next);
+  if (r.advanced() && ms != nullptr) {
     // A handler that inserted M states may have moved ours: look it up again.
     if (m_inserts != m_inserts_) {
       ms = m_states_.Insert(static_cast<uint64_t>(m), MState{}).first;
@@ -275,7 +276,7 @@ Result<bool> Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t
 }
 
 #define CF_HANDLER_DEF(Name)                                                                                  \
-  Result<bool> Ordering::Name(BaseEvent* ev, [[maybe_unused]] const wire::Generation& g,                     \
+  Step Ordering::Name(BaseEvent* ev, [[maybe_unused]] const wire::Generation& g,                     \
                               [[maybe_unused]] int64_t m, [[maybe_unused]] uint64_t gen, [[maybe_unused]] SchedCtx* cur, \
                               [[maybe_unused]] SchedCtx* next)
 

@@ -83,12 +83,32 @@ class EventQueue {
   size_t end_ = 0;
 };
 
+// What Ordering::Advance answers: the event advanced (it was valid now and
+// its events are queued), "not yet", or broken (the Error is in
+// Ordering::error()). A plain value instead of a Result<bool>: it is built,
+// returned and tested for every event of the trace. Handlers return true /
+// false for the first two, Ordering::Broken for the third.
+class Step {
+ public:
+  constexpr Step(bool advanced) : v_(advanced ? kYes : kNotYet) {}  // NOLINT: implicit on purpose
+  static constexpr Step Broken() { return Step(kBroken); }
+  bool advanced() const { return v_ == kYes; }
+  bool broken() const { return v_ == kBroken; }
+
+ private:
+  enum V : uint8_t { kNotYet, kYes, kBroken };
+  constexpr explicit Step(V v) : v_(v) {}
+  V v_;
+};
+
 class Ordering {
  public:
   explicit Ordering(wire::Version v) : version_(v) {}
 
   // Mirrors (*ordering).Advance. `gen` holds the tables of generation `gen_num`.
-  Result<bool> Advance(BaseEvent* ev, const wire::Generation& gen, int64_t m, uint64_t gen_num);
+  // After a broken Step, error() says why.
+  Step Advance(BaseEvent* ev, const wire::Generation& gen, int64_t m, uint64_t gen_num);
+  const Error& error() const { return error_; }
 
   // Mirrors (*ordering).Next.
   bool Next(Event* e) { return queue_.Pop(e); }
@@ -163,14 +183,13 @@ class Ordering {
   };
   static constexpr Reqs kUserGoReqs{kMustHave, kMustHave, kMustHave};
 
-  using Handler = Result<bool> (Ordering::*)(BaseEvent*, const wire::Generation&, int64_t, uint64_t, SchedCtx*,
-                                            SchedCtx*);
+  using Handler = Step (Ordering::*)(BaseEvent*, const wire::Generation&, int64_t, uint64_t, SchedCtx*, SchedCtx*);
   static const Handler* Dispatch();
 
   // Handlers: (ev, gen tables, m, gen, curCtx (mutable: the context recorded
   // on the queued event), newCtx (out)).
 #define CF_HANDLER(Name) \
-  Result<bool> Name(BaseEvent* ev, const wire::Generation& g, int64_t m, uint64_t gen, SchedCtx* cur, SchedCtx* next)
+  Step Name(BaseEvent* ev, const wire::Generation& g, int64_t m, uint64_t gen, SchedCtx* cur, SchedCtx* next)
   CF_HANDLER(AdvanceProcStatus);
   CF_HANDLER(AdvanceProcStart);
   CF_HANDLER(AdvanceProcStop);
@@ -208,7 +227,7 @@ class Ordering {
   void Push(const SchedCtx& ctx, const BaseEvent& ev);
   void PushMade(const SchedCtx& ctx, uint8_t type, int64_t time, uint64_t a0 = 0, uint64_t a1 = 0);
   std::string EvName(uint8_t type) const;
-  tl::unexpected<Error> Broken(const BaseEvent& ev, std::string msg) const;
+  Step Broken(const BaseEvent& ev, std::string msg);
 
   GState* FindG(int64_t id);
   GState* CreateG(int64_t id);
@@ -235,6 +254,7 @@ class Ordering {
   uint64_t cur_gen_ = 0;
   EventQueue queue_;
   Event* direct_ = nullptr;  // see SetDirect
+  Error error_;              // why the last broken Step was broken
 };
 
 }  // namespace cancelflow::order

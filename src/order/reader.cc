@@ -29,7 +29,8 @@ struct Reader::Impl {
   Result<bool> ReadEvent(Event* out);
   Result<bool> NextGenWithSpill(Event* out);
   Result<bool> InstallGen(bool have, Event* out);
-  Result<bool> TryAdvance(size_t i);
+  order::Step TryAdvance(size_t i);
+  Error step_error;  // why the last broken TryAdvance was broken
   std::optional<Error> AdvanceAndPop(Event* out);
   std::optional<Error> Advance();
   std::optional<Error> Finalize(Event* e);
@@ -270,9 +271,9 @@ std::optional<Error> Reader::Impl::AdvanceAndPop(Event* out) {
 // Advance the earliest M's event, or (rare path) sort the frontier (a sorted
 // min-heap is still a min-heap) and try the others in time order.
 std::optional<Error> Reader::Impl::Advance() {
-  auto ok = TryAdvance(0);
-  if (!ok) return ok.error();
-  if (!*ok) {
+  order::Step ok = TryAdvance(0);
+  if (ok.broken()) return std::move(step_error);
+  if (!ok.advanced()) {
     ++counters.not_yet;
     ++counters.frontier_sorts;
     GoSortFunc(frontier.data(), frontier.size(),
@@ -280,8 +281,8 @@ std::optional<Error> Reader::Impl::Advance() {
     bool success = false;
     for (size_t i = 1; i < frontier.size(); ++i) {
       ok = TryAdvance(i);
-      if (!ok) return ok.error();
-      if (*ok) {
+      if (ok.broken()) return std::move(step_error);
+      if (ok.advanced()) {
         success = true;
         break;
       }
@@ -294,16 +295,24 @@ std::optional<Error> Reader::Impl::Advance() {
   return std::nullopt;
 }
 
-Result<bool> Reader::Impl::TryAdvance(size_t i) {
+// Offers frontier[i]'s event to the ordering; if it advanced, moves that
+// cursor to its next event. A broken Step leaves the Error in step_error.
+order::Step Reader::Impl::TryAdvance(size_t i) {
   order::BatchCursor* bc = frontier[i];
-  auto r = order.Advance(&bc->ev, gen, bc->m, gen.gen);
-  if (!r || !*r) return r;
-  auto more = bc->NextEvent(gen);
-  if (!more) return tl::unexpected(more.error());
-  if (*more) {
-    order::HeapUpdate(&frontier, i);
-  } else {
-    order::HeapRemove(&frontier, i);
+  const order::Step r = order.Advance(&bc->ev, gen, bc->m, gen.gen);
+  if (!r.advanced()) {
+    if (r.broken()) step_error = order.error();
+    return r;
+  }
+  switch (bc->NextEvent(gen, &step_error)) {
+    case order::BatchCursor::kEvent:
+      order::HeapUpdate(&frontier, i);
+      break;
+    case order::BatchCursor::kEnd:
+      order::HeapRemove(&frontier, i);
+      break;
+    case order::BatchCursor::kBroken:
+      return order::Step::Broken();
   }
   return true;
 }
@@ -365,9 +374,10 @@ Result<bool> Reader::Impl::InstallGen(bool have, Event* out) {
     bc.m = gen.ms[i].m;
     bc.idx = gen.ms[i].begin;
     bc.end = gen.ms[i].end;
-    auto ok = bc.NextEvent(gen);
-    if (!ok) return tl::unexpected(ok.error());
-    if (!*ok) continue;
+    Error err;
+    const auto got = bc.NextEvent(gen, &err);
+    if (got == order::BatchCursor::kBroken) return tl::unexpected(std::move(err));
+    if (got == order::BatchCursor::kEnd) continue;
     order::HeapInsert(&frontier, &bc);
   }
   ++syncs;
