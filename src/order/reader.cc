@@ -30,10 +30,11 @@ struct Reader::Impl {
   Result<bool> NextGenWithSpill(Event* out);
   Result<bool> InstallGen(bool have, Event* out);
   order::Step TryAdvance(size_t i);
-  Error step_error;  // why the last broken TryAdvance was broken
-  std::optional<Error> AdvanceAndPop(Event* out);
-  std::optional<Error> Advance();
-  std::optional<Error> Finalize(Event* e);
+  Error step_error;  // why the last per-event step (TryAdvance, Advance, AdvanceAndPop, Finalize) failed
+  // Per-event steps: false when broken, with the Error in step_error.
+  bool AdvanceAndPop(Event* out);
+  bool Advance();
+  bool Finalize(Event* e);
   Event SyncEvent(bool with_table, Time ts);
   std::string DumpFrontier();
 
@@ -102,7 +103,7 @@ std::string Reader::Impl::DumpFrontier() {
 
 // The deferred half of ReadEvent: validateTableIDs, conversion to global ids,
 // then the strictly-increasing time fix-up.
-std::optional<Error> Reader::Impl::Finalize(Event* e) {
+bool Reader::Impl::Finalize(Event* e) {
   if (e->type != kSyncEventType) {
     if (e->type == wire::kCPUSample) {
       // Go does not validate CPU sample stacks (it checks args[3], always 0).
@@ -115,18 +116,20 @@ std::optional<Error> Reader::Impl::Finalize(Event* e) {
       for (int k = 0; k < ids.nstacks; ++k) {
         uint64_t& a = e->args[ids.stack_args[k]];
         uint32_t id = 0;
-        if (!gen.stacks.Find(a, &id)) {
-          return Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
-                       fmt::format("found invalid stack ID {} for event {}", a, wire::Spec(e->type).name)};
+        if (!gen.stacks.Find(a, &id)) [[unlikely]] {
+          step_error = Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
+                             fmt::format("found invalid stack ID {} for event {}", a, wire::Spec(e->type).name)};
+          return false;
         }
         a = id;
       }
       for (int k = 0; k < ids.nstrings; ++k) {
         uint64_t& a = e->args[ids.string_args[k]];
         uint32_t id = 0;
-        if (!gen.strings.Find(a, &id)) {
-          return Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
-                       fmt::format("found invalid string ID {} for event {}", a, wire::Spec(e->type).name)};
+        if (!gen.strings.Find(a, &id)) [[unlikely]] {
+          step_error = Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
+                             fmt::format("found invalid string ID {} for event {}", a, wire::Spec(e->type).name)};
+          return false;
         }
         a = id;
       }
@@ -142,7 +145,7 @@ std::optional<Error> Reader::Impl::Finalize(Event* e) {
   }
   if (e->time <= last_ts) e->time = static_cast<Time>(static_cast<uint64_t>(last_ts) + 1);  // Go wraps
   last_ts = e->time;
-  return std::nullopt;
+  return true;
 }
 
 Result<bool> Reader::Impl::Next(Event* out) {
@@ -157,9 +160,9 @@ Result<bool> Reader::Impl::Next(Event* out) {
     done = true;
     return false;
   }
-  if (auto err = Finalize(out)) {
-    sticky = *err;
-    return tl::unexpected(std::move(*err));
+  if (!Finalize(out)) {
+    sticky = step_error;
+    return tl::unexpected(std::move(step_error));
   }
   ++counters.events;
   return true;
@@ -178,8 +181,8 @@ Result<size_t> Reader::Impl::NextBatch(Event* out, size_t cap) {
     Event* e = &out[n];
     bool have = order.Next(e);
     if (!have && cpu_next == gen.cpu_samples.size() && !frontier.empty()) {
-      if (auto err = AdvanceAndPop(e)) {
-        sticky = std::move(*err);
+      if (!AdvanceAndPop(e)) {
+        sticky = std::move(step_error);
         return n;
       }
       have = true;
@@ -191,8 +194,8 @@ Result<size_t> Reader::Impl::NextBatch(Event* out, size_t cap) {
       ++n;
       continue;
     }
-    if (auto err = Finalize(e)) {
-      sticky = std::move(*err);
+    if (!Finalize(e)) {
+      sticky = std::move(step_error);
       return n;
     }
     ++counters.events;
@@ -251,29 +254,31 @@ Result<bool> Reader::Impl::ReadEvent(Event* out) {
     return tl::unexpected(Error{ErrorCode::kBrokenOrder, gen.end_offset, gen.gen,
                                 "broken trace: frontier is empty: " + DumpFrontier() + " " + order.Dump()});
   }
-  if (auto err = AdvanceAndPop(out)) return tl::unexpected(std::move(*err));
+  if (!AdvanceAndPop(out)) return tl::unexpected(std::move(step_error));
   return true;
 }
 
 // The end of ReadEvent: Advance, then pop the first queued event into *out
 // (written there directly when the queue was empty: Ordering::SetDirect).
-std::optional<Error> Reader::Impl::AdvanceAndPop(Event* out) {
+bool Reader::Impl::AdvanceAndPop(Event* out) {
   order.SetDirect(out);
-  auto err = Advance();
+  const bool ok = Advance();
   const bool filled = order.TakeDirect();
-  if (err) return err;
+  if (!ok) return false;
   if (!filled && !order.Next(out)) {
-    return Error{ErrorCode::kBrokenOrder, 0, gen.gen, "invariant violation: advance successful, but queue is empty"};
+    step_error =
+        Error{ErrorCode::kBrokenOrder, 0, gen.gen, "invariant violation: advance successful, but queue is empty"};
+    return false;
   }
-  return std::nullopt;
+  return true;
 }
 
 // Advance the earliest M's event, or (rare path) sort the frontier (a sorted
 // min-heap is still a min-heap) and try the others in time order.
-std::optional<Error> Reader::Impl::Advance() {
+bool Reader::Impl::Advance() {
   order::Step ok = TryAdvance(0);
-  if (ok.broken()) return std::move(step_error);
-  if (!ok.advanced()) {
+  if (ok.broken()) return false;
+  if (!ok.advanced()) [[unlikely]] {
     ++counters.not_yet;
     ++counters.frontier_sorts;
     GoSortFunc(frontier.data(), frontier.size(),
@@ -281,18 +286,19 @@ std::optional<Error> Reader::Impl::Advance() {
     bool success = false;
     for (size_t i = 1; i < frontier.size(); ++i) {
       ok = TryAdvance(i);
-      if (ok.broken()) return std::move(step_error);
+      if (ok.broken()) return false;
       if (ok.advanced()) {
         success = true;
         break;
       }
     }
     if (!success) {
-      return Error{ErrorCode::kBrokenOrder, frontier[0]->ev.offset, gen.gen,
-                   "broken trace: failed to advance: frontier: " + DumpFrontier() + " " + order.Dump()};
+      step_error = Error{ErrorCode::kBrokenOrder, frontier[0]->ev.offset, gen.gen,
+                         "broken trace: failed to advance: frontier: " + DumpFrontier() + " " + order.Dump()};
+      return false;
     }
   }
-  return std::nullopt;
+  return true;
 }
 
 // Offers frontier[i]'s event to the ordering; if it advanced, moves that
