@@ -1,5 +1,7 @@
 #include "base/trace_buffer.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -132,6 +134,21 @@ void TraceBuffer::DropPages(uint64_t begin, uint64_t end) const {
   const uint64_t last = end / page * page;
   if (first >= last) return;
   ::madvise(const_cast<uint8_t*>(data_) + first, static_cast<size_t>(last - first), MADV_DONTNEED);
+}
+
+void TraceBuffer::Prefault(uint64_t begin, uint64_t end) const {
+#if defined(MADV_POPULATE_READ)
+  if (mapped_len_ == 0) return;
+  end = std::min<uint64_t>(end, size_);
+  if (begin >= end) return;
+  const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t first = begin / page * page;
+  // Errors (old kernels: EINVAL) only mean the pages fault in on first touch.
+  (void)::madvise(const_cast<uint8_t*>(data_) + first, static_cast<size_t>(end - first), MADV_POPULATE_READ);
+#else
+  (void)begin;
+  (void)end;
+#endif
 }
 
 void TraceBuffer::Release() {

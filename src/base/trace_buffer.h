@@ -50,6 +50,12 @@ class TraceBuffer {
   // Contents are unchanged: a later read of the range faults the pages back
   // in from the file. No-op for heap buffers. Safe to call from any thread.
   void DropPages(uint64_t begin, uint64_t end) const;
+  // The converse, for parallel passes: map the file pages of [begin, end)
+  // now (MADV_POPULATE_READ), so the page faults are taken by the calling
+  // thread (several threads can populate slices of a window at once) rather
+  // than one by one by whichever thread touches a page first. Best effort;
+  // no-op for heap buffers and kernels without it. Safe from any thread.
+  void Prefault(uint64_t begin, uint64_t end) const;
 
  private:
   void Release();

@@ -312,6 +312,15 @@ Result<WireStats> ComputeWireStats(const TraceBuffer& buf, const WireStatsOption
     std::optional<Error> scan_error;
     bool at_end = false;
     const uint64_t window_start = scanner->offset();
+    if (threads > 1) {
+      // Map the window's pages on every thread first: the header scan below
+      // is sequential and would otherwise take all the page faults alone.
+      const uint64_t slice = (window_bytes + kMaxBatchSize) / static_cast<uint64_t>(threads) + 1;
+      RunParallel(threads, [&](int i) {
+        const uint64_t from = window_start + slice * static_cast<uint64_t>(i);
+        buf.Prefault(from, from + slice);
+      });
+    }
     Batch b;
     while (scanner->offset() - window_start < window_bytes) {
       auto more = scanner->Next(&b);
