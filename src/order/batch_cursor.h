@@ -32,6 +32,7 @@ struct BatchCursor {
   const uint8_t* pos = nullptr;  // next event in batch idx; == lim when it is consumed
   const uint8_t* lim = nullptr;
   BaseEvent ev;
+  Ordering::MSlotHint mslot;  // this M's state slot in the Ordering (see Ordering::Advance)
 
   // Mirrors (*batchCursor).nextEvent: kEvent with `ev` filled, kEnd at the
   // end of the M's batches, kBroken with *err set. The common case (an event

@@ -230,23 +230,21 @@ std::string Ordering::Dump() {
 // ---- Advance ----------------------------------------------------------------
 
 // Mirrors (*ordering).Advance.
-Step Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t m, uint64_t gen) {
+Step Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t m, uint64_t gen, MSlotHint* hint) {
   if (initial_gen_ == 0) initial_gen_ = gen;
   cur_gen_ = gen;
   SchedCtx cur;
   cur.m = m;
   MState* ms = nullptr;
   if (m != -1) {
-    // Consecutive events often come from the same M: cache its slot until
-    // the next insertion (the only thing that moves slots; Ms are never erased).
-    if (m != cached_m_ || cached_m_inserts_ != m_inserts_) {
+    if (hint != nullptr && hint->inserts == m_inserts_) {
+      ms = static_cast<MState*>(hint->slot);
+    } else {
       auto [slot, inserted] = m_states_.Insert(static_cast<uint64_t>(m), MState{});
       if (inserted) ++m_inserts_;
-      cached_m_ = m;
-      cached_ms_ = slot;
-      cached_m_inserts_ = m_inserts_;
+      ms = slot;
+      if (hint != nullptr) *hint = MSlotHint{slot, m_inserts_};
     }
-    ms = cached_ms_;
     cur.p = ScalarCopy(ms->p);
     cur.g = ScalarCopy(ms->g);
   }
@@ -262,9 +260,7 @@ Step Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t m, uint
     // A handler that inserted M states may have moved ours: look it up again.
     if (m_inserts != m_inserts_) {
       ms = m_states_.Insert(static_cast<uint64_t>(m), MState{}).first;
-      cached_m_ = m;
-      cached_ms_ = ms;
-      cached_m_inserts_ = m_inserts_;
+      if (hint != nullptr) *hint = MSlotHint{ms, m_inserts_};
     }
     // 8-byte copies everywhere, never a 16-byte one: handlers store next.g and
     // next.p separately, and a wide load of narrower fresh stores cannot be

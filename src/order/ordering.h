@@ -105,9 +105,18 @@ class Ordering {
  public:
   explicit Ordering(wire::Version v) : version_(v) {}
 
+  // A caller's cache of M `m`'s state slot (the reader keeps one per batch
+  // cursor, i.e. per M): valid while no M was inserted since it was filled
+  // (insertions may move slots; Ms are never erased). Saves the M lookup
+  // when consecutive events come from different Ms.
+  struct MSlotHint {
+    void* slot = nullptr;
+    uint64_t inserts = ~uint64_t{0};
+  };
+
   // Mirrors (*ordering).Advance. `gen` holds the tables of generation `gen_num`.
-  // After a broken Step, error() says why.
-  Step Advance(BaseEvent* ev, const wire::Generation& gen, int64_t m, uint64_t gen_num);
+  // After a broken Step, error() says why. `hint` may be null.
+  Step Advance(BaseEvent* ev, const wire::Generation& gen, int64_t m, uint64_t gen_num, MSlotHint* hint = nullptr);
   const Error& error() const { return error_; }
 
   // Mirrors (*ordering).Next.
@@ -244,9 +253,6 @@ class Ordering {
   std::vector<PState> p_slab_;
   FlatMap<MState> m_states_;
   uint64_t m_inserts_ = 0;  // bumped by every insertion into m_states_
-  int64_t cached_m_ = -1;    // Advance's cache of the last M's slot
-  MState* cached_ms_ = nullptr;
-  uint64_t cached_m_inserts_ = 0;
   FlatMap<TaskState> active_tasks_;
   uint64_t gc_seq_ = 0;
   GcState gc_state_ = GcState::kUndetermined;

@@ -305,7 +305,7 @@ bool Reader::Impl::Advance() {
 // cursor to its next event. A broken Step leaves the Error in step_error.
 order::Step Reader::Impl::TryAdvance(size_t i) {
   order::BatchCursor* bc = frontier[i];
-  const order::Step r = order.Advance(&bc->ev, gen, bc->m, gen.gen);
+  const order::Step r = order.Advance(&bc->ev, gen, bc->m, gen.gen, &bc->mslot);
   if (!r.advanced()) {
     if (r.broken()) step_error = order.error();
     return r;
