@@ -35,6 +35,10 @@ class FlatMap {
   FlatMap() = default;
 
   size_t size() const { return size_; }
+  // Number of slots. Slots move only when it changes (Insert grows the table,
+  // even when the key is already present) or on Erase: a caller that never
+  // erases may keep value pointers while the capacity stays the same.
+  size_t capacity() const { return keys_.size(); }
   bool empty() const { return size_ == 0; }
 
   void Clear() {

@@ -237,18 +237,16 @@ Step Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t m, uint
   cur.m = m;
   MState* ms = nullptr;
   if (m != -1) {
-    if (hint != nullptr && hint->inserts == m_inserts_) {
+    if (hint != nullptr && hint->slot != nullptr && hint->capacity == m_states_.capacity()) {
       ms = static_cast<MState*>(hint->slot);
     } else {
-      auto [slot, inserted] = m_states_.Insert(static_cast<uint64_t>(m), MState{});
-      if (inserted) ++m_inserts_;
-      ms = slot;
-      if (hint != nullptr) *hint = MSlotHint{slot, m_inserts_};
+      ms = m_states_.Insert(static_cast<uint64_t>(m), MState{}).first;
+      if (hint != nullptr) *hint = MSlotHint{ms, m_states_.capacity()};
     }
     cur.p = ScalarCopy(ms->p);
     cur.g = ScalarCopy(ms->g);
   }
-  const uint64_t m_inserts = m_inserts_;
+  const size_t m_capacity = m_states_.capacity();
   SchedCtx next;
   next.g = ScalarCopy(cur.g);
   next.p = ScalarCopy(cur.p);
@@ -257,10 +255,10 @@ Step Ordering::Advance(BaseEvent* ev, const wire::Generation& g, int64_t m, uint
   if (h == nullptr) return Broken(*ev, fmt::format("bad event type found while ordering: {}", ev->type));
   const Step r = (this->*h)(ev, g, m, gen, &cur, &next);
   if (r.advanced() && ms != nullptr) {
-    // A handler that inserted M states may have moved ours: look it up again.
-    if (m_inserts != m_inserts_) {
+    // A handler whose M insertion grew the table moved our slot: look it up again.
+    if (m_capacity != m_states_.capacity()) {
       ms = m_states_.Insert(static_cast<uint64_t>(m), MState{}).first;
-      if (hint != nullptr) *hint = MSlotHint{ms, m_inserts_};
+      if (hint != nullptr) *hint = MSlotHint{ms, m_states_.capacity()};
     }
     // 8-byte copies everywhere, never a 16-byte one: handlers store next.g and
     // next.p separately, and a wide load of narrower fresh stores cannot be
@@ -435,7 +433,6 @@ CF_HANDLER_DEF(AdvanceGoStatus) {
         cur->g = ms->g;
       } else {
         m_states_.Insert(static_cast<uint64_t>(mid), MState{gid, -1});
-        ++m_inserts_;
       }
       cur->m = mid;
       break;

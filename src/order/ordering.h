@@ -106,12 +106,12 @@ class Ordering {
   explicit Ordering(wire::Version v) : version_(v) {}
 
   // A caller's cache of M `m`'s state slot (the reader keeps one per batch
-  // cursor, i.e. per M): valid while no M was inserted since it was filled
-  // (insertions may move slots; Ms are never erased). Saves the M lookup
-  // when consecutive events come from different Ms.
+  // cursor, i.e. per M): valid while the M table's capacity is the one it was
+  // filled at (slots move only when the table grows; Ms are never erased).
+  // Saves the M lookup when consecutive events come from different Ms.
   struct MSlotHint {
     void* slot = nullptr;
-    uint64_t inserts = ~uint64_t{0};
+    size_t capacity = 0;  // 0: empty (a table with slots never has capacity 0)
   };
 
   // Mirrors (*ordering).Advance. `gen` holds the tables of generation `gen_num`.
@@ -252,7 +252,6 @@ class Ordering {
   FlatMap<uint32_t> p_index_;
   std::vector<PState> p_slab_;
   FlatMap<MState> m_states_;
-  uint64_t m_inserts_ = 0;  // bumped by every insertion into m_states_
   FlatMap<TaskState> active_tasks_;
   uint64_t gc_seq_ = 0;
   GcState gc_state_ = GcState::kUndetermined;
