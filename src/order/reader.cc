@@ -3,6 +3,7 @@
 // conversion of per-generation ids to global pool ids.
 #include "cancelflow/reader.h"
 
+#include <algorithm>
 #include <optional>
 
 #include <fmt/format.h>
@@ -40,6 +41,7 @@ struct Reader::Impl {
 
   const TraceBuffer* buffer;
   uint64_t dropped = 0;  // file pages before this offset left the RSS
+  void DropConsumedPages();
   wire::Version version;
   StringPool strings;
   StackPool stacks;
@@ -310,6 +312,7 @@ order::Step Reader::Impl::TryAdvance(size_t i) {
     if (r.broken()) step_error = order.error();
     return r;
   }
+  const uint32_t batch = bc->idx;
   switch (bc->NextEvent(gen, &step_error)) {
     case order::BatchCursor::kEvent:
       order::HeapUpdate(&frontier, i);
@@ -320,7 +323,25 @@ order::Step Reader::Impl::TryAdvance(size_t i) {
     case order::BatchCursor::kBroken:
       return order::Step::Broken();
   }
+  if (bc->idx != batch) [[unlikely]] DropConsumedPages();
   return true;
+}
+
+// Memory bound within a generation: a cursor that leaves a batch never reads
+// it again, so the file pages below the lowest offset of any cursor's current
+// batch are done with; once that mark has moved by kDropStep they leave the
+// RSS (TraceBuffer::DropPages; a later read, e.g. of an interned string's
+// bytes, faults them back in). Batches are flushed when full, so file order
+// follows time order closely and the mark follows the ordering: resident
+// pages are about one batch per M instead of the whole generation.
+void Reader::Impl::DropConsumedPages() {
+  constexpr uint64_t kDropStep = 4 << 20;
+  uint64_t low = gen.end_offset;
+  for (const order::BatchCursor* c : frontier) low = std::min(low, gen.batches[c->idx].offset);
+  if (low >= dropped + kDropStep) {
+    buffer->DropPages(dropped, low);
+    dropped = low;
+  }
 }
 
 // Mirrors (*Reader).nextGenWithSpill.
@@ -365,10 +386,14 @@ Result<bool> Reader::Impl::InstallGen(bool have, Event* out) {
   have_gen = true;
   gen_counted = false;
   // Memory bound: the previous generations' bytes are not read again by the
-  // ordering (experimental batch views fault back in if a caller reads them).
-  if (gen.start_offset > dropped) {
-    buffer->DropPages(dropped, gen.start_offset);
-    dropped = gen.start_offset;
+  // ordering (experimental batch views fault back in if a caller reads them),
+  // and reading this generation's batch headers mapped nearly all of its pages
+  // (the kernel maps the pages around each faulting one): drop them too; the
+  // cursors fault each batch back in when they reach it, and
+  // DropConsumedPages drops them again behind the cursors.
+  if (gen.end_offset > dropped) {
+    buffer->DropPages(dropped, gen.end_offset);
+    dropped = std::max(dropped, gen.start_offset);
   }
   ++counters.generations;
   cpu_next = 0;

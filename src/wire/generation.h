@@ -174,6 +174,8 @@ class GenerationReader {
   Error Err(ErrorCode code, uint64_t offset, std::string msg) const;
 
   Version version_;
+  const TraceBuffer* buf_;
+  uint64_t scan_dropped_ = 0;  // pages before this offset were dropped by the header scan
   ByteCursor cursor_;
   StringPool* strings_;
   StackPool* stacks_;
