@@ -60,6 +60,11 @@ struct AnalysisOptions {
   // the trace (`go test -trace` of net/http makes net/http user code).
   std::vector<std::string> user_packages;
   bool detect_packages_under_test = true;
+  // Memory on goroutine churn: the records of goroutines that ended without
+  // mattering are dropped once there are this many of them and they are at
+  // least half of all records (0: never). Results do not depend on it (tests
+  // compare 1 with 0).
+  uint64_t compact_goroutines_at = 4096;
   Severity severity[static_cast<int>(Rule::kCount)] = {
       Severity::kError, Severity::kError, Severity::kWarning, Severity::kWarning, Severity::kWarning,
       Severity::kNote};

@@ -34,7 +34,14 @@ GoRecord& ModelState::Get(GoId g) {
     ++quality.goroutines_seen;
     return gs.back();
   }
-  return gs[*slot];
+  GoRecord& r = gs[*slot];
+  if (r.retired) {
+    // Referenced again after it ended (an instrumentation record arriving
+    // late): it matters after all.
+    r.retired = false;
+    --retired_in_gs;
+  }
+  return r;
 }
 
 std::vector<std::string_view> ModelState::Funcs(StackId s) const {
@@ -51,14 +58,49 @@ bool ModelState::IsUser(std::string_view f) const {
   return !IsRuntimeOrStdFrame(f);
 }
 
+bool Matters(const GoRecord& g) {
+  return g.info.context_id != 0 || !g.info.name.empty() || g.timer_goroutine || g.open_woken.valid() ||
+         g.last_woken.valid() || g.go_exit_record || g.overdue_record || g.canceler || g.test_main;
+}
+
+void ModelState::Retire(GoRecord& g) {
+  if (g.retired || Matters(g)) return;
+  g.retired = true;
+  ++retired_in_gs;
+  retired_creator.Insert(static_cast<uint64_t>(g.info.id.value()), g.info.creator.value());
+  const StackId s = g.info.creation_stack;
+  if (s != kNoStack) {
+    if (retired_stack_seen.size() <= s.value()) retired_stack_seen.resize(s.value() + 1, false);
+    if (!retired_stack_seen[s.value()]) {
+      retired_stack_seen[s.value()] = true;
+      retired_creation_stacks.push_back(s);
+    }
+  }
+}
+
+void ModelState::CompactRetired() {
+  size_t w = 0;
+  for (size_t r = 0; r < gs.size(); ++r) {
+    if (gs[r].retired) continue;
+    if (w != r) gs[w] = std::move(gs[r]);
+    ++w;
+  }
+  gs.resize(w);
+  gindex.Clear();
+  for (size_t i = 0; i < gs.size(); ++i) gindex.Insert(static_cast<uint64_t>(gs[i].info.id.value()), static_cast<uint32_t>(i));
+  retired_in_gs = 0;
+  ++compactions;
+}
+
 std::vector<std::string> PackagesUnderTest(const ModelState& m) {
   std::vector<std::string> out;
   auto add = [&](std::string p) {
     if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
   };
   std::vector<bool> seen(m.stacks->num_stacks(), false);
-  for (const GoRecord& g : m.gs) {
-    const StackId s = g.info.creation_stack;
+  std::vector<StackId> creation_stacks = m.retired_creation_stacks;
+  for (const GoRecord& g : m.gs) creation_stacks.push_back(g.info.creation_stack);
+  for (const StackId s : creation_stacks) {
     if (s == kNoStack || seen[s.value()]) continue;
     seen[s.value()] = true;
     auto frames = m.stacks->Frames(s);
@@ -112,6 +154,7 @@ int32_t ModelBuilder::NewCancellation(CancelKind kind, const Event& e, GoId canc
   x.kind = kind;
   x.time = e.time;
   x.canceler = canceler;
+  if (GoRecord* g = m_.Find(canceler)) g->canceler = true;
   x.canceler_stack = e.stack;
   x.caller_frame = c.caller_frame;
   x.user_frame = c.user_frame;
@@ -264,7 +307,9 @@ void ModelBuilder::OnGoroutineTransition(const Event& e, const StateTransition& 
     case GoState::kNotExist:
       g.info.ended = e.time;
       StopWoken(g, e.time, WakeOutcome::kExited, kEmptyString, kNoStack);
-      break;
+      g.state = to;
+      m_.Retire(g);
+      return;
     case GoState::kRunnable:
       if (from == GoState::kWaiting && e.type == wire::kGoUnblock) {
         if (e.stack == kNoStack) {
@@ -384,6 +429,7 @@ void ModelBuilder::OnLog(const Event& e) {
       t.goroutine = GoId(r.Int("gid"));
       m_.tests.push_back(std::move(t));
       GoRecord& g = m_.Get(GoId(r.Int("gid")));
+      g.test_main = true;
       g.test = static_cast<int32_t>(m_.tests.size() - 1);
       g.info.test = m_.tests.back().name;
       break;
@@ -405,6 +451,12 @@ void ModelBuilder::OnLog(const Event& e) {
 }
 
 void ModelBuilder::OnEvent(const Event& e) {
+  // Memory bound on goroutine churn: drop retired records once they are at
+  // least half of gs (amortized O(1) per goroutine; order kept).
+  if (options_.compact_goroutines_at > 0 && m_.retired_in_gs >= options_.compact_goroutines_at &&
+      2 * m_.retired_in_gs >= m_.gs.size()) {
+    m_.CompactRetired();
+  }
   ++m_.quality.events;
   if (m_.quality.start < 0) m_.quality.start = e.time;
   m_.quality.end = e.time;

@@ -8,9 +8,15 @@
 // that appends findings.
 //
 // INVARIANTS
-// - Memory is O(goroutines + cancellations + contexts + distinct stacks), not
-//   O(events): nothing per event is kept.
-// - `gs` is in first-seen order; `gindex` maps GoId -> index into `gs`.
+// - Memory is O(live goroutines + goroutines that matter + cancellations +
+//   contexts + distinct stacks), not O(events): nothing per event is kept.
+//   A goroutine that ended without mattering to any rule or output (see
+//   Matters) is "retired": its record leaves `gs` at the next compaction and
+//   only its creator link (for the detached-context rule's ancestor walk) and
+//   its creation stack (for PackagesUnderTest) are kept, ~40 bytes instead of
+//   ~440.
+// - `gs` is in first-seen order (compaction keeps the order); `gindex` maps
+//   GoId -> index into `gs`.
 // - A WokenGoroutine is "open" until the goroutine stops (exits or blocks);
 //   GoRecord::open_woken points at the one still waiting for its outcome.
 #pragma once
@@ -43,7 +49,17 @@ struct GoRecord {
   Time overdue_at = -1;
   Time exit_record_time = -1;
   int32_t test = -1;              // index into ModelState::tests
+  bool canceler = false;          // ran a cancel that woke goroutines (Cancellation::canceler)
+  bool test_main = false;         // a test's own goroutine (Test::goroutine)
+  bool retired = false;           // ended without mattering; dropped at the next compaction
 };
+
+// Whether a goroutine's record can matter once it has ended: to a rule
+// (rule_slow_cancel: woken by a cancel, or overdue + exit records), or to the
+// output (cancellations name their canceler and woken goroutines, contexts
+// their bound goroutines, tests their goroutine). Otherwise only its creator
+// link and creation stack are still read.
+bool Matters(const GoRecord& g);
 
 // Burst tracking: consecutive cancel events of one goroutine that belong to
 // the same cancel call.
@@ -75,6 +91,18 @@ struct ModelState {
   // AnalysisOptions::user_packages (docs/findings.md).
   std::vector<std::string> user_packages;
   bool IsUser(std::string_view func) const;
+
+  // Retired goroutines (see the invariants): what is kept of them.
+  uint64_t retired_in_gs = 0;           // retired records still in gs
+  uint64_t compactions = 0;             // CompactRetired calls (for tests)
+  FlatMap<int64_t> retired_creator;     // GoId -> creator GoId
+  std::vector<StackId> retired_creation_stacks;  // distinct, for PackagesUnderTest
+  std::vector<bool> retired_stack_seen;          // by StackId value
+  // Marks an ended goroutine that does not matter as retired.
+  void Retire(GoRecord& g);
+  // Drops retired records from gs (order kept) and rebuilds gindex; call
+  // only where no GoRecord reference is held (between events).
+  void CompactRetired();
 
   GoRecord* Find(GoId g) {
     const uint32_t* i = gindex.Find(static_cast<uint64_t>(g.value()));

@@ -18,7 +18,13 @@ namespace {
 bool UnderCancelableContext(const ModelState& m, GoId g) {
   for (int depth = 0; depth < 1000 && g != kNoGoroutine; ++depth) {
     const GoRecord* r = m.Find(g);
-    if (r == nullptr) return false;
+    if (r == nullptr) {
+      // A retired goroutine (ended, no context): only its creator link is kept.
+      const int64_t* creator = m.retired_creator.Find(static_cast<uint64_t>(g.value()));
+      if (creator == nullptr) return false;
+      g = GoId(*creator);
+      continue;
+    }
     if (r->info.context_id != 0) {
       const ContextInfo* c = m.Context(r->info.context_id);
       // Bound to an uninstrumented context (ctx=0 is skipped above) or to a
