@@ -39,9 +39,10 @@ struct Reader::Impl {
   Event SyncEvent(bool with_table, Time ts);
   std::string DumpFrontier();
 
+  void DropConsumedPages();
+
   const TraceBuffer* buffer;
   uint64_t dropped = 0;  // file pages before this offset left the RSS
-  void DropConsumedPages();
   wire::Version version;
   StringPool strings;
   StackPool stacks;

@@ -46,6 +46,12 @@ struct Batch {
     return plain() && ((first() == kFrequency && v < Version::kGo125) || (first() == kSync && v >= Version::kGo125));
   }
   bool IsEndOfGeneration() const { return end_of_generation; }
+  // A per-M event batch: not the end marker, not experimental, not one of the
+  // structural batches above (it holds only timed events).
+  bool IsPerM(Version v) const {
+    return !end_of_generation && exp == Experiment::kNone && !IsStrings() && !IsStacks() && !IsCPUSamples() &&
+           !IsSync(v);
+  }
 };
 
 class BatchScanner {

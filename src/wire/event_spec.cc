@@ -72,4 +72,14 @@ constexpr std::array<uint8_t, 256> BuildTimedArgCount() {
 
 constexpr std::array<uint8_t, 256> kTimedArgCount = BuildTimedArgCount();
 
+// Timed events are a type byte and argument varints only: the batch cursor
+// and the wire pass's fast path (wire_stats.cc) measure them with
+// kTimedArgCount alone.
+constexpr bool TimedEventsHaveOnlyArgs() {
+  for (const EventSpec& s : kSpecs)
+    if (s.timed && (s.has_data || s.is_stack)) return false;
+  return true;
+}
+static_assert(TimedEventsHaveOnlyArgs());
+
 }  // namespace cancelflow::wire

@@ -67,7 +67,7 @@ std::optional<Error> CheckDuplicates(std::vector<std::pair<uint64_t, uint64_t>>*
 // structural events.
 std::optional<Error> CountBatchEvents(const Batch& b, Version v, EventCounts* st, IdDefs* ids) {
   ByteCursor c(b.data, b.data + b.size, b.data_offset);
-  const bool per_m = !b.IsStrings() && !b.IsStacks() && !b.IsCPUSamples() && !b.IsSync(v);
+  const bool per_m = b.IsPerM(v);
   RawEvent ev;
   while (!c.AtEnd()) {
     const uint64_t start = c.offset();
@@ -110,18 +110,7 @@ std::optional<Error> CountBatchEvents(const Batch& b, Version v, EventCounts* st
 // goes through DecodeRawEvent as in CountBatchEvents. Returns false when the
 // batch holds an error: the caller then redoes its window with the exact
 // sequential code, which finds and words the error.
-struct FastNargs {
-  std::array<uint8_t, 256> nargs{};  // 0: not on the fast path
-  FastNargs() {
-    for (int t = 1; t < kNumSpecs; ++t) {
-      const EventSpec& s = Spec(static_cast<uint8_t>(t));
-      if (s.timed && s.nargs > 0 && !s.has_data && !s.is_stack) nargs[static_cast<size_t>(t)] = s.nargs;
-    }
-  }
-};
-
 bool CountPerMBatchFast(const Batch& b, EventCounts* st) {
-  static const FastNargs kFast;
   const uint8_t* p = b.data;
   const uint8_t* const end = b.data + b.size;
   while (p < end) {
@@ -130,7 +119,9 @@ bool CountPerMBatchFast(const Batch& b, EventCounts* st) {
     // Reading 16 bytes from p stays inside the buffer: p is before the end of
     // the file, and the TraceBuffer has kPadding (>= 16) readable bytes after it.
     static_assert(TraceBuffer::kPadding >= 16);
-    const unsigned nargs = kFast.nargs[type];
+    // Timed events carry only argument varints (event_spec.cc checks that no
+    // timed type has data or frames): the batch cursor's table serves here.
+    const unsigned nargs = TimedArgCount(type);
     if (nargs != 0) {
       const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
       const uint32_t cont = static_cast<uint32_t>(_mm_movemask_epi8(bytes));  // bit i: byte i continues
@@ -158,11 +149,6 @@ bool CountPerMBatchFast(const Batch& b, EventCounts* st) {
     p = c.pos();
   }
   return true;
-}
-
-bool IsPerMBatch(const Batch& b, Version v) {
-  return !b.IsEndOfGeneration() && b.exp == Experiment::kNone && !b.IsStrings() && !b.IsStacks() &&
-         !b.IsCPUSamples() && !b.IsSync(v);
 }
 
 // The sequential state machine of the pass: one call per batch, in file
@@ -245,7 +231,7 @@ bool CountWindowParallel(const std::vector<Batch>& window, Version v, int thread
   std::vector<const Batch*> per_m;
   uint64_t bytes = 0;
   for (const Batch& b : window) {
-    if (IsPerMBatch(b, v)) {
+    if (b.IsPerM(v)) {
       per_m.push_back(&b);
       bytes += b.size;
     }
@@ -339,7 +325,7 @@ Result<WireStats> ComputeWireStats(const TraceBuffer& buf, const WireStatsOption
     std::optional<Error> error;
     if (ok) {
       for (const Batch& wb : window) {
-        if ((error = pass.Batch(wb, IsPerMBatch(wb, v)))) break;
+        if ((error = pass.Batch(wb, wb.IsPerM(v)))) break;
       }
       ok = !error;
     }
