@@ -65,6 +65,10 @@ struct AnalysisOptions {
   // least half of all records (0: never). Results do not depend on it (tests
   // compare 1 with 0).
   uint64_t compact_goroutines_at = 4096;
+  // 1: read and analyze on the calling thread. Otherwise a 2-stage pipeline:
+  // a second thread orders the events while this one resolves their ids and
+  // builds the model. Results do not depend on it (tests compare 1 with 2).
+  unsigned threads = 2;
   Severity severity[static_cast<int>(Rule::kCount)] = {
       Severity::kError, Severity::kError, Severity::kWarning, Severity::kWarning, Severity::kWarning,
       Severity::kNote};

@@ -94,6 +94,23 @@ class Reader {
   // call per many events instead of a Result per event.
   Result<size_t> NextBatch(Event* out, size_t cap);
 
+  // Id resolution split off for a second thread (the pipeline of Analyze).
+  // NextBatch(out, cap, IdResolution::kDeferred) returns the same events as
+  // NextBatch(out, cap) except that their stack and string arguments (and
+  // Event::stack) are still the current generation's own ids; ResolveIds()
+  // then validates and converts them exactly as NextBatch would have
+  // (Go's validateTableIDs), in order, and fails on the same event with the
+  // same Error. The caller must treat the first ResolveIds() failure as the
+  // trace's error (it comes before anything NextBatch returned later) and
+  // stop there. ResolveIds() reads only the current generation's id tables,
+  // which change only when a generation is loaded: it may run on another
+  // thread concurrently with NextBatch(), for events of the current
+  // generation, until the next call made while NextMayLoadGeneration() is true.
+  enum class IdResolution : uint8_t { kNow, kDeferred };
+  Result<size_t> NextBatch(Event* out, size_t cap, IdResolution ids);
+  // True, or false with *err set (the error NextBatch would have returned).
+  bool ResolveIds(Event* e, Error* err) const;
+
   uint32_t version() const;  // the trace version minor (22, 23, 25, 26)
   const StringPool& strings() const;
   const StackPool& stacks() const;

@@ -71,24 +71,36 @@ namespace {
 // (3 x 65536 x 72 bytes = 14 MB; large chunks keep the
 // hand-over cost low: with 4096-event chunks the two-thread pass was 50% slower than
 // `stats`, with these 19-29% on the 119 MB stress trace). Before a Next() call that may load a
-// generation (the only time the reader writes the pools and Sync details the
-// consumer reads), the producer waits until the consumer has finished every
-// event handed over, so the consumer never reads them while they change.
+// generation (the only time the reader writes the pools, the generation's id
+// tables and Sync details the consumer reads), the producer waits until the
+// consumer has finished every event handed over, so the consumer never reads
+// them while they change.
+//
+// The reader thread orders; the analysis thread resolves each event's stack
+// and string ids (Reader::ResolveIds, ~12% of the reader thread's time moved
+// to the less loaded side) before the model sees it. A resolution error is
+// the trace's error at that event, exactly where the one-thread reader
+// reports it: the consumer stops there, stops the producer and drops what
+// it produced after that event (including any later error of its own).
 class EventPipe {
  public:
   static constexpr size_t kChunkEvents = 65536;
   static constexpr size_t kMaxChunks = 3;
 
+  explicit EventPipe(Reader* reader) : reader_(reader) {}
+
   // Reader thread. Returns the error that stopped the reader, if any.
-  std::optional<Error> Produce(Reader* reader) {
+  std::optional<Error> Produce() {
     std::optional<Error> error;
     Chunk chunk = TakeFree();
-    for (;;) {
-      if (reader->NextMayLoadGeneration()) {
+    while (chunk.events != nullptr) {
+      if (reader_->NextMayLoadGeneration()) {
         Hand(&chunk);
         WaitDrained();
+        if (chunk.events == nullptr || Stopped()) break;
       }
-      auto got = reader->NextBatch(chunk.events.get() + chunk.size, kChunkEvents - chunk.size);
+      auto got = reader_->NextBatch(chunk.events.get() + chunk.size, kChunkEvents - chunk.size,
+                                    Reader::IdResolution::kDeferred);
       if (!got) {
         error = got.error();
         break;
@@ -97,28 +109,42 @@ class EventPipe {
       chunk.size += *got;
       if (chunk.size == kChunkEvents) Hand(&chunk);
     }
-    Hand(&chunk);
+    if (chunk.events != nullptr) Hand(&chunk);
     std::lock_guard<std::mutex> lock(mu_);
     closed_ = true;
     cv_.notify_all();
     return error;
   }
 
-  // Analysis thread: calls f for every event, in order, until the producer closes.
+  // Analysis thread: resolves the ids of every event and calls f for it, in
+  // order, until the producer closes or an event's ids do not resolve (that
+  // error is returned).
   template <typename F>
-  void Consume(F&& f) {
+  std::optional<Error> Consume(F&& f) {
+    std::optional<Error> error;
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
       cv_.wait(lock, [&] { return !full_.empty() || closed_; });
-      if (full_.empty()) return;
+      if (full_.empty()) return error;
       Chunk chunk = std::move(full_.front());
       full_.pop_front();
       busy_ = true;
       lock.unlock();
-      for (size_t i = 0; i < chunk.size; ++i) f(chunk.events[i]);
+      if (!error) {
+        Error err;
+        for (size_t i = 0; i < chunk.size; ++i) {
+          Event& e = chunk.events[i];
+          if (!reader_->ResolveIds(&e, &err)) [[unlikely]] {
+            error = std::move(err);
+            break;
+          }
+          f(e);
+        }
+      }
       chunk.size = 0;
       lock.lock();
       busy_ = false;
+      if (error) stopped_ = true;
       free_.push_back(std::move(chunk));
       cv_.notify_all();
     }
@@ -131,9 +157,16 @@ class EventPipe {
     size_t size = 0;
   };
 
+  bool Stopped() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopped_;
+  }
+
+  // A free chunk, or one without an array once the consumer has stopped.
   Chunk TakeFree() {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return !free_.empty() || allocated_ < kMaxChunks; });
+    cv_.wait(lock, [&] { return !free_.empty() || allocated_ < kMaxChunks || stopped_; });
+    if (stopped_) return Chunk{};
     if (free_.empty()) {
       ++allocated_;
       return Chunk{std::make_unique<Event[]>(kChunkEvents), 0};
@@ -158,6 +191,7 @@ class EventPipe {
     cv_.wait(lock, [&] { return full_.empty() && !busy_; });
   }
 
+  Reader* reader_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Chunk> full_;
@@ -165,6 +199,7 @@ class EventPipe {
   size_t allocated_ = 0;
   bool busy_ = false;
   bool closed_ = false;
+  bool stopped_ = false;  // the consumer hit an error: the producer stops
 };
 
 }  // namespace
@@ -178,16 +213,31 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
   auto reader = std::make_shared<Reader>(std::move(*opened));
   analysis::ModelBuilder builder(options, *reader);
   std::optional<Error> error;
-  {
-    // 2-stage pipeline: a worker thread runs the ordered reader, this one the
-    // model builder and observers (see EventPipe).
-    EventPipe pipe;
-    std::thread producer([&] { error = pipe.Produce(reader.get()); });
-    pipe.Consume([&](const Event& e) {
-      builder.OnEvent(e);
-      for (EventObserver* o : observers) o->OnEvent(e, *reader);
-    });
+  auto deliver = [&](const Event& e) {
+    builder.OnEvent(e);
+    for (EventObserver* o : observers) o->OnEvent(e, *reader);
+  };
+  if (options.threads == 1) {
+    // The same events through the reader's one-thread path (ids resolved by NextBatch).
+    std::vector<Event> events(EventPipe::kChunkEvents);
+    for (;;) {
+      auto got = reader->NextBatch(events.data(), events.size());
+      if (!got) {
+        error = got.error();
+        break;
+      }
+      if (*got == 0) break;
+      for (size_t i = 0; i < *got; ++i) deliver(events[i]);
+    }
+  } else {
+    // 2-stage pipeline: a worker thread runs the ordered reader, this one
+    // resolves ids and runs the model builder and observers (see EventPipe).
+    EventPipe pipe(reader.get());
+    std::optional<Error> producer_error;
+    std::thread producer([&] { producer_error = pipe.Produce(); });
+    error = pipe.Consume(deliver);
     producer.join();
+    if (!error) error = std::move(producer_error);
   }
   analysis::ModelState m = builder.Finish(-1);
   m.trace_end = m.quality.end;

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "base/parallel.h"
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "cli/cli_io.h"
@@ -23,6 +24,7 @@ int RunAnalyze(const AnalyzeOptions& opts) {
   if (!buf) return kExitError;
   AnalysisOptions ao;
   ao.grace_ns = static_cast<Time>(opts.grace_ms * 1e6);
+  ao.threads = opts.threads > 0 ? static_cast<unsigned>(opts.threads) : (DefaultThreads() > 1 ? 2u : 1u);
   ao.slow_cancel_ns = static_cast<Time>(opts.slow_ms * 1e6);
   // --perfetto / --pprof / --html: the writers observe this same pass.
   std::optional<report::PerfettoWriter> perfetto;

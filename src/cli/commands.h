@@ -50,6 +50,7 @@ struct AnalyzeOptions {
   std::string perfetto_out;  // --perfetto OUT: also write the Perfetto timeline (same pass)
   std::string pprof_out;     // --pprof OUT: also write the pprof profile (same pass)
   std::string html_out;      // --html OUT: also write the HTML report (same pass)
+  int threads = 0;           // 1: one thread; otherwise reader and analysis in parallel (2 when > 1 CPU)
 };
 int RunAnalyze(const AnalyzeOptions& opts);
 

@@ -45,6 +45,9 @@ int Main(int argc, char** argv) {
   analyze_cmd->add_option("--perfetto", analyze.perfetto_out, "also write the Perfetto timeline to this file (same pass)");
   analyze_cmd->add_option("--pprof", analyze.pprof_out, "also write the gzipped pprof profile to this file (same pass)");
   analyze_cmd->add_option("--html", analyze.html_out, "also write the self-contained HTML report to this file (same pass)");
+  analyze_cmd->add_option("--threads", analyze.threads,
+                          "1: read and analyze on one thread; default: the ordered reader on a second thread when there is a second CPU")
+      ->check(CLI::Range(1, 64));
 
   PerfettoOptions perfetto;
   auto* perfetto_cmd = app.add_subcommand(

@@ -22,8 +22,8 @@ struct Reader::Impl {
   Impl(const TraceBuffer& buf, wire::Version v, size_t header_size)
       : buffer(&buf), version(v), gen_reader(buf, v, header_size, &strings, &stacks), order(v) {}
 
-  Result<bool> Next(Event* out);
-  Result<size_t> NextBatch(Event* out, size_t cap);
+  Result<bool> Next(Event* out, bool resolve_ids = true);
+  Result<size_t> NextBatch(Event* out, size_t cap, bool resolve_ids);
   bool NextMayLoadGeneration() const {
     return order.QueueEmpty() && frontier.empty() && cpu_next == gen.cpu_samples.size();
   }
@@ -35,7 +35,8 @@ struct Reader::Impl {
   // Per-event steps: false when broken, with the Error in step_error.
   bool AdvanceAndPop(Event* out);
   bool Advance();
-  bool Finalize(Event* e);
+  bool Finalize(Event* e, bool resolve_ids = true);
+  bool ResolveIds(Event* e, Error* err) const;
   Event SyncEvent(bool with_table, Time ts);
   std::string DumpFrontier();
 
@@ -104,54 +105,60 @@ std::string Reader::Impl::DumpFrontier() {
   return s;
 }
 
-// The deferred half of ReadEvent: validateTableIDs, conversion to global ids,
-// then the strictly-increasing time fix-up.
-bool Reader::Impl::Finalize(Event* e) {
-  if (e->type != kSyncEventType) {
-    if (e->type == wire::kCPUSample) {
-      // Go does not validate CPU sample stacks (it checks args[3], always 0).
-      uint32_t id = 0;
-      if (!gen.stacks.Find(e->args[0], &id)) id = 0;
-      e->args[0] = id;
-      e->stack = StackId(id);
-    } else {
-      const wire::IdArgs& ids = wire::IdArgsOf(e->type);
-      for (int k = 0; k < ids.nstacks; ++k) {
-        uint64_t& a = e->args[ids.stack_args[k]];
-        uint32_t id = 0;
-        if (!gen.stacks.Find(a, &id)) [[unlikely]] {
-          step_error = Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
-                             fmt::format("found invalid stack ID {} for event {}", a, wire::Spec(e->type).name)};
-          return false;
-        }
-        a = id;
-      }
-      for (int k = 0; k < ids.nstrings; ++k) {
-        uint64_t& a = e->args[ids.string_args[k]];
-        uint32_t id = 0;
-        if (!gen.strings.Find(a, &id)) [[unlikely]] {
-          step_error = Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
-                             fmt::format("found invalid string ID {} for event {}", a, wire::Spec(e->type).name)};
-          return false;
-        }
-        a = id;
-      }
-      if (e->type == wire::kSTWEnd) {
-        // The kind smuggled from STWBegin is a string id of the Begin's
-        // generation, resolved in this one (as Go does).
-        uint32_t id = 0;
-        if (!gen.strings.Find(e->args[0], &id)) id = 0;
-        e->args[0] = id;
-      }
-      e->stack = ids.nstacks > 0 ? StackId(static_cast<uint32_t>(e->args[ids.stack_args[0]])) : kNoStack;
-    }
-  }
+// The deferred half of ReadEvent: validateTableIDs and the conversion to
+// global ids (ResolveIds, unless the caller resolves them later), then the
+// strictly-increasing time fix-up.
+bool Reader::Impl::Finalize(Event* e, bool resolve_ids) {
+  if (resolve_ids && !ResolveIds(e, &step_error)) return false;
   if (e->time <= last_ts) e->time = static_cast<Time>(static_cast<uint64_t>(last_ts) + 1);  // Go wraps
   last_ts = e->time;
   return true;
 }
 
-Result<bool> Reader::Impl::Next(Event* out) {
+// Reads only gen.stacks and gen.strings (see Reader::ResolveIds).
+bool Reader::Impl::ResolveIds(Event* e, Error* err) const {
+  if (e->type == kSyncEventType) return true;
+  if (e->type == wire::kCPUSample) {
+    // Go does not validate CPU sample stacks (it checks args[3], always 0).
+    uint32_t id = 0;
+    if (!gen.stacks.Find(e->args[0], &id)) id = 0;
+    e->args[0] = id;
+    e->stack = StackId(id);
+    return true;
+  }
+  const wire::IdArgs& ids = wire::IdArgsOf(e->type);
+  for (int k = 0; k < ids.nstacks; ++k) {
+    uint64_t& a = e->args[ids.stack_args[k]];
+    uint32_t id = 0;
+    if (!gen.stacks.Find(a, &id)) [[unlikely]] {
+      *err = Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
+                   fmt::format("found invalid stack ID {} for event {}", a, wire::Spec(e->type).name)};
+      return false;
+    }
+    a = id;
+  }
+  for (int k = 0; k < ids.nstrings; ++k) {
+    uint64_t& a = e->args[ids.string_args[k]];
+    uint32_t id = 0;
+    if (!gen.strings.Find(a, &id)) [[unlikely]] {
+      *err = Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
+                   fmt::format("found invalid string ID {} for event {}", a, wire::Spec(e->type).name)};
+      return false;
+    }
+    a = id;
+  }
+  if (e->type == wire::kSTWEnd) {
+    // The kind smuggled from STWBegin is a string id of the Begin's
+    // generation, resolved in this one (as Go does).
+    uint32_t id = 0;
+    if (!gen.strings.Find(e->args[0], &id)) id = 0;
+    e->args[0] = id;
+  }
+  e->stack = ids.nstacks > 0 ? StackId(static_cast<uint32_t>(e->args[ids.stack_args[0]])) : kNoStack;
+  return true;
+}
+
+Result<bool> Reader::Impl::Next(Event* out, bool resolve_ids) {
   if (sticky) return tl::unexpected(*sticky);
   if (done) return false;
   auto r = ReadEvent(out);
@@ -163,7 +170,7 @@ Result<bool> Reader::Impl::Next(Event* out) {
     done = true;
     return false;
   }
-  if (!Finalize(out)) {
+  if (!Finalize(out, resolve_ids)) {
     sticky = step_error;
     return tl::unexpected(std::move(step_error));
   }
@@ -171,9 +178,9 @@ Result<bool> Reader::Impl::Next(Event* out) {
   return true;
 }
 
-Result<size_t> Reader::Impl::NextBatch(Event* out, size_t cap) {
+Result<size_t> Reader::Impl::NextBatch(Event* out, size_t cap, bool resolve_ids) {
   if (cap == 0) return size_t{0};
-  auto first = Next(&out[0]);
+  auto first = Next(&out[0], resolve_ids);
   if (!first) return tl::unexpected(first.error());
   if (!*first) return size_t{0};
   size_t n = 1;
@@ -191,13 +198,13 @@ Result<size_t> Reader::Impl::NextBatch(Event* out, size_t cap) {
       have = true;
     }
     if (!have) {
-      auto r = Next(e);
+      auto r = Next(e, resolve_ids);
       if (!r) return n;  // sticky: the next call reports it
       if (!*r) return n;
       ++n;
       continue;
     }
-    if (!Finalize(e)) {
+    if (!Finalize(e, resolve_ids)) {
       sticky = std::move(step_error);
       return n;
     }
@@ -431,7 +438,11 @@ Reader& Reader::operator=(Reader&&) noexcept = default;
 Reader::~Reader() = default;
 
 Result<bool> Reader::Next(Event* ev) { return impl_->Next(ev); }
-Result<size_t> Reader::NextBatch(Event* out, size_t cap) { return impl_->NextBatch(out, cap); }
+Result<size_t> Reader::NextBatch(Event* out, size_t cap) { return impl_->NextBatch(out, cap, true); }
+Result<size_t> Reader::NextBatch(Event* out, size_t cap, IdResolution ids) {
+  return impl_->NextBatch(out, cap, ids == IdResolution::kNow);
+}
+bool Reader::ResolveIds(Event* e, Error* err) const { return impl_->ResolveIds(e, err); }
 uint32_t Reader::version() const { return static_cast<uint32_t>(impl_->version); }
 const StringPool& Reader::strings() const { return impl_->strings; }
 const StackPool& Reader::stacks() const { return impl_->stacks; }
