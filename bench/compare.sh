@@ -6,6 +6,7 @@
 #   cancelflow stats --threads 1 FILE     (the same on one thread: parallel speed-up)
 #   cancelflow stats --ordered FILE       (+ the full ordered pass, Go's ReadEvent loop)
 #   cancelflow analyze FILE               (ordered pass + model building + rules, 2 threads)
+#   cancelflow analyze --threads 1 FILE   (the same on one thread)
 #   taskset -c 0 cancelflow analyze FILE  (the same pinned to one core: parallel speed-up)
 #   goref events FILE                     (golang.org/x/exp/trace ReadEvent loop: the reference)
 #   go tool trace -d=parsed FILE          (Go's reader + Event.String; skipped for
@@ -59,7 +60,7 @@ measure() {
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $reps runs each"
-printf '%-8s %-24s %8s %8s %8s %11s %9s %9s\n' size tool "min s" "med s" "MB/s" "M events/s" "RSS MB" "vs goref"
+printf '%-8s %-28s %8s %8s %8s %11s %9s %9s\n' size tool "min s" "med s" "MB/s" "M events/s" "RSS MB" "vs goref"
 for mb in "${sizes[@]}"; do
   trace=$dir/stress-${mb}MB.trace
   if [[ ! -s $trace ]]; then
@@ -67,7 +68,7 @@ for mb in "${sizes[@]}"; do
   fi
   bytes=$(stat -L -c %s "$trace")
   events=$("$goref" events "$trace" | sed -E 's/.*events=([0-9]+).*/\1/')
-  labels=(cancelflow-stats cancelflow-stats-1thread cancelflow-stats-ordered cancelflow-analyze)
+  labels=(cancelflow-stats cancelflow-stats-1thread cancelflow-stats-ordered cancelflow-analyze cancelflow-analyze-1thread)
   have_taskset && labels+=(cancelflow-analyze-1cpu)
   labels+=(goref-events go-trace-footprint)
   ((mb < skip_parsed)) && labels+=(go-trace-parsed)
@@ -81,6 +82,7 @@ for mb in "${sizes[@]}"; do
     measure cancelflow-stats-1thread "$cf" stats --threads 1 "$trace"
     measure cancelflow-stats-ordered "$cf" stats --ordered "$trace"
     measure cancelflow-analyze "$cf" analyze "$trace"
+    measure cancelflow-analyze-1thread "$cf" analyze --threads 1 "$trace"
     have_taskset && measure cancelflow-analyze-1cpu taskset -c 0 "$cf" analyze "$trace"
     measure goref-events "$goref" events "$trace"
     measure go-trace-footprint go tool trace -d=footprint "$trace"
@@ -90,7 +92,7 @@ for mb in "${sizes[@]}"; do
     awk -v mb="$((bytes >> 20))" -v label="$label" -v a="${tmin[$label]}" -v b="${tmed[$label]}" -v k="${rss[$label]}" \
       -v bytes="$bytes" -v ev="$events" -v base="${tmed[goref-events]}" \
       'BEGIN { t = (a > 0 ? a : 0.005); m = (b > 0 ? b : 0.005);
-               printf "%-8s %-24s %8.3f %8.3f %8.1f %11.2f %9.1f %8.2fx\n", mb "MB", label, a, b,
+               printf "%-8s %-28s %8.3f %8.3f %8.1f %11.2f %9.1f %8.2fx\n", mb "MB", label, a, b,
                       bytes / 1048576 / t, ev / t / 1e6, k / 1024, (base > 0 ? base : 0.005) / m }'
   done
   echo "         ($bytes bytes, $events ordered events)"
