@@ -4,7 +4,7 @@
 // generation string/stack ids), where std::unordered_map would allocate one
 // node per entry. Linear probing over a power-of-two table, backward-shift
 // deletion (no tombstones), load factor <= 1/2. Any uint64 is a valid key
-// (occupancy is kept in a separate control array), so -1 cast to uint64 works.
+// (occupancy is a flag in each slot), so -1 cast to uint64 works.
 //
 // INVARIANTS
 // - Clear() keeps the capacity: a map reused across generations stops allocating.
@@ -35,39 +35,41 @@ class FlatMap {
   FlatMap() = default;
 
   size_t size() const { return size_; }
-  // Number of slots. Slots move only when it changes (Insert grows the table,
-  // even when the key is already present) or on Erase: a caller that never
-  // erases may keep value pointers while the capacity stays the same.
-  size_t capacity() const { return keys_.size(); }
+  // Number of slots. Slots move only when it changes (an Insert of a new key
+  // grows the table) or on Erase: a caller that never erases may keep value
+  // pointers while the capacity stays the same.
+  size_t capacity() const { return slots_.size(); }
   bool empty() const { return size_ == 0; }
 
   void Clear() {
     if (size_ == 0) return;
-    std::fill(used_.begin(), used_.end(), uint8_t{0});
+    for (Entry& e : slots_) e.used = false;
     size_ = 0;
   }
 
   V* Find(uint64_t key) {
     if (size_ == 0) return nullptr;
     for (size_t i = Slot(key);; i = (i + 1) & mask_) {
-      if (!used_[i]) return nullptr;
-      if (keys_[i] == key) return &vals_[i];
+      Entry& e = slots_[i];
+      if (!e.used) return nullptr;
+      if (e.key == key) return &e.val;
     }
   }
   const V* Find(uint64_t key) const { return const_cast<FlatMap*>(this)->Find(key); }
 
   // Inserts (key, v) if absent. Returns the value slot and whether it was inserted.
   std::pair<V*, bool> Insert(uint64_t key, const V& v) {
-    if ((size_ + 1) * 2 > keys_.size()) Grow();
+    if (V* found = Find(key)) return {found, false};
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
     for (size_t i = Slot(key);; i = (i + 1) & mask_) {
-      if (!used_[i]) {
-        used_[i] = 1;
-        keys_[i] = key;
-        vals_[i] = v;
+      Entry& e = slots_[i];
+      if (!e.used) {
+        e.used = true;
+        e.key = key;
+        e.val = v;
         ++size_;
-        return {&vals_[i], true};
+        return {&e.val, true};
       }
-      if (keys_[i] == key) return {&vals_[i], false};
     }
   }
 
@@ -75,54 +77,58 @@ class FlatMap {
     if (size_ == 0) return false;
     size_t i = Slot(key);
     for (;; i = (i + 1) & mask_) {
-      if (!used_[i]) return false;
-      if (keys_[i] == key) break;
+      if (!slots_[i].used) return false;
+      if (slots_[i].key == key) break;
     }
     // Backward-shift deletion.
     size_t j = i;
     for (;;) {
       j = (j + 1) & mask_;
-      if (!used_[j]) break;
-      const size_t home = Slot(keys_[j]);
+      if (!slots_[j].used) break;
+      const size_t home = Slot(slots_[j].key);
       // Move j into i if home is not cyclically in (i, j].
       const bool in_range = i <= j ? (i < home && home <= j) : (i < home || home <= j);
       if (!in_range) {
-        keys_[i] = keys_[j];
-        vals_[i] = std::move(vals_[j]);
+        slots_[i].key = slots_[j].key;
+        slots_[i].val = std::move(slots_[j].val);
         i = j;
       }
     }
-    used_[i] = 0;
+    slots_[i].used = false;
     --size_;
     return true;
   }
 
   template <typename F>
   void ForEach(F&& f) {
-    for (size_t i = 0; i < keys_.size(); ++i)
-      if (used_[i]) f(keys_[i], vals_[i]);
+    for (Entry& e : slots_)
+      if (e.used) f(e.key, e.val);
   }
 
  private:
+  // Key, value and the used flag side by side: a probe touches one cache
+  // line, not three arrays (the maps are looked up once or more per event).
+  struct Entry {
+    uint64_t key = 0;
+    V val{};
+    bool used = false;
+  };
+
   size_t Slot(uint64_t key) const { return static_cast<size_t>(MixHash64(key)) & mask_; }
 
   void Grow() {
-    const size_t cap = keys_.empty() ? 16 : keys_.size() * 2;
-    std::vector<uint64_t> keys(cap);
-    std::vector<V> vals(cap);
-    std::vector<uint8_t> used(cap, 0);
-    keys.swap(keys_);
-    vals.swap(vals_);
-    used.swap(used_);
+    const size_t cap = slots_.empty() ? 16 : slots_.size() * 2;
+    std::vector<Entry> old(cap);
+    old.swap(slots_);
     mask_ = cap - 1;
     size_ = 0;
-    for (size_t i = 0; i < keys.size(); ++i) {
-      if (!used[i]) continue;
-      for (size_t k = Slot(keys[i]);; k = (k + 1) & mask_) {
-        if (!used_[k]) {
-          used_[k] = 1;
-          keys_[k] = keys[i];
-          vals_[k] = std::move(vals[i]);
+    for (Entry& e : old) {
+      if (!e.used) continue;
+      for (size_t k = Slot(e.key);; k = (k + 1) & mask_) {
+        if (!slots_[k].used) {
+          slots_[k].used = true;
+          slots_[k].key = e.key;
+          slots_[k].val = std::move(e.val);
           ++size_;
           break;
         }
@@ -130,9 +136,7 @@ class FlatMap {
     }
   }
 
-  std::vector<uint64_t> keys_;
-  std::vector<V> vals_;
-  std::vector<uint8_t> used_;
+  std::vector<Entry> slots_;
   size_t mask_ = 0;
   size_t size_ = 0;
 };
