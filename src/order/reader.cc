@@ -127,25 +127,23 @@ bool Reader::Impl::ResolveIds(Event* e, Error* err) const {
     return true;
   }
   const wire::IdArgs& ids = wire::IdArgsOf(e->type);
-  for (int k = 0; k < ids.nstacks; ++k) {
-    uint64_t& a = e->args[ids.stack_args[k]];
-    uint32_t id = 0;
-    if (!gen.stacks.Find(a, &id)) [[unlikely]] {
-      *err = Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
-                   fmt::format("found invalid stack ID {} for event {}", a, wire::Spec(e->type).name)};
-      return false;
+  // Go's validateTableIDs: every stack and string argument must be defined in this generation.
+  auto convert = [&](const wire::IdTable& table, const uint8_t* which, int n, const char* what) {
+    for (int k = 0; k < n; ++k) {
+      uint64_t& a = e->args[which[k]];
+      uint32_t id = 0;
+      if (!table.Find(a, &id)) [[unlikely]] {
+        *err = Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
+                     fmt::format("found invalid {} ID {} for event {}", what, a, wire::Spec(e->type).name)};
+        return false;
+      }
+      a = id;
     }
-    a = id;
-  }
-  for (int k = 0; k < ids.nstrings; ++k) {
-    uint64_t& a = e->args[ids.string_args[k]];
-    uint32_t id = 0;
-    if (!gen.strings.Find(a, &id)) [[unlikely]] {
-      *err = Error{ErrorCode::kBadReference, gen.end_offset, gen.gen,
-                   fmt::format("found invalid string ID {} for event {}", a, wire::Spec(e->type).name)};
-      return false;
-    }
-    a = id;
+    return true;
+  };
+  if (!convert(gen.stacks, ids.stack_args, ids.nstacks, "stack") ||
+      !convert(gen.strings, ids.string_args, ids.nstrings, "string")) [[unlikely]] {
+    return false;
   }
   if (e->type == wire::kSTWEnd) {
     // The kind smuggled from STWBegin is a string id of the Begin's
