@@ -14,6 +14,7 @@
 // THE BUFFER MUST OUTLIVE every view (batch, event, string) taken from it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -65,6 +66,33 @@ class TraceBuffer {
   void* mapping_ = nullptr;  // munmap target when mapped
   size_t mapped_len_ = 0;
   uint8_t* heap_ = nullptr;  // owned copy when not mapped
+};
+
+// The memory bound of a front-to-back pass: the file pages below a mark that
+// only moves forward leave the RSS (TraceBuffer::DropPages), in steps of at
+// least `step` bytes so that madvise is not called per batch.
+class PageDropper {
+ public:
+  PageDropper(const TraceBuffer& buf, uint64_t step) : buf_(&buf), step_(step) {}
+  // The pass will not read below `mark` again.
+  void Advance(uint64_t mark) {
+    if (mark >= dropped_ + step_) {
+      buf_->DropPages(dropped_, mark);
+      dropped_ = mark;
+    }
+  }
+  // Drops [dropped(), end) now and restarts the mark at `mark` (<= end): the
+  // pages in [mark, end) will be read again and dropped again as Advance
+  // passes them.
+  void DropNow(uint64_t end, uint64_t mark) {
+    if (end > dropped_) buf_->DropPages(dropped_, end);
+    dropped_ = std::max(dropped_, mark);
+  }
+
+ private:
+  const TraceBuffer* buf_;
+  uint64_t step_;
+  uint64_t dropped_ = 0;  // pages before this offset were dropped
 };
 
 }  // namespace cancelflow

@@ -20,7 +20,7 @@ namespace cancelflow {
 
 struct Reader::Impl {
   Impl(const TraceBuffer& buf, wire::Version v, size_t header_size)
-      : buffer(&buf), version(v), gen_reader(buf, v, header_size, &strings, &stacks), order(v) {}
+      : consumed_pages(buf, 4 << 20), version(v), gen_reader(buf, v, header_size, &strings, &stacks), order(v) {}
 
   Result<bool> Next(Event* out, bool resolve_ids = true);
   Result<size_t> NextBatch(Event* out, size_t cap, bool resolve_ids);
@@ -42,8 +42,7 @@ struct Reader::Impl {
 
   void DropConsumedPages();
 
-  const TraceBuffer* buffer;
-  uint64_t dropped = 0;  // file pages before this offset left the RSS
+  PageDropper consumed_pages;  // see DropConsumedPages
   wire::Version version;
   StringPool strings;
   StackPool stacks;
@@ -335,19 +334,15 @@ order::Step Reader::Impl::TryAdvance(size_t i) {
 
 // Memory bound within a generation: a cursor that leaves a batch never reads
 // it again, so the file pages below the lowest offset of any cursor's current
-// batch are done with; once that mark has moved by kDropStep they leave the
+// batch are done with; once that mark has moved by 4 MB they leave the
 // RSS (TraceBuffer::DropPages; a later read, e.g. of an interned string's
 // bytes, faults them back in). Batches are flushed when full, so file order
 // follows time order closely and the mark follows the ordering: resident
 // pages are about one batch per M instead of the whole generation.
 void Reader::Impl::DropConsumedPages() {
-  constexpr uint64_t kDropStep = 4 << 20;
   uint64_t low = gen.end_offset;
   for (const order::BatchCursor* c : frontier) low = std::min(low, gen.batches[c->idx].offset);
-  if (low >= dropped + kDropStep) {
-    buffer->DropPages(dropped, low);
-    dropped = low;
-  }
+  consumed_pages.Advance(low);
 }
 
 // Mirrors (*Reader).nextGenWithSpill.
@@ -397,10 +392,7 @@ Result<bool> Reader::Impl::InstallGen(bool have, Event* out) {
   // (the kernel maps the pages around each faulting one): drop them too; the
   // cursors fault each batch back in when they reach it, and
   // DropConsumedPages drops them again behind the cursors.
-  if (gen.end_offset > dropped) {
-    buffer->DropPages(dropped, gen.end_offset);
-    dropped = std::max(dropped, gen.start_offset);
-  }
+  consumed_pages.DropNow(gen.end_offset, gen.start_offset);
   ++counters.generations;
   cpu_next = 0;
   cursors.clear();

@@ -49,7 +49,7 @@ void Generation::Clear() {
 GenerationReader::GenerationReader(const TraceBuffer& buf, Version v, size_t header_size, StringPool* strings,
                                    StackPool* stacks)
     : version_(v),
-      buf_(&buf),
+      scanned_pages_(buf, 4 << 20),
       cursor_(buf.data() + header_size, buf.end(), header_size),
       strings_(strings),
       stacks_(stacks) {}
@@ -85,13 +85,9 @@ GenerationReader::ReadStatus GenerationReader::ReadBatch(Batch* b, uint64_t* gen
   b->offset = start;
   // Memory bound: reading a batch header maps the pages around it, so a scan
   // of a generation's headers would map the whole generation. Batches already
-  // scanned leave the RSS every kScanDropStep bytes (the ordering faults each
-  // batch back in when its cursor reaches it; TraceBuffer::DropPages).
-  constexpr uint64_t kScanDropStep = 4 << 20;
-  if (start >= scan_dropped_ + kScanDropStep) {
-    buf_->DropPages(scan_dropped_, start);
-    scan_dropped_ = start;
-  }
+  // scanned leave the RSS every 4 MB (the ordering faults each batch back in
+  // when its cursor reaches it).
+  scanned_pages_.Advance(start);
   if (cursor_.AtEnd()) return ReadStatus::kEof;
   const uint8_t kind = cursor_.ReadByte();
   if (kind == kEndOfGeneration) {

@@ -174,8 +174,7 @@ class GenerationReader {
   Error Err(ErrorCode code, uint64_t offset, std::string msg) const;
 
   Version version_;
-  const TraceBuffer* buf_;
-  uint64_t scan_dropped_ = 0;  // pages before this offset were dropped by the header scan
+  PageDropper scanned_pages_;  // the header scan's memory bound
   ByteCursor cursor_;
   StringPool* strings_;
   StackPool* stacks_;

@@ -292,7 +292,7 @@ Result<WireStats> ComputeWireStats(const TraceBuffer& buf, const WireStatsOption
       (opts.window_bytes > 0 ? opts.window_bytes : kWindowPerThread) * static_cast<uint64_t>(threads);
   std::vector<Batch> window;
   std::vector<EventCounts> parts;
-  uint64_t dropped = 0;  // file pages before this offset were dropped (flat RSS)
+  PageDropper pages(buf, 16 << 20);  // flat RSS
   for (;;) {
     window.clear();
     std::optional<Error> scan_error;
@@ -338,10 +338,7 @@ Result<WireStats> ComputeWireStats(const TraceBuffer& buf, const WireStatsOption
         if ((error = pass.Batch(wb, false))) break;
       }
     }
-    if (scanner->offset() - dropped >= (16 << 20)) {
-      buf.DropPages(dropped, scanner->offset());
-      dropped = scanner->offset();
-    }
+    pages.Advance(scanner->offset());
     if (error) {
       pass.stats().error = std::move(error);
       break;
