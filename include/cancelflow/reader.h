@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -111,6 +112,13 @@ class Reader {
   // True, or false with *err set (the error NextBatch would have returned).
   bool ResolveIds(Event* e, Error* err) const;
 
+  // The loop of bulk consumers: reads the rest of the trace through
+  // NextBatch and calls f(const Event&) for every event, in order. Returns
+  // the error that stopped the trace (every event before it was delivered),
+  // or nullopt at the end.
+  template <typename F>
+  std::optional<Error> ForEachEvent(F&& f);
+
   uint32_t version() const;  // the trace version minor (22, 23, 25, 26)
   const StringPool& strings() const;
   const StackPool& stacks() const;
@@ -135,5 +143,17 @@ class Reader {
   explicit Reader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+template <typename F>
+std::optional<Error> Reader::ForEachEvent(F&& f) {
+  constexpr size_t kBatch = 4096;
+  auto events = std::make_unique<Event[]>(kBatch);
+  for (;;) {
+    auto got = NextBatch(events.get(), kBatch);
+    if (!got) return got.error();
+    if (*got == 0) return std::nullopt;
+    for (size_t i = 0; i < *got; ++i) f(static_cast<const Event&>(events[i]));
+  }
+}
 
 }  // namespace cancelflow

@@ -218,17 +218,8 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
     for (EventObserver* o : observers) o->OnEvent(e, *reader);
   };
   if (options.threads == 1) {
-    // The same events through the reader's one-thread path (ids resolved by NextBatch).
-    std::vector<Event> events(EventPipe::kChunkEvents);
-    for (;;) {
-      auto got = reader->NextBatch(events.data(), events.size());
-      if (!got) {
-        error = got.error();
-        break;
-      }
-      if (*got == 0) break;
-      for (size_t i = 0; i < *got; ++i) deliver(events[i]);
-    }
+    // The same events through the reader's one-thread path (ids resolved in NextBatch).
+    error = reader->ForEachEvent(deliver);
   } else {
     // 2-stage pipeline: a worker thread runs the ordered reader, this one
     // resolves ids and runs the model builder and observers (see EventPipe).

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -51,18 +50,10 @@ OrderedPass RunOrderedPass(const TraceBuffer& buf) {
   }
   r.reader.emplace(std::move(*opened));
   const auto t0 = std::chrono::steady_clock::now();
-  constexpr size_t kBatch = 4096;
-  auto events = std::make_unique<Event[]>(kBatch);
-  for (;;) {
-    auto got = r.reader->NextBatch(events.get(), kBatch);
-    if (!got) {
-      r.error = got.error();
-      break;
-    }
-    if (*got == 0) break;
-    for (size_t i = 0; i < *got; ++i) ++r.by_kind[static_cast<size_t>(events[i].kind) & 15];
-    r.ordered += *got;
-  }
+  r.error = r.reader->ForEachEvent([&](const Event& e) {
+    ++r.by_kind[static_cast<size_t>(e.kind) & 15];
+    ++r.ordered;
+  });
   r.secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }
