@@ -5,40 +5,24 @@
 // The model-level check proves compaction actually ran on these inputs.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "analysis/model_builder.h"
 #include "analysis/rules.h"
+#include "analysis_test_util.h"
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "cancelflow/reader.h"
-#include "report/json_report.h"
 
 namespace cancelflow {
 namespace {
 
-std::vector<std::filesystem::path> Traces() {
-  const std::filesystem::path root(CANCELFLOW_SOURCE_DIR);
-  std::vector<std::filesystem::path> files;
-  for (const char* dir : {"tests/corpus/traces", "examples/traces"}) {
-    std::error_code ec;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(root / dir, ec))
-      if (e.path().extension() == ".trace") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 std::string Json(const TraceBuffer& buf, uint64_t compact_at) {
   AnalysisOptions o;
   o.compact_goroutines_at = compact_at;
-  auto a = Analyze(buf, o);
-  if (!a) return "error: " + a.error().ToString();
-  return report::AnalysisToJson(*a, report::JsonOptions{"t", -1});
+  return analysistest::AnalysisJson(buf, o);
 }
 
 TEST(GoroutineCompaction, ResultsDoNotDependOnIt) {
-  const auto files = Traces();
+  const auto files = analysistest::CommittedTraces();
   ASSERT_GE(files.size(), 20u);
   uint64_t compactions = 0, retired = 0;
   for (const auto& path : files) {

@@ -9,42 +9,25 @@
 // is chunks away from the start and generations follow it).
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
+#include "analysis_test_util.h"
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
-#include "report/json_report.h"
 #include "wire/text_format.h"
 
 namespace cancelflow {
 namespace {
 
+using analysistest::SourceFiles;
+
 std::string Json(const TraceBuffer& buf, unsigned threads) {
   AnalysisOptions o;
   o.threads = threads;
-  auto a = Analyze(buf, o);
-  if (!a) return "error: " + a.error().ToString();
-  return report::AnalysisToJson(*a, report::JsonOptions{"t", -1});
-}
-
-std::vector<std::filesystem::path> Files(std::initializer_list<const char*> dirs, std::string_view ext) {
-  const std::filesystem::path root(CANCELFLOW_SOURCE_DIR);
-  std::vector<std::filesystem::path> files;
-  for (const char* dir : dirs) {
-    std::error_code ec;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(root / dir, ec))
-      if (e.is_regular_file() && (ext.empty() ? e.path().extension() != ".md" : e.path().extension() == ext))
-        files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
+  return analysistest::AnalysisJson(buf, o);
 }
 
 TEST(AnalysisPipeline, SameAsOneThreadOnEveryCorpusFile) {
   size_t n = 0, errors = 0;
-  for (const auto& path : Files({"tests/corpus/traces", "examples/traces"}, ".trace")) {
+  for (const auto& path : analysistest::CommittedTraces()) {
     SCOPED_TRACE(path.string());
     auto buf = TraceBuffer::Open(path.string());
     ASSERT_TRUE(buf.has_value());
@@ -52,7 +35,7 @@ TEST(AnalysisPipeline, SameAsOneThreadOnEveryCorpusFile) {
     ++n;
   }
   // Fuzz inputs (the reader-found ones have no extension).
-  for (const auto& path : Files({"fuzz/corpus/reader", "fuzz/corpus/reader-found", "tests/upstream/x-exp/fuzz-bin"}, "")) {
+  for (const auto& path : SourceFiles({"fuzz/corpus/reader", "fuzz/corpus/reader-found", "tests/upstream/x-exp/fuzz-bin"}, "")) {
     SCOPED_TRACE(path.string());
     auto buf = TraceBuffer::Open(path.string());
     ASSERT_TRUE(buf.has_value());
@@ -61,20 +44,15 @@ TEST(AnalysisPipeline, SameAsOneThreadOnEveryCorpusFile) {
     errors += one.find("\"partial\":true") != std::string::npos || one.rfind("error: ", 0) == 0;
     ++n;
   }
-  for (const auto& path : Files({"tests/upstream/x-exp/tests"}, ".test")) {
+  for (const auto& path : SourceFiles({"tests/upstream/x-exp/tests"}, ".test")) {
     SCOPED_TRACE(path.string());
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto test = wire::ParseGoTestFile(text.str());
-    ASSERT_TRUE(test) << test.error().ToString();
-    auto bytes = wire::TextToBinary(test->trace_text);
-    ASSERT_TRUE(bytes) << bytes.error().ToString();
-    const TraceBuffer buf = TraceBuffer::FromBytes(*bytes);
+    auto loaded = wire::LoadGoTestFile(path.string());
+    ASSERT_TRUE(loaded) << loaded.error().ToString();
+    const TraceBuffer buf = TraceBuffer::FromBytes(loaded->bytes);
     const std::string one = Json(buf, 1);
     EXPECT_EQ(Json(buf, 2), one);
-    errors += test->expect_failure;
-    if (test->expect_failure) {
+    errors += loaded->test.expect_failure;
+    if (loaded->test.expect_failure) {
       EXPECT_NE(one.find("\"partial\":true"), std::string::npos);
     }
     ++n;

@@ -7,8 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "base/trace_buffer.h"
 #include "wire/batch.h"
@@ -37,14 +35,9 @@ TEST(UpstreamCorpus, IsPresent) {
 TEST(UpstreamCorpus, WireLayerReadsEveryTestFile) {
   for (const auto& path : TestFiles()) {
     SCOPED_TRACE(path.filename().string());
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto test = wire::ParseGoTestFile(ss.str());
-    ASSERT_TRUE(test.has_value()) << test.error().message;
-    auto bin = wire::TextToBinary(test->trace_text);
-    ASSERT_TRUE(bin.has_value()) << bin.error().message;
-    TraceBuffer buf = TraceBuffer::FromBytes(*bin);
+    auto loaded = wire::LoadGoTestFile(path.string());
+    ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+    TraceBuffer buf = TraceBuffer::FromBytes(loaded->bytes);
 
     auto raw = wire::RawReader::Open(buf);
     ASSERT_TRUE(raw.has_value()) << raw.error().ToString();
@@ -68,7 +61,7 @@ TEST(UpstreamCorpus, WireLayerReadsEveryTestFile) {
     for (;;) {
       auto more = scanner->Next(&b);
       if (!more) {
-        EXPECT_TRUE(test->expect_failure) << more.error().ToString();
+        EXPECT_TRUE(loaded->test.expect_failure) << more.error().ToString();
         break;
       }
       if (!*more) break;

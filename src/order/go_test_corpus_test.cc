@@ -94,25 +94,22 @@ Outcome ReadAll(const std::string& bytes) {
 class GoTestCorpus : public ::testing::TestWithParam<fs::path> {};
 
 TEST_P(GoTestCorpus, VerdictMatches) {
-  std::ifstream in(GetParam(), std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto test = wire::ParseGoTestFile(ss.str());
-  ASSERT_TRUE(test) << test.error().ToString();
-  auto bytes = wire::TextToBinary(test->trace_text);
-  ASSERT_TRUE(bytes) << bytes.error().ToString();
+  auto loaded = wire::LoadGoTestFile(GetParam().string());
+  ASSERT_TRUE(loaded) << loaded.error().ToString();
+  const wire::GoTestFile& test = loaded->test;
+  const std::string& bytes = loaded->bytes;
   // For differential runs: CANCELFLOW_WRITE_TEST_TRACES=DIR keeps the binary traces.
   if (const char* d = std::getenv("CANCELFLOW_WRITE_TEST_TRACES"); d != nullptr && *d != '\0') {
-    std::ofstream(fs::path(d) / (GetParam().stem().string() + ".trace"), std::ios::binary) << *bytes;
+    std::ofstream(fs::path(d) / (GetParam().stem().string() + ".trace"), std::ios::binary) << bytes;
   }
-  const Outcome o = ReadAll(*bytes);
-  if (!test->expect_failure) {
+  const Outcome o = ReadAll(bytes);
+  if (!test.expect_failure) {
     EXPECT_TRUE(o.ok) << "unexpected error: " << o.error;
     EXPECT_GT(o.events, 0u);
   } else {
-    ASSERT_FALSE(o.ok) << "expected failure matching " << test->error_pattern;
-    const std::regex re(test->error_pattern, std::regex::ECMAScript);
-    EXPECT_TRUE(std::regex_search(o.error, re)) << "error " << o.error << " does not match " << test->error_pattern;
+    ASSERT_FALSE(o.ok) << "expected failure matching " << test.error_pattern;
+    const std::regex re(test.error_pattern, std::regex::ECMAScript);
+    EXPECT_TRUE(std::regex_search(o.error, re)) << "error " << o.error << " does not match " << test.error_pattern;
   }
 }
 

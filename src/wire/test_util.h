@@ -15,11 +15,7 @@ inline std::string Header(int minor) {
   return h;
 }
 
-inline void PutUvarint(std::string* out, uint64_t v) {
-  uint8_t b[10];
-  int n = EncodeUvarint(v, b);
-  out->append(reinterpret_cast<const char*>(b), static_cast<size_t>(n));
-}
+inline void PutUvarint(std::string* out, uint64_t v) { AppendUvarint(out, v); }
 
 // An event: type byte then varint args.
 inline std::string Ev(uint8_t type, std::initializer_list<uint64_t> args) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/byte_cursor.h"
+#include "base/trace_buffer.h"
 #include "base/go_quote.h"
 #include "wire/event_spec.h"
 
@@ -255,6 +256,16 @@ Result<GoTestFile> ParseGoTestFile(std::string_view txtar) {
   }
   f.trace_text = std::string(sections[1].body);
   return f;
+}
+
+Result<GoTestTrace> LoadGoTestFile(const std::string& path) {
+  auto file = TraceBuffer::Open(path);
+  if (!file) return tl::unexpected(file.error());
+  auto test = ParseGoTestFile(std::string_view(reinterpret_cast<const char*>(file->data()), file->size()));
+  if (!test) return tl::unexpected(test.error());
+  auto bytes = TextToBinary(test->trace_text);
+  if (!bytes) return tl::unexpected(bytes.error());
+  return GoTestTrace{std::move(*test), std::move(*bytes)};
 }
 
 }  // namespace cancelflow::wire

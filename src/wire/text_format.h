@@ -34,4 +34,12 @@ struct GoTestFile {
 
 Result<GoTestFile> ParseGoTestFile(std::string_view txtar);
 
+// A `.test` file read from disk: its expectation and its trace converted to
+// binary bytes (ParseGoTestFile + TextToBinary; the tests' way in).
+struct GoTestTrace {
+  GoTestFile test;
+  std::string bytes;
+};
+Result<GoTestTrace> LoadGoTestFile(const std::string& path);
+
 }  // namespace cancelflow::wire
