@@ -18,6 +18,7 @@ namespace cancelflow {
 namespace {
 
 using analysistest::SourceFiles;
+using analysistest::TextBatch;
 
 std::string Json(const TraceBuffer& buf, unsigned threads) {
   AnalysisOptions o;
@@ -61,22 +62,13 @@ TEST(AnalysisPipeline, SameAsOneThreadOnEveryCorpusFile) {
   EXPECT_GE(errors, 500u);  // most fuzz inputs are broken: the error paths are compared too
 }
 
-// One batch in raw text form, with its size computed from the content.
-std::string Batch(int gen, uint64_t m, int time, const std::string& content) {
-  auto bytes = wire::TextToBinary("Trace Go1.26\n" + content);
-  EXPECT_TRUE(bytes) << bytes.error().ToString();
-  const size_t size = bytes ? bytes->size() - 16 : 0;
-  return "EventBatch gen=" + std::to_string(gen) + " m=" + std::to_string(m) + " time=" + std::to_string(time) +
-         " size=" + std::to_string(size) + "\n" + content;
-}
-
 // A Go 1.22 generation in which goroutine 1 creates `creates` goroutines (in
 // batches of 2000 events), then stops with `stop` as its GoStop line.
 std::string Generation(int gen, int creates, int* next_g, const std::string& stop) {
   constexpr uint64_t kNoM = ~uint64_t{0};
-  std::string s = Batch(gen, kNoM, 0, "Frequency freq=1000000000\n");
-  s += Batch(gen, kNoM, 0, "Strings\nString id=1\n\tdata=\"chan receive\"\n");
-  s += Batch(gen, kNoM, 0, "Stacks\nStack id=1 nframes=1\n\tpc=4198400 func=1 file=1 line=10\n");
+  std::string s = TextBatch(gen, kNoM, 0, "Frequency freq=1000000000\n");
+  s += TextBatch(gen, kNoM, 0, "Strings\nString id=1\n\tdata=\"chan receive\"\n");
+  s += TextBatch(gen, kNoM, 0, "Stacks\nStack id=1 nframes=1\n\tpc=4198400 func=1 file=1 line=10\n");
   // Goroutine 1 runs on M 1 in generation 1; it ended every generation with
   // GoStop, so later ones find it runnable and start it again.
   std::string events = gen == 1 ? "ProcStatus dt=1 p=0 pstatus=1\nGoStatus dt=1 g=1 m=1 gstatus=2\n"
@@ -86,13 +78,13 @@ std::string Generation(int gen, int creates, int* next_g, const std::string& sto
   for (int i = 0; i < creates; ++i) {
     events += "GoCreate dt=1 new_g=" + std::to_string((*next_g)++) + " new_stack=1 stack=1\n";
     if (i % 2000 == 1999) {
-      s += Batch(gen, 1, time, events);
+      s += TextBatch(gen, 1, time, events);
       time += 2000 * 2;
       events.clear();
     }
   }
   events += stop;
-  s += Batch(gen, 1, time, events);
+  s += TextBatch(gen, 1, time, events);
   return s;
 }
 

@@ -1,6 +1,8 @@
-// Shared by the tests that compare two ways of running Analyze: the inputs
-// (files under the source tree) and the result as one comparable string.
+// Shared by the analysis tests: the inputs (files under the source tree,
+// hand-written raw-text batches) and the result as one comparable string.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -12,6 +14,7 @@
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "report/json_report.h"
+#include "wire/text_format.h"
 
 namespace cancelflow::analysistest {
 
@@ -40,6 +43,16 @@ inline std::string AnalysisJson(const TraceBuffer& buf, const AnalysisOptions& o
   auto a = Analyze(buf, o);
   if (!a) return "error: " + a.error().ToString();
   return report::AnalysisToJson(*a, report::JsonOptions{"t", -1});
+}
+
+// One batch in Go's raw text form (wire/text_format.h) for a Go 1.26
+// trace, its size computed from `content` (event and table lines).
+inline std::string TextBatch(int gen, uint64_t m, int64_t time, const std::string& content) {
+  auto bytes = wire::TextToBinary("Trace Go1.26\n" + content);
+  EXPECT_TRUE(bytes) << bytes.error().ToString();
+  const size_t size = bytes ? bytes->size() - 16 : 0;  // the 16-byte header
+  return "EventBatch gen=" + std::to_string(gen) + " m=" + std::to_string(m) + " time=" + std::to_string(time) +
+         " size=" + std::to_string(size) + "\n" + content;
 }
 
 }  // namespace cancelflow::analysistest

@@ -18,6 +18,19 @@ bool IsCandidate(const GoRecord& g, const ModelState& m) {
   return m.IsUser(start) || IsPropagateCancelGoroutine(start) || start.substr(0, kCtxtraceGo.size()) == kCtxtraceGo;
 }
 
+bool InFlightAtEnd(const GoRecord& g, const ModelState& m, const AnalysisOptions& o) {
+  if (g.info.ended >= 0 || (g.info.end_state != GoState::kRunnable && g.info.end_state != GoState::kRunning)) {
+    return false;
+  }
+  Time since = -1;
+  if (g.open_woken.valid()) {
+    since = m.cancellations[static_cast<size_t>(g.open_woken.cancellation)].woken[g.open_woken.woken].unblocked;
+  } else if (g.info.blocked_since < 0) {
+    since = g.info.created;
+  }
+  return since >= 0 && m.trace_end - since < o.grace_ns;
+}
+
 std::string GoroutineLabel(const ModelState& m, const GoroutineInfo& g) {
   const std::string_view start = m.Str(g.start_func);
   if (!g.name.empty() && start.substr(0, kCtxtraceGo.size()) == kCtxtraceGo) {

@@ -1,5 +1,7 @@
 // leaked-goroutine: a goroutine created during the trace, running user code
-// (or context's propagateCancel goroutine), still alive when the trace ends.
+// (or context's propagateCancel goroutine), still alive when the trace ends,
+// and not caught in flight (InFlightAtEnd: started, or woken by a cancel,
+// less than grace_ns before the end and not blocked since).
 // When the trace has test markers the goroutine is attributed to the test
 // whose goroutine (transitively) created it.
 #include <fmt/format.h>
@@ -12,7 +14,7 @@ namespace cancelflow::analysis {
 void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out) {
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
-    if (!IsCandidate(g, m) || g.info.ended >= 0) continue;
+    if (!IsCandidate(g, m) || g.info.ended >= 0 || InFlightAtEnd(g, m, o)) continue;
     items.push_back({&g, -1, g.last_woken.valid() ? g.last_woken.cancellation : -1});
   }
   EmitGoroutineFindings(m, o, Rule::kLeakedGoroutine, std::move(items), [&](const auto& v, Finding* f) {

@@ -24,6 +24,14 @@ void FindLateDeadlines(const ModelState& m, const AnalysisOptions& o, std::vecto
 // runtime or instrumentation goroutine.
 bool IsCandidate(const GoRecord& g, const ModelState& m);
 
+// A goroutine caught in flight by the end of the trace: alive, runnable or
+// running, and since it was created (never having blocked) or since a cancel
+// woke it, less than `grace_ns` passed before the trace ended. The trace
+// cannot tell whether it is about to return (a goroutine started after its
+// context was canceled, a waiter still on its way out), so it is not evidence
+// of a leak, just as ignored-cancel waits `grace_ns` after the cancel.
+bool InFlightAtEnd(const GoRecord& g, const ModelState& m, const AnalysisOptions& o);
+
 // Groups goroutines into findings by (start function, creation user frame,
 // block user frame, test). `latencies` (optional, parallel to `gs`) fills
 // LatencyStats. Message and hint are filled by `describe` per group.

@@ -1,0 +1,147 @@
+// leaked-goroutine on hand-written traces: what the end of a trace proves.
+//
+// A goroutine blocked at the end is a leak however young it is. A goroutine
+// still runnable or running at the end is a leak only if it has had time to
+// return: one started (never having blocked) or woken by a cancel less than
+// `grace` before the end is caught in flight (InFlightAtEnd). This is the
+// race `go test` traces hit: a parallel subtest cancels, its watcher
+// goroutine is created or woken, and the test binary stops the trace before
+// the scheduler runs it to its return.
+//
+// Every trace: goroutine 1 (running since before the trace) creates
+// goroutine 2 (main.worker) 1 ms in; what follows depends on the case.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "analysis_test_util.h"
+#include "base/trace_buffer.h"
+#include "cancelflow/analysis.h"
+
+namespace cancelflow {
+namespace {
+
+using analysistest::TextBatch;
+
+constexpr int64_t kMs = 1'000'000;  // ticks at freq=1e9 are nanoseconds
+
+// Strings and stacks every case uses.
+std::string Tables() {
+  constexpr uint64_t kNoM = ~uint64_t{0};
+  std::string s = TextBatch(1, kNoM, 0, "Frequency freq=1000000000\n");
+  s += TextBatch(1, kNoM, 0,
+                 "Strings\n"
+                 "String id=1\n\tdata=\"main.main\"\n"
+                 "String id=2\n\tdata=\"main.go\"\n"
+                 "String id=3\n\tdata=\"main.worker\"\n"
+                 "String id=4\n\tdata=\"chan receive\"\n"
+                 "String id=5\n\tdata=\"context.(*cancelCtx).cancel\"\n"
+                 "String id=6\n\tdata=\"context.go\"\n"
+                 "String id=7\n\tdata=\"context.WithCancel.func1\"\n"
+                 "String id=8\n\tdata=\"runtime.chansend1\"\n"
+                 "String id=9\n\tdata=\"chan.go\"\n"
+                 "String id=10\n\tdata=\"preempted\"\n");
+  s += TextBatch(1, kNoM, 0,
+                 "Stacks\n"
+                 // 1: goroutine 1 in main.main
+                 "Stack id=1 nframes=1\n\tpc=4198400 func=1 file=2 line=10\n"
+                 // 2: goroutine 2's start function
+                 "Stack id=2 nframes=1\n\tpc=4198500 func=3 file=2 line=20\n"
+                 // 3: goroutine 2 blocked in `<-ctx.Done()`
+                 "Stack id=3 nframes=1\n\tpc=4198510 func=3 file=2 line=21\n"
+                 // 4: a CancelFunc call from main.main
+                 "Stack id=4 nframes=3\n\tpc=4198600 func=5 file=6 line=548\n"
+                 "\tpc=4198700 func=7 file=6 line=240\n\tpc=4198410 func=1 file=2 line=12\n"
+                 // 5: a channel send from main.main
+                 "Stack id=5 nframes=2\n\tpc=4198800 func=8 file=9 line=160\n\tpc=4198420 func=1 file=2 line=14\n");
+  return s;
+}
+
+// Goroutine 1's events after it creates goroutine 2 at 1 ms.
+std::string Trace(const std::string& events) {
+  const std::string head =
+      "ProcStatus dt=1 p=0 pstatus=1\n"
+      "GoStatus dt=1 g=1 m=1 gstatus=2\n"
+      "GoCreate dt=" + std::to_string(kMs) + " new_g=2 new_stack=2 stack=1\n";
+  return "Trace Go1.22\n" + Tables() + TextBatch(1, 1, 0, head + events);
+}
+
+// Goroutine 1 yields, goroutine 2 runs and blocks on its context.
+const std::string kWorkerBlocks =
+    "GoStop dt=1000 reason_string=10 stack=1\n"
+    "GoStart dt=1000 g=2 g_seq=1\n"
+    "GoBlock dt=1000 reason_string=4 stack=3\n"
+    "GoStart dt=1000 g=1 g_seq=1\n";
+
+// The trace ends `ms` later with goroutine 1 yielding.
+std::string EndAfter(int64_t ms) { return "GoStop dt=" + std::to_string(ms * kMs + 1) + " reason_string=10 stack=1\n"; }
+
+struct Counts {
+  int leaked = 0, ignored = 0;
+};
+
+Counts Analyze(const std::string& text, Time grace_ns = AnalysisOptions{}.grace_ns) {
+  auto bytes = wire::TextToBinary(text);
+  EXPECT_TRUE(bytes) << bytes.error().ToString();
+  if (!bytes) return {};
+  const TraceBuffer buf = TraceBuffer::FromBytes(*bytes);
+  AnalysisOptions o;
+  o.grace_ns = grace_ns;
+  auto a = cancelflow::Analyze(buf, o);
+  EXPECT_TRUE(a) << a.error().ToString();
+  if (!a) return {};
+  EXPECT_FALSE(a->quality.partial) << (a->quality.error ? a->quality.error->ToString() : "");
+  Counts c;
+  for (const Finding& f : a->findings) {
+    if (f.rule == Rule::kLeakedGoroutine) c.leaked += static_cast<int>(f.count());
+    if (f.rule == Rule::kIgnoredCancel) c.ignored += static_cast<int>(f.count());
+  }
+  return c;
+}
+
+TEST(LeakedGoroutineRule, CreatedJustBeforeTheEndIsInFlight) {
+  // Runnable, never ran.
+  EXPECT_EQ(Analyze(Trace(EndAfter(1))).leaked, 0);
+  // Running, never blocked.
+  EXPECT_EQ(Analyze(Trace("GoStop dt=1000 reason_string=10 stack=1\nGoStart dt=1000 g=2 g_seq=1\n" + EndAfter(1)))
+                .leaked,
+            0);
+}
+
+TEST(LeakedGoroutineRule, RunnableOrRunningPastGraceIsLeaked) {
+  EXPECT_EQ(Analyze(Trace(EndAfter(200))).leaked, 1);
+  EXPECT_EQ(
+      Analyze(Trace("GoStop dt=1000 reason_string=10 stack=1\nGoStart dt=1000 g=2 g_seq=1\n" + EndAfter(200))).leaked,
+      1);
+  // The threshold is the grace option.
+  EXPECT_EQ(Analyze(Trace(EndAfter(1)), kMs / 2).leaked, 1);
+}
+
+TEST(LeakedGoroutineRule, BlockedAtTheEndIsLeakedWhateverItsAge) {
+  EXPECT_EQ(Analyze(Trace(kWorkerBlocks + EndAfter(1))).leaked, 1);
+}
+
+TEST(LeakedGoroutineRule, WokenByACancelJustBeforeTheEndIsInFlight) {
+  const std::string cancel = "GoUnblock dt=1000 g=2 g_seq=2 stack=4\n";
+  const std::string runs = "GoStop dt=1000 reason_string=10 stack=1\nGoStart dt=1000 g=2 g_seq=3\n";
+  Counts runnable = Analyze(Trace(kWorkerBlocks + cancel + EndAfter(1)));
+  EXPECT_EQ(runnable.leaked, 0);
+  EXPECT_EQ(runnable.ignored, 0);
+  Counts running = Analyze(Trace(kWorkerBlocks + cancel + runs + EndAfter(1)));
+  EXPECT_EQ(running.leaked, 0);
+  EXPECT_EQ(running.ignored, 0);
+  // Still running 200 ms after the cancel: it ignored it.
+  Counts late = Analyze(Trace(kWorkerBlocks + cancel + runs + EndAfter(200)));
+  EXPECT_EQ(late.leaked, 1);
+  EXPECT_EQ(late.ignored, 1);
+}
+
+TEST(LeakedGoroutineRule, WokenByAnythingElseIsNotInFlight) {
+  // A goroutine that blocked once and was woken by a channel send may block
+  // again at once (a loop over a channel): the wake-up says nothing about
+  // returning.
+  EXPECT_EQ(Analyze(Trace(kWorkerBlocks + "GoUnblock dt=1000 g=2 g_seq=2 stack=5\n" + EndAfter(1))).leaked, 1);
+}
+
+}  // namespace
+}  // namespace cancelflow
