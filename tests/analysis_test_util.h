@@ -45,10 +45,10 @@ inline std::string AnalysisJson(const TraceBuffer& buf, const AnalysisOptions& o
   return report::AnalysisToJson(*a, report::JsonOptions{"t", -1});
 }
 
-// One batch in Go's raw text form (wire/text_format.h) for a Go 1.26
+// One batch in Go's raw text form (wire/text_format.h) for a "Trace Go1.22"
 // trace, its size computed from `content` (event and table lines).
 inline std::string TextBatch(int gen, uint64_t m, int64_t time, const std::string& content) {
-  auto bytes = wire::TextToBinary("Trace Go1.26\n" + content);
+  auto bytes = wire::TextToBinary("Trace Go1.22\n" + content);
   EXPECT_TRUE(bytes) << bytes.error().ToString();
   const size_t size = bytes ? bytes->size() - 16 : 0;  // the 16-byte header
   return "EventBatch gen=" + std::to_string(gen) + " m=" + std::to_string(m) + " time=" + std::to_string(time) +

@@ -66,12 +66,14 @@ std::string Trace(const std::string& events) {
   return "Trace Go1.22\n" + Tables() + TextBatch(1, 1, 0, head + events);
 }
 
-// Goroutine 1 yields, goroutine 2 runs and blocks on its context.
-const std::string kWorkerBlocks =
+// Goroutine 1 yields and goroutine 2 runs.
+const std::string kWorkerRuns =
     "GoStop dt=1000 reason_string=10 stack=1\n"
-    "GoStart dt=1000 g=2 g_seq=1\n"
-    "GoBlock dt=1000 reason_string=4 stack=3\n"
-    "GoStart dt=1000 g=1 g_seq=1\n";
+    "GoStart dt=1000 g=2 g_seq=1\n";
+// ... then blocks on its context, and goroutine 1 runs again.
+const std::string kWorkerBlocks = kWorkerRuns +
+                                  "GoBlock dt=1000 reason_string=4 stack=3\n"
+                                  "GoStart dt=1000 g=1 g_seq=1\n";
 
 // The trace ends `ms` later with goroutine 1 yielding.
 std::string EndAfter(int64_t ms) { return "GoStop dt=" + std::to_string(ms * kMs + 1) + " reason_string=10 stack=1\n"; }
@@ -103,16 +105,12 @@ TEST(LeakedGoroutineRule, CreatedJustBeforeTheEndIsInFlight) {
   // Runnable, never ran.
   EXPECT_EQ(Analyze(Trace(EndAfter(1))).leaked, 0);
   // Running, never blocked.
-  EXPECT_EQ(Analyze(Trace("GoStop dt=1000 reason_string=10 stack=1\nGoStart dt=1000 g=2 g_seq=1\n" + EndAfter(1)))
-                .leaked,
-            0);
+  EXPECT_EQ(Analyze(Trace(kWorkerRuns + EndAfter(1))).leaked, 0);
 }
 
 TEST(LeakedGoroutineRule, RunnableOrRunningPastGraceIsLeaked) {
   EXPECT_EQ(Analyze(Trace(EndAfter(200))).leaked, 1);
-  EXPECT_EQ(
-      Analyze(Trace("GoStop dt=1000 reason_string=10 stack=1\nGoStart dt=1000 g=2 g_seq=1\n" + EndAfter(200))).leaked,
-      1);
+  EXPECT_EQ(Analyze(Trace(kWorkerRuns + EndAfter(200))).leaked, 1);
   // The threshold is the grace option.
   EXPECT_EQ(Analyze(Trace(EndAfter(1)), kMs / 2).leaked, 1);
 }

@@ -170,8 +170,8 @@ func analyze(t *testing.T, path string) result {
 			continue
 		}
 		id, _ := strconv.ParseInt(ev.Attrs["GoID"], 10, 64)
+		from, to, _ := strings.Cut(ev.Transition, "->")
 		if g := res.gs[id]; g != nil {
-			from, to, _ := strings.Cut(ev.Transition, "->")
 			g.state = to
 			switch {
 			case to == "Waiting":
@@ -182,8 +182,8 @@ func analyze(t *testing.T, path string) result {
 			}
 		}
 		switch {
-		case strings.HasPrefix(ev.Transition, "NotExist->"):
-			g := &goroutine{id: id, creator: ev.G, created: now, cancelWake: -1, state: strings.TrimPrefix(ev.Transition, "NotExist->")}
+		case from == "NotExist":
+			g := &goroutine{id: id, creator: ev.G, created: now, cancelWake: -1, state: to}
 			if ts := ev.Stacks["TransitionStack"]; len(ts) > 0 {
 				g.start = ts[0]
 			}
@@ -194,7 +194,7 @@ func analyze(t *testing.T, path string) result {
 				}
 			}
 			res.gs[id] = g
-		case strings.HasSuffix(ev.Transition, "->NotExist"):
+		case to == "NotExist":
 			if g := res.gs[id]; g != nil {
 				g.ended = true
 			}

@@ -19,9 +19,8 @@ bool IsCandidate(const GoRecord& g, const ModelState& m) {
 }
 
 bool InFlightAtEnd(const GoRecord& g, const ModelState& m, const AnalysisOptions& o) {
-  if (g.info.ended >= 0 || (g.info.end_state != GoState::kRunnable && g.info.end_state != GoState::kRunning)) {
-    return false;
-  }
+  // (end_state is kNotExist for a goroutine that ended.)
+  if (g.info.end_state != GoState::kRunnable && g.info.end_state != GoState::kRunning) return false;
   Time since = -1;
   if (g.open_woken.valid()) {
     since = m.cancellations[static_cast<size_t>(g.open_woken.cancellation)].woken[g.open_woken.woken].unblocked;
