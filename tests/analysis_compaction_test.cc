@@ -93,10 +93,10 @@ TEST(GoroutineCompaction, DetachedContextWalkCrossesRetiredGoroutines) {
     SCOPED_TRACE(compact ? "compacted" : "not compacted");
     const analysis::ModelState m = model(compact);
     EXPECT_EQ(m.Find(GoId(2)) == nullptr, compact);
-    std::vector<Finding> out;
+    analysis::FindingSink out;
     analysis::FindDetachedContexts(m, AnalysisOptions{}, &out);
-    ASSERT_EQ(out.size(), 1u);
-    EXPECT_EQ(out[0].context_id, 200u);
+    ASSERT_EQ(out.findings.size(), 1u);
+    EXPECT_EQ(out.findings[0].context_id, 200u);
   }
 }
 

@@ -29,9 +29,11 @@ TEST_P(CtxcancelTrace, FindsEveryCancellationShape) {
   EXPECT_FALSE(a->quality.partial);
 
   std::map<std::string, int> kinds;
+  int via_afterfunc = 0;
   std::map<std::string, std::pair<int, int>> woken;  // waiter function -> (count, depth)
   for (const Cancellation& c : a->cancellations) {
     ++kinds[std::string(CancelKindName(c.kind))];
+    via_afterfunc += c.via_afterfunc ? 1 : 0;
     for (const WokenGoroutine& w : c.woken) {
       const GoroutineInfo* g = a->Goroutine(w.goroutine);
       ASSERT_NE(g, nullptr);
@@ -43,10 +45,12 @@ TEST_P(CtxcancelTrace, FindsEveryCancellationShape) {
       EXPECT_GE(w.stopped, w.started);
     }
   }
-  EXPECT_EQ(kinds["explicit"], 4);  // WithCancel, WithCancelCause, WithTimeout canceled early, child chain
+  // WithCancel, WithCancelCause, WithTimeout canceled early, child chain, and the cancel that ran an AfterFunc
+  EXPECT_EQ(kinds["explicit"], 5);
   EXPECT_EQ(kinds["deadline"], 1);
   EXPECT_EQ(kinds["parent"], 2);     // propagateCancel goroutine and a foreign AfterFunc hook
-  EXPECT_EQ(kinds["afterfunc"], 1);
+  EXPECT_EQ(kinds["afterfunc"], 0);  // the kind says who canceled; the AfterFunc is how it was heard
+  EXPECT_EQ(via_afterfunc, 1);
   EXPECT_EQ(woken["waitExplicit"].first, 3);
   EXPECT_EQ(woken["selectExplicit"].first, 1);
   EXPECT_EQ(woken["waitDeadline"].first, 2);
@@ -65,14 +69,21 @@ TEST_P(CtxcancelTrace, FindsEveryCancellationShape) {
     ASSERT_GE(c.user_frame, 0);
     const Frame& f = a->stacks().GetFrame(a->stacks().Frames(c.canceler_stack)[static_cast<size_t>(c.user_frame)]);
     const std::string fn = Short(a->Str(f.func));
-    EXPECT_TRUE(fn == "ExplicitCancel" || fn == "CancelCause" || fn == "TimeoutCanceledEarly" || fn == "ChildChain") << fn;
+    EXPECT_TRUE(fn == "ExplicitCancel" || fn == "CancelCause" || fn == "TimeoutCanceledEarly" || fn == "ChildChain" ||
+                (fn == "AfterFuncFires" && c.via_afterfunc))
+        << fn;
   }
 
   std::map<std::string, size_t> rules;
   for (const Finding& f : a->findings) rules[std::string(RuleId(f.rule))] += f.count();
-  EXPECT_EQ(rules["leaked-goroutine"], 4u);  // Background/WithoutCancel waiters, propagateCancel goroutine, its waiter
+  // The Background and WithoutCancel waiters: blocked forever on a nil Done
+  // channel, a leak whatever their age (the trace shows no context, so not
+  // detached-context). The foreign child's waiter blocked 2 ms before the end:
+  // caught in flight. The propagateCancel goroutine is cancel-not-called only
+  // (one bug, one finding).
+  EXPECT_EQ(rules["leaked-goroutine"], 2u);
   EXPECT_EQ(rules["cancel-not-called"], 1u);
-  EXPECT_EQ(rules["detached-context"], 2u);   // blocked forever on a nil Done channel
+  EXPECT_EQ(rules["detached-context"], 0u);
   EXPECT_EQ(rules["ignored-cancel"], 0u);
   EXPECT_EQ(rules["slow-cancel"], 0u);
 }

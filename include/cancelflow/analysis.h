@@ -47,9 +47,52 @@ std::optional<Rule> RuleFromId(std::string_view id);
 enum class Severity : uint8_t { kNote, kWarning, kError };
 std::string_view SeverityName(Severity s);  // "note", "warning", "error"
 
+// What the trace covers, which decides what being alive at its end means
+// (docs/findings.md, "Trace scope"):
+//   kProgram  the whole program: tracing began as it started (trace.Start first thing in main)
+//   kTest     a whole `go test -trace` run: tests begin and end inside the trace
+//   kWindow   trace.Start/Stop taken while work ran: goroutines existed before it, work goes on after it
+//   kFlight   a flight-recorder snapshot: the last seconds before WriteTo
+enum class TraceScope : uint8_t { kProgram, kTest, kWindow, kFlight };
+std::string_view TraceScopeName(TraceScope s);  // "program", "test", "window", "flight"
+std::optional<TraceScope> TraceScopeFromName(std::string_view name);
+
+// How sure a finding is, from the kind of evidence it rests on. A finding's
+// severity is its rule's severity when certain, at most a warning when likely.
+enum class Certainty : uint8_t { kLikely, kCertain };
+std::string_view CertaintyName(Certainty c);  // "likely", "certain"
+
+// Where a goroutine waits, as Go names it (the wait reasons of a goroutine
+// dump), decided from the trace's block reason and the block stack.
+enum class WaitKind : uint8_t {
+  kNone,            // not waiting
+  kUnknown,         // waiting, reason unknown (a status record without a stack)
+  kChanReceive, kChanSend, kSelect,
+  kChanReceiveNil,  // "chan receive (nil chan)": blocked forever
+  kChanSendNil,     // "chan send (nil chan)": blocked forever
+  kSelectNoCases,   // "select (no cases)": blocked forever
+  kMutexLock, kRWMutexRLock, kRWMutexLock, kWaitGroupWait, kCondWait,
+  kSemacquire,      // another sync wait (a runtime semaphore)
+  kSleep,           // time.Sleep
+  kIOWait,          // the network poller
+  kSyscall,         // in a system call
+  kRuntime,         // the runtime's own waits (GC, sweeper, debug call): never a leak by itself
+  kOther,
+};
+std::string_view WaitKindName(WaitKind w);  // "chan receive", "sync.Mutex.Lock", "select (no cases)", ...
+inline bool BlockedForever(WaitKind w) {
+  return w == WaitKind::kChanReceiveNil || w == WaitKind::kChanSendNil || w == WaitKind::kSelectNoCases;
+}
+
 // Thresholds and switches; defaults are documented in docs/findings.md.
 struct AnalysisOptions {
-  Time grace_ns = 100'000'000;             // ignored-cancel: still working this long after the cancel
+  Time grace_ns = 100'000'000;             // ignored-cancel: still working this long after the cancel;
+                                           // leaks: in flight / outliving a test by at most this much
+  std::optional<TraceScope> scope;         // --scope: overrides the scope decided from the trace
+  // Window and flight traces: a group of goroutines blocked at one site is a
+  // likely leak when at least this many joined it during the trace and none
+  // ever left it (docs/findings.md).
+  uint32_t growth_min_joined = 3;
   Time slow_cancel_ns = 100'000'000;       // slow-cancel: exited, but later than this after the cancel
   Time late_deadline_ns = 50'000'000;      // late-deadline: fired this much later than requested
   Time burst_gap_ns = 1'000'000;           // events of one cancel call are at most this far apart
@@ -80,7 +123,9 @@ struct AnalysisOptions {
 // cancellation refers to are kept in Analysis::goroutines).
 struct GoroutineInfo {
   GoId id;
-  StringId start_func;          // entry function ("" when unknown: created before the trace)
+  // Entry function. For a goroutine created before the trace: the outermost
+  // frame of the first stack the trace gives for it ("" until one is seen).
+  StringId start_func;
   StackId creation_stack;       // the creator's stack at GoCreate (kNoStack if unknown)
   GoId creator = kNoGoroutine;
   Time created = -1;            // -1: existed when the trace (or flight-recorder window) began
@@ -93,10 +138,19 @@ struct GoroutineInfo {
   std::string name;             // name given to ctxtrace.Go/Bind ("" otherwise)
   std::string test;             // the Go test it ran under, when the trace has test markers
   bool system = false;          // a runtime/system goroutine (runtime.*, runtime/trace.*, ...)
+  bool instrumentation = false; // started by cancelflow's Go module for itself (watchdog, AfterFunc hooks)
+  WaitKind wait = WaitKind::kNone;  // at the end of the trace (kNone unless blocked / in a syscall)
+  StackId end_stack;            // where it is at the end: its block stack, or the last stack seen since it last ran
+  Time test_end = -1;           // end of the test it belongs to (-1: none, or the test did not end)
+  bool before_trace() const { return created < 0; }
 };
 
 // ---- Cancellations -----------------------------------------------------------
 
+// Who canceled: a CancelFunc call, a deadline timer, or a parent's
+// cancellation. How it was heard (an AfterFunc callback) is
+// Cancellation::via_afterfunc, not a kind. kAfterFunc is kept for the enum's
+// stability and never produced.
 enum class CancelKind : uint8_t { kExplicit, kDeadline, kParent, kAfterFunc };
 std::string_view CancelKindName(CancelKind k);  // "explicit", "deadline", "parent", "afterfunc"
 
@@ -119,8 +173,15 @@ struct WokenGoroutine {
   WakeOutcome outcome = WakeOutcome::kNotStarted;
   StringId next_block_reason;
   StackId next_block_stack;
-  // Latency from the cancel to stopping (exit or next block); -1 if it never stopped.
+  // When it responded to the cancellation (docs/findings.md, "Response"):
+  // it exited, the function that waited returned (the waiting user frame is
+  // gone from a later stack), or it went back to the same wait. -1: it had
+  // not responded when the trace ended.
+  Time responded = -1;
+  // Time to next block: from the cancel to stopping (exit or next block); -1 if it never stopped.
   Time latency() const { return stopped < 0 || unblocked < 0 ? -1 : stopped - unblocked; }
+  // Time to respond: from the cancel to the response; -1 if it never responded.
+  Time response_latency() const { return responded < 0 || unblocked < 0 ? -1 : responded - unblocked; }
 };
 
 struct Cancellation {
@@ -133,6 +194,7 @@ struct Cancellation {
   int user_frame = -1;           // first user frame (not runtime/std)
   uint64_t context_id = 0;       // instrumented context, 0 if unknown
   std::string cause;             // cause recorded by the Go module, "" if unknown
+  bool via_afterfunc = false;    // heard through an AfterFunc callback the cancel started
   std::vector<WokenGoroutine> woken;
 };
 
@@ -194,7 +256,11 @@ struct Finding {
   uint64_t context_id = 0;    // instrumented context, 0 if none
   SourceSite context_site;    // context rules: where the context was created (from the records)
   std::string test;           // the Go test it is attributed to, "" if none
-  LatencyStats latency;       // slow-cancel / ignored-cancel latencies of the group
+  LatencyStats latency;       // slow-cancel / ignored-cancel: time to respond (from the cancel) of the group
+  // The evidence the finding rests on, one sentence, and how certain it makes it.
+  std::string evidence;
+  Certainty certainty = Certainty::kCertain;
+  WaitKind wait = WaitKind::kNone;  // where the representative goroutine is at the end
 };
 
 // ---- Data quality ------------------------------------------------------------------
@@ -208,6 +274,9 @@ struct DataQuality {
   bool partial = false;           // the trace broke; results cover what came before
   std::optional<Error> error;
   bool starts_mid_execution = false;  // flight recorder or late trace.Start: goroutines existed before
+  TraceScope scope = TraceScope::kProgram;  // what the trace covers (AnalysisOptions::scope overrides)
+  std::string scope_reason;                 // how it was decided, one sentence
+  uint64_t goroutines_before_trace = 0;     // user goroutines that existed when the trace began
   uint64_t instrumentation_records = 0;
   uint64_t records_unknown_version = 0;
   uint64_t records_malformed = 0;

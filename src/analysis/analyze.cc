@@ -244,13 +244,15 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
     m.quality.error = error;
   }
 
-  std::vector<Finding> findings;
-  analysis::FindLeakedGoroutines(m, options, &findings);
-  analysis::FindIgnoredCancels(m, options, &findings);
-  analysis::FindSlowCancels(m, options, &findings);
-  analysis::FindCancelsNotCalled(m, options, &findings);
-  analysis::FindDetachedContexts(m, options, &findings);
-  analysis::FindLateDeadlines(m, options, &findings);
+  // Strongest rule first: a goroutine is reported once (rules.h).
+  analysis::FindingSink sink;
+  analysis::FindCancelsNotCalled(m, options, &sink);
+  analysis::FindDetachedContexts(m, options, &sink);
+  analysis::FindIgnoredCancels(m, options, &sink);
+  analysis::FindLeakedGoroutines(m, options, &sink);
+  analysis::FindSlowCancels(m, options, &sink);
+  analysis::FindLateDeadlines(m, options, &sink);
+  std::vector<Finding> findings = std::move(sink.findings);
   std::stable_sort(findings.begin(), findings.end(), [](const Finding& x, const Finding& y) {
     if (x.severity != y.severity) return x.severity > y.severity;
     return x.rule < y.rule;

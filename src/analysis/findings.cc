@@ -10,8 +10,8 @@ namespace {
 constexpr std::string_view kCtxtraceGo = "github.com/cancelflow/cancelflow/go/ctxtrace.Go.";
 }  // namespace
 
-bool IsCandidate(const GoRecord& g, const ModelState& m) {
-  if (g.info.created < 0 || g.info.system || g.info.start_func == kEmptyString) return false;
+bool IsCandidate(const GoRecord& g, const ModelState& m, const FindingSink& out) {
+  if (g.info.system || g.info.start_func == kEmptyString || out.Claimed(g.info.id)) return false;
   const std::string_view start = m.Str(g.info.start_func);
   if (IsInstrumentationGoroutine(start)) return false;
   // ctxtrace.Go runs the user's function: the goroutine is user work.
@@ -19,15 +19,59 @@ bool IsCandidate(const GoRecord& g, const ModelState& m) {
 }
 
 bool InFlightAtEnd(const GoRecord& g, const ModelState& m, const AnalysisOptions& o) {
-  // (end_state is kNotExist for a goroutine that ended.)
-  if (g.info.end_state != GoState::kRunnable && g.info.end_state != GoState::kRunning) return false;
-  Time since = -1;
-  if (g.open_woken.valid()) {
-    since = m.cancellations[static_cast<size_t>(g.open_woken.cancellation)].woken[g.open_woken.woken].unblocked;
-  } else if (g.info.blocked_since < 0) {
-    since = g.info.created;
+  return g.info.ended < 0 && g.last_change >= 0 && m.trace_end - g.last_change < o.grace_ns;
+}
+
+std::string Ms(Time ns) { return fmt::format("{:.1f} ms", static_cast<double>(ns) / 1e6); }
+
+std::string EndState(const ModelState& m, const GoroutineInfo& g) {
+  const int frame = FirstUserFrame(m, g.end_stack);
+  const std::string at = frame >= 0 ? " at " + SiteOf(m, g.end_stack, frame) : std::string();
+  switch (g.end_state) {
+    case GoState::kWaiting:
+      return fmt::format("blocked in {}{}", WaitKindName(g.wait == WaitKind::kNone ? WaitKind::kUnknown : g.wait), at);
+    case GoState::kRunnable: return "runnable (waiting for a CPU)" + at;
+    case GoState::kRunning: return "running" + at;
+    case GoState::kSyscall: return "in a system call" + at;
+    default: return "gone";
   }
-  return since >= 0 && m.trace_end - since < o.grace_ns;
+}
+
+std::string_view HintFor(WaitKind w) {
+  switch (w) {
+    case WaitKind::kChanSend:
+      return "nobody will receive: give the send a way out (select on <-ctx.Done() too) or buffer the channel for "
+             "the one result that may be abandoned";
+    case WaitKind::kChanReceive:
+    case WaitKind::kSelect:
+      return "nothing will send or close: also select on <-ctx.Done() and return, or close the channel when the "
+             "producer is done";
+    case WaitKind::kChanReceiveNil:
+    case WaitKind::kChanSendNil:
+      return "a nil channel never becomes ready (often ctx.Done() of context.Background() or TODO()): pass the "
+             "caller's cancelable ctx, or make the channel";
+    case WaitKind::kSelectNoCases:
+      return "select {} never returns: wait on a context or on a channel closed at shutdown instead";
+    case WaitKind::kMutexLock:
+    case WaitKind::kRWMutexRLock:
+    case WaitKind::kRWMutexLock:
+      return "the lock is never released: find the holder that returned without Unlock (defer mu.Unlock()) or "
+             "the lock-order cycle";
+    case WaitKind::kWaitGroupWait:
+      return "Wait never returns: a goroutine it waits for did not call Done (defer wg.Done()) or is itself stuck";
+    case WaitKind::kCondWait:
+      return "Cond.Wait needs a Signal or Broadcast: broadcast when the context is done and check ctx in the loop";
+    case WaitKind::kIOWait:
+      return "the read or write has no deadline: set one, or close the connection when ctx is done "
+             "(context.AfterFunc(ctx, func() { conn.Close() }))";
+    case WaitKind::kSyscall:
+      return "a blocking system call does not see ctx: use a call with a timeout or one that can be interrupted";
+    case WaitKind::kSleep:
+    case WaitKind::kNone:
+    default:
+      return "check ctx.Done() between steps (a timer in a select instead of time.Sleep) and return when it is "
+             "closed";
+  }
 }
 
 std::string GoroutineLabel(const ModelState& m, const GoroutineInfo& g) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "analysis/wait_patterns.h"
+
 #include "base/check.h"
 #include "model/records.h"
 #include "wire/event_spec.h"
@@ -60,7 +62,8 @@ bool ModelState::IsUser(std::string_view f) const {
 
 bool Matters(const GoRecord& g) {
   return g.info.context_id != 0 || !g.info.name.empty() || g.timer_goroutine || g.open_woken.valid() ||
-         g.last_woken.valid() || g.go_exit_record || g.overdue_record || g.canceler || g.test_main;
+         g.last_woken.valid() || g.go_exit_record || g.overdue_record || g.canceler || g.test_main ||
+         g.slowest_response.valid();
 }
 
 void ModelState::Retire(GoRecord& g) {
@@ -124,6 +127,12 @@ bool IsInstrumentationGoroutine(std::string_view start) {
   constexpr std::string_view kCtxtrace = "github.com/cancelflow/cancelflow/go/ctxtrace.";
   return (StartsWith(start, kCtxtrace) && !StartsWith(start, "github.com/cancelflow/cancelflow/go/ctxtrace.Go.")) ||
          StartsWith(start, "github.com/cancelflow/cancelflow/go/flightrec.");
+}
+
+uint64_t WaitSite(const ModelState& m, StackId s) {
+  if (s == kNoStack) return UINT64_MAX;
+  const int k = WaitingFrame(m.Funcs(s));
+  return k < 0 ? UINT64_MAX : m.stacks->Frames(s)[static_cast<size_t>(k)].value();
 }
 
 int FirstUserFrame(const ModelState& m, StackId s) {
@@ -213,6 +222,75 @@ void ModelBuilder::OnCancelUnblock(const Event& e, GoId woken, const CancelStack
   GoRecord& g = m_.Get(woken);
   g.open_woken = WokenRef{ci, static_cast<uint32_t>(x.woken.size() - 1)};
   g.last_woken = g.open_woken;
+  if (!g.pending_response.valid()) {
+    // The first wake it has not yet responded to; a later cancel that finds
+    // it blocked elsewhere before it responded does not restart the clock.
+    g.pending_response = g.open_woken;
+    g.wait_stack = g.info.block_stack;
+  }
+}
+
+WokenGoroutine& ModelBuilder::Woken(WokenRef r) {
+  return m_.cancellations[static_cast<size_t>(r.cancellation)].woken[r.woken];
+}
+
+void ModelBuilder::Responded(GoRecord& g, Time t) {
+  WokenGoroutine& w = Woken(g.pending_response);
+  w.responded = t;
+  if (!g.slowest_response.valid() || w.response_latency() > Woken(g.slowest_response).response_latency()) {
+    g.slowest_response = g.pending_response;
+  }
+  g.pending_response = WokenRef{};
+}
+
+bool ModelBuilder::StillInWait(const GoRecord& g, StackId now) const {
+  if (now == g.wait_stack) return false;  // back at the same wait: a loop with a fresh context
+  if (g.wait_stack == kNoStack) return now != kNoStack;  // an AfterFunc callback: it responds by returning
+  const auto wait = m_.stacks->Frames(g.wait_stack);
+  const auto funcs = m_.Funcs(g.wait_stack);
+  const int k = WaitingFrame(funcs);
+  if (k < 0) return false;
+  // The waiting function is still active iff `now` ends with the same callers
+  // below it (exact frames: the same call sites) and the same function in its place.
+  const auto cur = m_.stacks->Frames(now);
+  const size_t depth = wait.size() - static_cast<size_t>(k);
+  if (cur.size() < depth) return false;
+  const size_t at = cur.size() - depth;
+  if (!std::equal(wait.begin() + k + 1, wait.end(), cur.begin() + static_cast<std::ptrdiff_t>(at) + 1)) return false;
+  return m_.stacks->GetFrame(cur[at]).func == m_.stacks->GetFrame(wait[static_cast<size_t>(k)]).func;
+}
+
+void ModelBuilder::OwnStack(GoRecord& g, StackId s, Time t) {
+  if (s == kNoStack) return;
+  g.last_stack = s;
+  if (g.info.start_func == kEmptyString && g.info.created < 0) NameFromStack(g, s);
+  if (g.runner_test >= 0 && runner_names_pending_ > 0) NameRunnerTest(g, s);
+  if (g.pending_response.valid() && !StillInWait(g, s)) Responded(g, t);
+}
+
+void ModelBuilder::NameFromStack(GoRecord& g, StackId s) {
+  // The entry function of a goroutine created before the trace: the
+  // outermost frame of the first stack the trace gives for it.
+  auto frames = m_.stacks->Frames(s);
+  if (frames.empty()) return;
+  g.info.start_func = m_.stacks->GetFrame(frames.back()).func;
+  const std::string_view name = m_.Str(g.info.start_func);
+  g.info.instrumentation = IsInstrumentationGoroutine(name);
+  g.info.system = StartsWith(name, "runtime.") || StartsWith(name, "runtime/") || g.info.instrumentation;
+  g.test_runner = name == "testing.tRunner";
+}
+
+void ModelBuilder::NameRunnerTest(GoRecord& g, StackId s) {
+  // The test function is the frame testing.tRunner called.
+  RunnerTest& t = m_.runner_tests[static_cast<size_t>(g.runner_test)];
+  if (t.goroutine != g.info.id || t.function != kEmptyString) return;
+  auto frames = m_.stacks->Frames(s);
+  for (size_t i = 1; i < frames.size(); ++i) {
+    if (m_.Str(m_.stacks->GetFrame(frames[i]).func) != "testing.tRunner") continue;
+    t.function = m_.stacks->GetFrame(frames[i - 1]).func;
+    --runner_names_pending_;
+    return;
+  }
 }
 
 void ModelBuilder::OnGoCreate(const Event& e, const StateTransition& t) {
@@ -222,13 +300,26 @@ void ModelBuilder::OnGoCreate(const Event& e, const StateTransition& t) {
   g.info.creator = e.goroutine;
   g.info.creation_stack = e.stack;
   g.state = t.go_to();
+  g.last_change = e.time;
   auto start = m_.stacks->Frames(t.stack);
   if (!start.empty()) g.info.start_func = m_.stacks->GetFrame(start[0]).func;
   const std::string_view start_name = m_.Str(g.info.start_func);
-  g.info.system = StartsWith(start_name, "runtime.") || StartsWith(start_name, "runtime/") ||
-                  IsInstrumentationGoroutine(start_name);
-  if (const GoRecord* creator = m_.Find(e.goroutine)) g.test = creator->test;
+  g.info.instrumentation = IsInstrumentationGoroutine(start_name);
+  g.info.system = StartsWith(start_name, "runtime.") || StartsWith(start_name, "runtime/") || g.info.instrumentation;
+  if (GoRecord* creator = m_.Find(e.goroutine)) {
+    g.test = creator->test;
+    g.runner_test = creator->runner_test;
+    if (creator->runner_test >= 0 && runner_names_pending_ > 0) NameRunnerTest(*creator, e.stack);
+  }
   if (g.test >= 0) g.info.test = m_.tests[static_cast<size_t>(g.test)].name;
+  if (start_name == "testing.tRunner") {
+    // A test (or subtest) without markers: its goroutine and everything it creates.
+    g.test_runner = true;
+    m_.scope_facts.runner_tests = true;
+    m_.runner_tests.push_back(RunnerTest{id, e.time, -1, kEmptyString});
+    g.runner_test = static_cast<int32_t>(m_.runner_tests.size() - 1);
+    ++runner_names_pending_;
+  }
 
   // A context deadline timer firing: the runtime starts the closure with no
   // user goroutine on the M, so the creator stack is empty.
@@ -248,7 +339,8 @@ void ModelBuilder::OnGoCreate(const Event& e, const StateTransition& t) {
     const CancelStack& c = Classify(e.stack);
     // (AfterFunc callbacks of cancelflow's own instrumentation are plumbing.)
     if (c.is_cancel && c.via_afterfunc && !IsInstrumentationGoroutine(start_name)) {
-      const int32_t ci = NewCancellation(CancelKind::kAfterFunc, e, e.goroutine, c);
+      const int32_t ci = NewCancellation(c.kind, e, e.goroutine, c);
+      m_.cancellations[static_cast<size_t>(ci)].via_afterfunc = true;
       WokenGoroutine w;
       w.goroutine = id;
       w.depth = c.depth;
@@ -258,6 +350,7 @@ void ModelBuilder::OnGoCreate(const Event& e, const StateTransition& t) {
       GoRecord& cb = *m_.Find(id);
       cb.open_woken = WokenRef{ci, 0};
       cb.last_woken = cb.open_woken;
+      cb.pending_response = cb.open_woken;  // responds by returning (wait_stack: none)
     }
   }
 }
@@ -271,63 +364,95 @@ void ModelBuilder::OnGoroutineTransition(const Event& e, const StateTransition& 
   }
   GoRecord& g = m_.Get(id);
   if (from == GoState::kUndetermined) {
-    // A goroutine that existed before this generation (status event).
+    // A goroutine that existed before this generation (a status record; in
+    // later generations the same goroutine gets one again).
+    const bool first_seen = g.state == GoState::kUndetermined && g.last_change < 0 && g.info.created < 0;
+    if (first_seen) {
+      g.last_change = e.time;
+      if (m_.quality.generations <= 1) first_generation_goroutines_.push_back(id);
+    }
     if (to == GoState::kWaiting && t.has_stack && t.stack != kNoStack) {
-      g.info.block_stack = t.stack;
-      if (g.info.blocked_since < 0) g.info.blocked_since = e.time;
-      if (g.info.start_func == kEmptyString) {
-        auto frames = m_.stacks->Frames(t.stack);
-        if (!frames.empty()) {
-          // Best guess at the entry function of a goroutine created before the
-          // trace: the outermost frame of its stack.
-          g.info.start_func = m_.stacks->GetFrame(frames.back()).func;
-          const std::string_view s = m_.Str(g.info.start_func);
-          g.info.system = StartsWith(s, "runtime.") || StartsWith(s, "runtime/") || IsInstrumentationGoroutine(s);
-        }
+      if (g.info.block_stack == kNoStack || first_seen) {
+        g.info.block_stack = t.stack;
+        if (first_seen) ++m_.sites.Insert(t.stack.value(), SiteCounts{}).first->present_at_start;
       }
+      if (g.info.blocked_since < 0) g.info.blocked_since = e.time;
+      OwnStack(g, t.stack, e.time);
     }
     g.state = to;
     return;
   }
+  // In flight (findings.cc InFlightAtEnd) counts creations, blocks and
+  // wake-ups: a goroutine preempted and resumed while it spins is not new.
+  if (to == GoState::kWaiting || from == GoState::kWaiting) g.last_change = e.time;
   switch (to) {
     case GoState::kRunning:
       if (from == GoState::kRunnable && g.open_woken.valid()) {
-        WokenGoroutine& w = m_.cancellations[static_cast<size_t>(g.open_woken.cancellation)].woken[g.open_woken.woken];
+        WokenGoroutine& w = Woken(g.open_woken);
         if (w.started < 0) w.started = e.time;
       }
+      g.last_stack = kNoStack;  // running: where it is now is not known until it stops again
       break;
     case GoState::kWaiting:
       if (from == GoState::kRunning) {
         g.info.block_reason = t.reason;
         g.info.block_stack = t.stack;
         g.info.blocked_since = e.time;
+        if (t.stack != kNoStack) ++m_.sites.Insert(t.stack.value(), SiteCounts{}).first->joined;
         StopWoken(g, e.time, WakeOutcome::kBlockedAgain, t.reason, t.stack);
+        OwnStack(g, t.stack, e.time);
       }
       break;
     case GoState::kNotExist:
       g.info.ended = e.time;
       StopWoken(g, e.time, WakeOutcome::kExited, kEmptyString, kNoStack);
+      if (g.pending_response.valid()) Responded(g, e.time);
+      if (g.test_runner && g.runner_test >= 0) m_.runner_tests[static_cast<size_t>(g.runner_test)].end = e.time;
       g.state = to;
       m_.Retire(g);
       return;
     case GoState::kRunnable:
-      if (from == GoState::kWaiting && e.type == wire::kGoUnblock) {
-        if (e.stack == kNoStack) {
-          ++m_.quality.unblocks_without_stack;
-        } else {
-          const CancelStack& c = Classify(e.stack);
-          if (c.is_cancel) {
-            g.state = to;
-            OnCancelUnblock(e, id, c);
-            return;
+      if (from == GoState::kWaiting) {
+        if (g.info.block_stack != kNoStack) {
+          if (SiteCounts* c = m_.sites.Find(g.info.block_stack.value())) ++c->left;
+        }
+        if (e.type == wire::kGoUnblock) {
+          if (e.stack == kNoStack) {
+            ++m_.quality.unblocks_without_stack;
+          } else {
+            const CancelStack& c = Classify(e.stack);
+            if (c.is_cancel) {
+              g.state = to;
+              OnCancelUnblock(e, id, c);
+              return;
+            }
           }
         }
+      } else if (from == GoState::kRunning && t.has_stack) {
+        OwnStack(g, t.stack, e.time);  // preempted or yielded: where it is
       }
+      break;
+    case GoState::kSyscall:
+      if (t.has_stack) OwnStack(g, t.stack, e.time);
       break;
     default:
       break;
   }
   g.state = to;
+}
+
+void ModelBuilder::OnRange(const Event& e) {
+  // Tracing began here: runtime.StartTrace's stop-the-world, with the stack
+  // of whoever started it (trace.Start, testing.(*M).before, a flight recorder).
+  if (e.kind != EventKind::kRangeBegin || m_.scope_facts.start_seen || m_.quality.generations > 1) return;
+  const RangeInfo r = GetRange(e);
+  if (r.name != RangeName::kStopTheWorld || m_.Str(r.stw_kind) != "start trace") return;
+  m_.scope_facts.start_seen = true;
+  m_.scope_facts.starter = e.goroutine;
+  for (std::string_view f : m_.Funcs(e.stack)) {
+    if (f == "testing.(*M).before") m_.scope_facts.started_by_test_main = true;
+    if (f.ends_with("(*FlightRecorder).Start")) m_.scope_facts.started_by_flight_recorder = true;
+  }
 }
 
 void ModelBuilder::OnLog(const Event& e) {
@@ -466,6 +591,9 @@ void ModelBuilder::OnEvent(const Event& e) {
       if (t.resource.kind == ResourceKind::kGoroutine) OnGoroutineTransition(e, t);
       break;
     }
+    case EventKind::kRangeBegin:
+      OnRange(e);
+      break;
     case EventKind::kLog:
       OnLog(e);
       break;
@@ -473,7 +601,10 @@ void ModelBuilder::OnEvent(const Event& e) {
       if (const SyncDetails* d = reader_.Sync(e)) {
         // Generations are numbered from 1 when tracing starts; a flight
         // recorder snapshot starts later and misses earlier history.
-        if (m_.quality.generations == 0 && d->generation > 1) m_.quality.starts_mid_execution = true;
+        if (m_.quality.generations == 0) {
+          m_.scope_facts.first_generation = d->generation;
+          if (d->generation > 1) m_.quality.starts_mid_execution = true;
+        }
         ++m_.quality.generations;
         if (d->has_clock_snapshot && !m_.wall_offset_known) {
           m_.wall_offset_known = true;
@@ -507,10 +638,38 @@ ModelState ModelBuilder::Finish(Time end) {
   for (GoRecord& g : m_.gs) {
     g.info.end_state = g.info.ended >= 0 ? GoState::kNotExist : g.state;
     if (g.open_woken.valid()) {
-      WokenGoroutine& w = m_.cancellations[static_cast<size_t>(g.open_woken.cancellation)].woken[g.open_woken.woken];
+      WokenGoroutine& w = Woken(g.open_woken);
       w.outcome = w.started < 0 ? WakeOutcome::kNotStarted : WakeOutcome::kRunning;
     }
+    if (g.info.end_state == GoState::kWaiting) {
+      g.info.end_stack = g.info.block_stack;
+      g.info.wait = ClassifyWait(m_.Str(g.info.block_reason), m_.Funcs(g.info.block_stack));
+    } else if (g.info.end_state == GoState::kSyscall) {
+      g.info.end_stack = g.last_stack;
+      g.info.wait = WaitKind::kSyscall;
+    } else if (g.info.end_state != GoState::kNotExist) {
+      g.info.end_stack = g.last_stack;
+    }
+    if (g.runner_test >= 0) g.info.test_end = m_.runner_tests[static_cast<size_t>(g.runner_test)].end;
+    if (g.test >= 0 && m_.tests[static_cast<size_t>(g.test)].end >= 0) {
+      g.info.test_end = m_.tests[static_cast<size_t>(g.test)].end;  // markers win
+    }
   }
+  for (GoId id : first_generation_goroutines_) {
+    const GoRecord* g = m_.Find(id);
+    if (g != nullptr && id != m_.scope_facts.starter && !g->info.system && g->info.start_func != kEmptyString) {
+      ++m_.quality.goroutines_before_trace;
+    }
+  }
+  m_.sites.ForEach([&](uint64_t stack, SiteCounts& c) {
+    const uint64_t site = WaitSite(m_, StackId(static_cast<uint32_t>(stack)));
+    if (site == UINT64_MAX) return;
+    SiteCounts& w = *m_.wait_sites.Insert(site, SiteCounts{}).first;
+    w.present_at_start += c.present_at_start;
+    w.joined += c.joined;
+    w.left += c.left;
+  });
+  DecideScope(m_, options_);
   return std::move(m_);
 }
 

@@ -45,7 +45,16 @@ class ModelBuilder {
   void OnCancelUnblock(const Event& e, GoId woken, const CancelStack& c);
   void OnGoCreate(const Event& e, const StateTransition& t);
   void OnLog(const Event& e);
+  void OnRange(const Event& e);
   void StopWoken(GoRecord& g, Time t, WakeOutcome outcome, StringId reason, StackId stack);
+  WokenGoroutine& Woken(WokenRef r);
+  // A stack of the goroutine's own (block, stop, syscall, status): where it
+  // is; names a goroutine from before the trace; settles a pending response.
+  void OwnStack(GoRecord& g, StackId s, Time t);
+  void NameFromStack(GoRecord& g, StackId s);
+  void NameRunnerTest(GoRecord& g, StackId s);
+  bool StillInWait(const GoRecord& g, StackId now) const;
+  void Responded(GoRecord& g, Time t);
   const CancelStack& Classify(StackId s);
   int32_t NewCancellation(CancelKind kind, const Event& e, GoId canceler, const CancelStack& c);
 
@@ -63,6 +72,8 @@ class ModelBuilder {
   ModelState m_;
   FlatMap<CancelStack> classified_;  // StackId -> classification
   PendingCancel pending_cancel_;
+  std::vector<GoId> first_generation_goroutines_;  // seen first in a status record of the first generation
+  uint32_t runner_names_pending_ = 0;              // runner tests whose function is not known yet
 };
 
 }  // namespace cancelflow::analysis

@@ -39,6 +39,13 @@ struct WokenRef {
 struct GoRecord {
   GoroutineInfo info;
   GoState state = GoState::kUndetermined;
+  Time last_change = -1;          // its last creation, block or wake-up (first status, if from before the trace)
+  StackId last_stack;             // its own stack at its last block, stop or syscall
+  // The response to a cancel wake (docs/findings.md, "Response"): the wake
+  // still waiting for one, and the block stack it was woken from.
+  WokenRef pending_response;
+  StackId wait_stack;
+  WokenRef slowest_response;      // the wake it took longest to respond to
   bool timer_goroutine = false;   // started by a context deadline timer
   int32_t timer_cancellation = -1;  // the deadline Cancellation it carries
   WokenRef open_woken;            // woken by a cancel, outcome not yet known
@@ -49,8 +56,10 @@ struct GoRecord {
   Time overdue_at = -1;
   Time exit_record_time = -1;
   int32_t test = -1;              // index into ModelState::tests
+  int32_t runner_test = -1;       // index into ModelState::runner_tests (the tRunner ancestor)
   bool canceler = false;          // ran a cancel that woke goroutines (Cancellation::canceler)
   bool test_main = false;         // a test's own goroutine (Test::goroutine)
+  bool test_runner = false;       // a testing.tRunner goroutine (a test's own goroutine, markers or not)
   bool retired = false;           // ended without mattering; dropped at the next compaction
 };
 
@@ -60,6 +69,34 @@ struct GoRecord {
 // their bound goroutines, tests their goroutine). Otherwise only its creator
 // link and creation stack are still read.
 bool Matters(const GoRecord& g);
+
+// A test seen without markers: a testing.tRunner goroutine (docs/findings.md,
+// "Trace scope"). Goroutines it creates, transitively, belong to it.
+struct RunnerTest {
+  GoId goroutine = kNoGoroutine;
+  Time start = -1, end = -1;   // its creation and GoDestroy
+  StringId function;           // the test function (the frame tRunner called), once a stack shows it
+};
+
+// Goroutines blocked at one stack (a "site") over the trace: how many were
+// already there when the trace began, joined it during the trace (blocked
+// there), and left it (were woken there). The growth evidence of window and
+// flight traces (rule_leaked_goroutine.cc).
+struct SiteCounts {
+  uint32_t present_at_start = 0;
+  uint32_t joined = 0;
+  uint32_t left = 0;
+};
+
+// What the first generation says about how tracing began (DecideScope).
+struct ScopeFacts {
+  uint64_t first_generation = 0;
+  bool start_seen = false;            // runtime.StartTrace's stop-the-world is in the trace
+  bool started_by_test_main = false;  // ... called from testing.(*M).before (`go test -trace`)
+  bool started_by_flight_recorder = false;  // ... from (*FlightRecorder).Start
+  GoId starter = kNoGoroutine;        // the goroutine that started it
+  bool runner_tests = false;          // testing.tRunner goroutines were created in the trace
+};
 
 // Burst tracking: consecutive cancel events of one goroutine that belong to
 // the same cancel call.
@@ -80,6 +117,10 @@ struct ModelState {
   FlatMap<uint32_t> ctx_index;  // context id -> index into contexts
   std::vector<Test> tests;
   std::vector<uint64_t> leak_records;  // context ids with a `leak` record, in order
+  std::vector<RunnerTest> runner_tests;
+  FlatMap<SiteCounts> sites;           // block StackId -> counts (during the pass)
+  FlatMap<SiteCounts> wait_sites;      // waiting frame (FrameId) -> counts of every stack that waits there (Finish)
+  ScopeFacts scope_facts;
   DataQuality quality;
   Time trace_end = -1;
   // wall clock (Unix ns) = trace time + wall_offset, from a Go 1.25+ clock snapshot.
@@ -134,5 +175,12 @@ std::vector<std::string> PackagesUnderTest(const ModelState& m);
 bool IsInstrumentationGoroutine(std::string_view start_func);
 // Index of the first user frame of a stack, -1 if none.
 int FirstUserFrame(const ModelState& m, StackId s);
+// The site a goroutine waits at: the FrameId of the waiting frame of a block
+// stack (wait_patterns.h), UINT64_MAX if none. Stacks with other callers
+// that wait at the same place share it.
+uint64_t WaitSite(const ModelState& m, StackId s);
+// Decides quality.scope and quality.scope_reason from the scope facts and the
+// goroutines that existed before the trace (ModelBuilder::Finish).
+void DecideScope(ModelState& m, const AnalysisOptions& o);
 
 }  // namespace cancelflow::analysis

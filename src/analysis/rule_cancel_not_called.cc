@@ -13,7 +13,7 @@
 
 namespace cancelflow::analysis {
 
-void FindCancelsNotCalled(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out) {
+void FindCancelsNotCalled(const ModelState& m, const AnalysisOptions& o, FindingSink* out) {
   if (m.quality.instrumentation_records > 0) {
     for (uint64_t id : m.leak_records) {
       const ContextInfo* c = m.Context(id);
@@ -24,13 +24,14 @@ void FindCancelsNotCalled(const ModelState& m, const AnalysisOptions& o, std::ve
                                                   : c->leak_reason == "test_end" ? "still uncalled when its test ended"
                                                                                  : "still uncalled when tracing stopped");
       f.hint = "call cancel on every path: defer cancel() right after creating the context";
-      out->push_back(std::move(f));
+      f.evidence = "the Go module's leak record (" + c->leak_reason + ")";
+      out->findings.push_back(std::move(f));
     }
     return;
   }
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
-    if (g.info.ended >= 0 || g.info.created < 0 || !IsPropagateCancelGoroutine(m.Str(g.info.start_func))) continue;
+    if (g.info.ended >= 0 || !IsPropagateCancelGoroutine(m.Str(g.info.start_func)) || out->Claimed(g.info.id)) continue;
     items.push_back({&g, -1, -1});
   }
   EmitGoroutineFindings(m, o, Rule::kCancelNotCalled, std::move(items), [&](const auto& v, Finding* f) {
@@ -39,6 +40,8 @@ void FindCancelsNotCalled(const ModelState& m, const AnalysisOptions& o, std::ve
                              v.size(), v.size() == 1 ? "" : "s", SiteOf(m, f->creation_stack, f->creation_user_frame),
                              v.size() == 1 ? "was" : "were", v.size() == 1 ? "" : "s", v.size() == 1 ? "it is" : "them are");
     f->hint = "call the CancelFunc on every path (defer cancel()); a custom parent makes every leak cost a goroutine";
+    f->evidence = "context.propagateCancel's goroutine runs until the child context or its custom parent is "
+                  "canceled, and it was still running when the trace ended";
   }, out);
 }
 

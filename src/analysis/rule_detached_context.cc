@@ -4,9 +4,11 @@
 //   WithoutCancel, on a goroutine that is bound to a cancelable context or
 //   was created (transitively) by one: the request's cancellation cannot
 //   reach that work.
-// - Always: goroutines blocked forever (reason "forever") in a plain channel
-//   receive at the end of the trace: the nil Done channel of a context that
-//   can never be canceled (Background, TODO, WithoutCancel), or any nil channel.
+// - Without records, only where the trace shows a context: a goroutine
+//   blocked forever receiving from a nil channel whose block or creation
+//   stack runs through package context (the nil Done channel of a context
+//   that can never be canceled). A plain nil-channel wait is a leak that is
+//   blocked forever (leaked-goroutine), not evidence of a context.
 #include <fmt/format.h>
 
 #include "analysis/rules.h"
@@ -38,7 +40,7 @@ bool UnderCancelableContext(const ModelState& m, GoId g) {
 
 }  // namespace
 
-void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out) {
+void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, FindingSink* out) {
   for (const ContextInfo& c : m.contexts) {
     const bool detached = c.kind == "withoutcancel" || c.parent_kind == "background" || c.parent_kind == "todo" ||
                           c.parent_kind == "detached";
@@ -50,20 +52,26 @@ void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, std::ve
                             c.kind == "withoutcancel" ? "context.WithoutCancel" : "parent is context." +
                                                             std::string(c.parent_kind == "todo" ? "TODO()" : "Background()"));
     f.hint = "derive the context from the request's ctx; if the work must outlive it, bound it with its own timeout";
-    out->push_back(std::move(f));
+    f.evidence = "the Go module's ctx record: created from " + std::string(c.kind == "withoutcancel" ? "WithoutCancel" : c.parent_kind) +
+                 " on a goroutine working for a cancelable context";
+    out->findings.push_back(std::move(f));
   }
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
-    if (!IsCandidate(g, m) || g.info.ended >= 0 || g.info.end_state != GoState::kWaiting) continue;
-    if (m.Str(g.info.block_reason) != "forever") continue;
-    const auto funcs = m.Funcs(g.info.block_stack);
-    if (!IsChannelReceive(funcs)) continue;
+    if (!IsCandidate(g, m, *out) || g.info.ended >= 0 || g.info.wait != WaitKind::kChanReceiveNil) continue;
+    auto through_context = [&](StackId s) {
+      for (std::string_view f : m.Funcs(s))
+        if (f.starts_with("context.")) return true;
+      return false;
+    };
+    if (!through_context(g.info.block_stack) && !through_context(g.info.creation_stack)) continue;
     items.push_back({&g, -1, -1});
   }
   EmitGoroutineFindings(m, o, Rule::kDetachedContext, std::move(items), [&](const auto& v, Finding* f) {
-    f->message = fmt::format("{} goroutine{} blocked forever receiving from a nil channel at {}: the Done() of a "
-                             "context that can never be canceled (Background, TODO, WithoutCancel)?",
+    f->message = fmt::format("{} goroutine{} blocked forever receiving from the nil Done channel of a context that "
+                             "can never be canceled, at {}",
                              v.size(), v.size() == 1 ? " is" : "s are", SiteOf(m, f->block_stack, f->block_user_frame));
+    f->evidence = "blocked forever in chan receive (nil chan), in code of package context";
     f->hint = "pass the caller's cancelable ctx down instead of context.Background()/TODO(), or close a real channel";
   }, out);
 }

@@ -1,42 +1,59 @@
-// ignored-cancel: a goroutine whose cancellation reached it, but which kept
-// working or blocked elsewhere beyond the grace period and never exited.
+// ignored-cancel: a goroutine that a cancellation reached and that did not
+// respond to it (docs/findings.md, "Response").
+// - Without records: woken by a cancel (GoUnblock from
+//   context.(*cancelCtx).cancel, or started as an AfterFunc callback), it has
+//   not responded when the trace ends, `grace_ns` or more after the wake:
+//   it neither exited, nor returned from the function that waited, nor went
+//   back to the same wait. A loop that makes a fresh context per job or per
+//   tick responds each time and is never reported. A test's own goroutine
+//   (testing.tRunner) going on with its test is not a finding.
 // - With records: a goroutine bound to a context (ctxtrace.Go/Bind) that the
 //   watchdog reported overdue (`go_overdue`) and that never exited.
-// - Without: a goroutine woken by a cancel (GoUnblock from
-//   context.(*cancelCtx).cancel) that then blocked elsewhere or kept running,
-//   is still alive at the end, and the trace lasted `grace_ns` past the cancel.
 #include <fmt/format.h>
 
 #include "analysis/rules.h"
 
 namespace cancelflow::analysis {
 
-void FindIgnoredCancels(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out) {
+void FindIgnoredCancels(const ModelState& m, const AnalysisOptions& o, FindingSink* out) {
+  enum Evidence : uint8_t { kRecords, kNoResponse };
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
-    if (!IsCandidate(g, m) || g.info.ended >= 0) continue;
+    if (!IsCandidate(g, m, *out) || g.info.ended >= 0 || g.test_runner) continue;
     if (g.overdue_record && !g.go_exit_record) {
       const ContextInfo* c = m.Context(g.info.context_id);
       const Time since = c != nullptr && c->done >= 0 ? c->done : g.overdue_at;
-      items.push_back({&g, m.trace_end - since, g.last_woken.valid() ? g.last_woken.cancellation : -1});
+      items.push_back({&g, m.trace_end - since, g.last_woken.valid() ? g.last_woken.cancellation : -1, kRecords});
       continue;
     }
-    if (!g.last_woken.valid()) continue;
+    if (!g.pending_response.valid()) continue;
     const WokenGoroutine& w =
-        m.cancellations[static_cast<size_t>(g.last_woken.cancellation)].woken[g.last_woken.woken];
-    if ((w.outcome == WakeOutcome::kBlockedAgain || w.outcome == WakeOutcome::kRunning) &&
-        m.trace_end - w.unblocked >= o.grace_ns) {
-      items.push_back({&g, m.trace_end - w.unblocked, g.last_woken.cancellation});
+        m.cancellations[static_cast<size_t>(g.pending_response.cancellation)].woken[g.pending_response.woken];
+    if (m.trace_end - w.unblocked >= o.grace_ns) {
+      items.push_back({&g, m.trace_end - w.unblocked, g.pending_response.cancellation, kNoResponse});
     }
   }
   EmitGoroutineFindings(m, o, Rule::kIgnoredCancel, std::move(items), [&](const auto& v, Finding* f) {
     const GoroutineInfo& g = v.front().g->info;
-    f->message = fmt::format("{} goroutine{} started at {} kept {} after {} context was canceled, for at least {} ms",
-                             v.size(), v.size() == 1 ? "" : "s", GoroutineLabel(m, g),
-                             g.end_state == GoState::kWaiting ? fmt::format("blocking ({})", m.Str(g.block_reason))
-                                                              : std::string("running"),
-                             v.size() == 1 ? "its" : "their", f->latency.max / 1'000'000);
-    f->hint = "check ctx.Done() (or ctx.Err()) in the loop or select where it blocks, and return when it is closed";
+    f->message = fmt::format("{} goroutine{} started at {} did not respond to {} context's cancellation for at "
+                             "least {}: {}",
+                             v.size(), v.size() == 1 ? "" : "s", GoroutineLabel(m, g), v.size() == 1 ? "its" : "their",
+                             Ms(f->latency.max), EndState(m, g));
+    if (v.front().evidence == kRecords) {
+      f->evidence = "the Go module's watchdog reported it still running after its context was done (go_overdue), "
+                    "and it never exited";
+    } else {
+      const GoRecord& r = *v.front().g;
+      const Cancellation& c = m.cancellations[static_cast<size_t>(f->cancellation)];
+      const auto funcs = m.Funcs(r.wait_stack);
+      const int k = r.wait_stack == kNoStack ? -1 : FirstUserFrame(m, r.wait_stack);
+      f->evidence = fmt::format(
+          "woken by a {} cancellation{}{}; {} later it had neither exited nor returned from the function that "
+          "waited, nor gone back to the same wait",
+          CancelKindName(c.kind), c.via_afterfunc ? " (through an AfterFunc)" : "",
+          k >= 0 ? " while waiting at " + SiteOf(m, r.wait_stack, k) : std::string(), Ms(f->latency.max));
+    }
+    f->hint = std::string(HintFor(g.end_state == GoState::kWaiting ? g.wait : WaitKind::kNone));
   }, out);
 }
 

@@ -12,7 +12,7 @@
 
 namespace cancelflow::analysis {
 
-void FindLateDeadlines(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out) {
+void FindLateDeadlines(const ModelState& m, const AnalysisOptions& o, FindingSink* out) {
   for (const ContextInfo& c : m.contexts) {
     if (c.parent_deadline_unix_ns > 0 && c.deadline_unix_ns > c.parent_deadline_unix_ns) {
       Finding f = ContextFinding(m, o, Rule::kLateDeadline, c);
@@ -21,7 +21,8 @@ void FindLateDeadlines(const ModelState& m, const AnalysisOptions& o, std::vecto
                               c.kind, c.created_at.func,
                               static_cast<double>(c.deadline_unix_ns - c.parent_deadline_unix_ns) / 1e6);
       f.hint = "budget the timeout from the parent's remaining time (ctx.Deadline()) or drop it";
-      out->push_back(std::move(f));
+      f.evidence = "the Go module's ctx record: the requested deadline is later than the parent's";
+      out->findings.push_back(std::move(f));
       continue;
     }
     if (c.done_by == "deadline" && c.deadline_unix_ns > 0 && m.wall_offset_known) {
@@ -31,7 +32,8 @@ void FindLateDeadlines(const ModelState& m, const AnalysisOptions& o, std::vecto
         f.message = fmt::format("the deadline of the {} context created at {} fired {:.1f} ms late", c.kind,
                                 c.created_at.func, static_cast<double>(done_wall - c.deadline_unix_ns) / 1e6);
         f.hint = "the process was too busy to run the timer in time (CPU starvation, long STW, GOMAXPROCS too low)";
-        out->push_back(std::move(f));
+        f.evidence = "the Go module's done record, placed on the trace clock by the clock snapshot";
+        out->findings.push_back(std::move(f));
       }
     }
   }

@@ -1,39 +1,100 @@
-// leaked-goroutine: a goroutine created during the trace, running user code
-// (or context's propagateCancel goroutine), still alive when the trace ends,
-// and not caught in flight (InFlightAtEnd: started, or woken by a cancel,
-// less than grace_ns before the end and not blocked since).
-// When the trace has test markers the goroutine is attributed to the test
-// whose goroutine (transitively) created it.
+// leaked-goroutine: a goroutine that will never finish, by evidence the trace
+// holds (docs/findings.md, "leaked-goroutine"). Being alive at the end is
+// evidence only where the trace covers the goroutine's whole expected life:
+// - any scope: blocked forever (a nil channel, `select {}`): nothing can
+//   wake it (certain);
+// - program: alive at the end of the whole program's trace, except a
+//   goroutine caught in flight (InFlightAtEnd) (certain);
+// - test: alive more than `grace_ns` after the end of the test it belongs to
+//   (its testing.tRunner ancestor, or the test markers): goleak's definition,
+//   measured from that test's end (certain); goroutines of no test as in a
+//   program trace;
+// - window, flight: a group of goroutines waiting at one site on a channel
+//   or a lock that grew during the trace (at least growth_min_joined joined)
+//   while none ever left it (likely: a warning at most).
+// The runtime's own waits (GC, sweeper) and waits on I/O or a sleep never
+// count as growth: they end by themselves or by events outside the program.
 #include <fmt/format.h>
 
 #include "analysis/rules.h"
 #include "analysis/stack_patterns.h"
 
 namespace cancelflow::analysis {
+namespace {
 
-void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out) {
+enum Evidence : uint8_t { kForever, kOutlivedProgram, kOutlivedTest, kGrowing };
+
+bool CanGrow(WaitKind w) {
+  switch (w) {
+    case WaitKind::kChanReceive: case WaitKind::kChanSend: case WaitKind::kSelect:
+    case WaitKind::kMutexLock: case WaitKind::kRWMutexRLock: case WaitKind::kRWMutexLock:
+    case WaitKind::kWaitGroupWait: case WaitKind::kCondWait: case WaitKind::kSemacquire:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const SiteCounts* GrowingSite(const GoRecord& g, const ModelState& m, const AnalysisOptions& o) {
+  if (g.info.end_state != GoState::kWaiting || !CanGrow(g.info.wait)) return nullptr;
+  const SiteCounts* c = m.wait_sites.Find(WaitSite(m, g.info.end_stack));
+  if (c == nullptr || c->left > 0 || c->joined < o.growth_min_joined) return nullptr;
+  return c;
+}
+
+}  // namespace
+
+void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, FindingSink* out) {
+  const TraceScope scope = m.quality.scope;
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
-    if (!IsCandidate(g, m) || g.info.ended >= 0 || InFlightAtEnd(g, m, o)) continue;
-    items.push_back({&g, -1, g.last_woken.valid() ? g.last_woken.cancellation : -1});
+    if (!IsCandidate(g, m, *out) || g.info.ended >= 0 || g.info.wait == WaitKind::kRuntime) continue;
+    const int64_t ci = g.last_woken.valid() ? g.last_woken.cancellation : -1;
+    if (BlockedForever(g.info.wait)) {
+      items.push_back({&g, -1, ci, kForever});
+    } else if (scope == TraceScope::kTest && g.info.test_end >= 0) {
+      if (m.trace_end - g.info.test_end > o.grace_ns) items.push_back({&g, -1, ci, kOutlivedTest});
+    } else if (scope == TraceScope::kProgram || scope == TraceScope::kTest) {
+      if (!InFlightAtEnd(g, m, o)) items.push_back({&g, -1, ci, kOutlivedProgram});
+    } else if (GrowingSite(g, m, o) != nullptr) {
+      items.push_back({&g, -1, ci, kGrowing, Certainty::kLikely});
+    }
   }
   EmitGoroutineFindings(m, o, Rule::kLeakedGoroutine, std::move(items), [&](const auto& v, Finding* f) {
     const GoroutineInfo& g = v.front().g->info;
     const std::string_view start = m.Str(g.start_func);
-    const std::string state =
-        g.end_state == GoState::kWaiting
-            ? fmt::format("blocked ({})", g.block_reason == kEmptyString ? "since before it was traced" : m.Str(g.block_reason))
-            : std::string(g.end_state == GoState::kSyscall ? "in a system call" : "running");
-    f->message = fmt::format("{} goroutine{} started at {} {} still {} when the trace ended", v.size(),
-                             v.size() == 1 ? "" : "s", GoroutineLabel(m, g), v.size() == 1 ? "is" : "are", state);
+    f->message = fmt::format("{} goroutine{} started at {} {} leaked: {}", v.size(), v.size() == 1 ? "" : "s",
+                             GoroutineLabel(m, g), v.size() == 1 ? "is" : "are", EndState(m, g));
+    size_t before = 0;
+    for (const auto& it : v) before += it.g->info.before_trace() ? 1u : 0u;
+    const std::string older =
+        before == 0 ? std::string() : fmt::format(" ({} of them already existed when the trace began)", before);
+    switch (v.front().evidence) {
+      case kForever:
+        f->evidence = fmt::format("blocked forever in {}: nothing can ever wake it{}", WaitKindName(g.wait), older);
+        break;
+      case kOutlivedTest:
+        f->evidence = fmt::format("still alive {} after the test it belongs to ended (grace {}){}",
+                                  Ms(m.trace_end - g.test_end), Ms(o.grace_ns), older);
+        break;
+      case kOutlivedProgram:
+        f->evidence = fmt::format("still alive when the whole program's trace ended, unchanged for at least {} before "
+                                  "it (not in flight){}",
+                                  Ms(o.grace_ns), older);
+        break;
+      case kGrowing: {
+        const SiteCounts& c = *GrowingSite(*v.front().g, m, o);
+        f->evidence = fmt::format("the goroutines waiting at this site only grew during the trace: {} were already "
+                                  "waiting when it began, {} joined, none ever left",
+                                  c.present_at_start, c.joined);
+        break;
+      }
+    }
     if (IsPropagateCancelGoroutine(start)) {
       f->hint = "a context derived from a custom Context parent was never canceled: call its CancelFunc "
                 "(defer cancel()) where it is created";
-    } else if (f->cancellation >= 0) {
-      f->hint = "its context was canceled but it did not return: select on <-ctx.Done() where it blocks and return";
     } else {
-      f->hint = "give the goroutine a way to stop (a context it selects on, or closing the channel it waits on) and "
-                "make its creator wait for it";
+      f->hint = std::string(HintFor(g.end_state == GoState::kWaiting ? g.wait : WaitKind::kNone));
     }
   }, out);
 }

@@ -1,6 +1,11 @@
 // The finding rules. Each is a pure function of the finished ModelState that
 // appends findings; one rule per file (rule_<id>.cc). Definitions, defaults
 // and examples: docs/findings.md.
+//
+// ONE BUG, ONE FINDING: Analyze runs the rules strongest first
+// (cancel-not-called, detached-context, ignored-cancel, leaked-goroutine,
+// slow-cancel, late-deadline) into one FindingSink; a goroutine a stronger
+// rule already reported is left out of a weaker rule's findings.
 #pragma once
 
 #include <vector>
@@ -10,45 +15,64 @@
 
 namespace cancelflow::analysis {
 
-void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
-void FindIgnoredCancels(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
-void FindSlowCancels(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
-void FindCancelsNotCalled(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
-void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
-void FindLateDeadlines(const ModelState& m, const AnalysisOptions& o, std::vector<Finding>* out);
+// Where the rules write: the findings, and the goroutines already reported.
+struct FindingSink {
+  std::vector<Finding> findings;
+  FlatMap<uint8_t> claimed;  // GoId -> 1
+  bool Claimed(GoId g) const { return claimed.Find(static_cast<uint64_t>(g.value())) != nullptr; }
+};
+
+void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, FindingSink* out);
+void FindIgnoredCancels(const ModelState& m, const AnalysisOptions& o, FindingSink* out);
+void FindSlowCancels(const ModelState& m, const AnalysisOptions& o, FindingSink* out);
+void FindCancelsNotCalled(const ModelState& m, const AnalysisOptions& o, FindingSink* out);
+void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, FindingSink* out);
+void FindLateDeadlines(const ModelState& m, const AnalysisOptions& o, FindingSink* out);
 
 // ---- shared by the rules (findings.cc) ----
 
-// A goroutine a goroutine rule may report: created during the trace, running
+// A goroutine a goroutine rule may report: its entry function is known and is
 // user code (or the context package's propagateCancel goroutine), not a
-// runtime or instrumentation goroutine.
-bool IsCandidate(const GoRecord& g, const ModelState& m);
+// runtime or instrumentation goroutine, and not yet reported by a stronger
+// rule. Goroutines from before the trace are candidates too, named by their
+// outermost frame.
+bool IsCandidate(const GoRecord& g, const ModelState& m, const FindingSink& out);
 
-// A goroutine caught in flight by the end of the trace: alive, runnable or
-// running, and since it was created (never having blocked) or since a cancel
-// woke it, less than `grace_ns` passed before the trace ended. The trace
-// cannot tell whether it is about to return (a goroutine started after its
-// context was canceled, a waiter still on its way out), so it is not evidence
-// of a leak, just as ignored-cancel waits `grace_ns` after the cancel.
+// A goroutine caught in flight by the end of the trace: alive, and it was
+// created, blocked or woke less than `grace_ns` before the trace ended
+// (being preempted and resumed while running does not count).
+// The trace cannot tell whether it is about to return, so in a whole-program
+// trace it is not evidence of a leak, just as ignored-cancel waits `grace_ns`
+// after the cancel.
 bool InFlightAtEnd(const GoRecord& g, const ModelState& m, const AnalysisOptions& o);
 
-// Groups goroutines into findings by (start function, creation user frame,
-// block user frame, test). `latencies` (optional, parallel to `gs`) fills
-// LatencyStats. Message and hint are filled by `describe` per group.
+// Groups goroutines into findings by (start function, waiting site at the
+// end, test, kind of evidence) and claims them in `out`. Message, hint and
+// evidence are filled by `describe` per group. A likely finding is at most a
+// warning.
 struct GoroutineGroupInput {
   const GoRecord* g;
   Time latency = -1;
   int64_t cancellation = -1;
+  uint8_t evidence = 0;  // the rule's kind of evidence (groups never mix kinds)
+  Certainty certainty = Certainty::kCertain;
 };
 template <typename Describe>
 void EmitGoroutineFindings(const ModelState& m, const AnalysisOptions& o, Rule rule,
-                           std::vector<GoroutineGroupInput> items, Describe describe, std::vector<Finding>* out);
+                           std::vector<GoroutineGroupInput> items, Describe describe, FindingSink* out);
 
 // How messages name a goroutine: its start function, or for ctxtrace.Go
 // goroutines the name the program gave it.
 std::string GoroutineLabel(const ModelState& m, const GoroutineInfo& g);
 // Where a goroutine was created / blocked, as "func (file:line)".
 std::string SiteOf(const ModelState& m, StackId s, int frame);
+// Where a goroutine is at the end, for messages: "blocked in chan send at f (x.go:12)",
+// "runnable", "running", "in a system call".
+std::string EndState(const ModelState& m, const GoroutineInfo& g);
+// A fix that fits where a goroutine is stuck.
+std::string_view HintFor(WaitKind w);
+// "12.3 ms"
+std::string Ms(Time ns);
 LatencyStats ComputeLatency(std::vector<Time> v);
 Finding ContextFinding(const ModelState& m, const AnalysisOptions& o, Rule rule, const ContextInfo& c);
 

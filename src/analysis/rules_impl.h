@@ -9,33 +9,41 @@ namespace cancelflow::analysis {
 
 template <typename Describe>
 void EmitGoroutineFindings(const ModelState& m, const AnalysisOptions& o, Rule rule,
-                           std::vector<GoroutineGroupInput> items, Describe describe, std::vector<Finding>* out) {
-  // key: start func, creation user frame, block user frame, test
-  using Key = std::tuple<uint32_t, uint32_t, uint32_t, std::string>;
+                           std::vector<GoroutineGroupInput> items, Describe describe, FindingSink* out) {
+  // key: start func, waiting site at the end, test, evidence
+  using Key = std::tuple<uint32_t, uint64_t, std::string, uint8_t>;
   std::map<Key, std::vector<GoroutineGroupInput>> groups;
-  auto frame_at = [&](StackId s, int i) -> uint32_t {
-    if (i < 0) return UINT32_MAX;
-    return m.stacks->Frames(s)[static_cast<size_t>(i)].value();
-  };
   for (const auto& it : items) {
     const GoroutineInfo& gi = it.g->info;
-    Key k{gi.start_func.value(), frame_at(gi.creation_stack, FirstUserFrame(m, gi.creation_stack)),
-          frame_at(gi.block_stack, FirstUserFrame(m, gi.block_stack)), gi.test};
+    const StackId where = gi.end_stack != kNoStack ? gi.end_stack : gi.block_stack;
+    Key k{gi.start_func.value(), WaitSite(m, where), gi.test, it.evidence};
     groups[k].push_back(it);
   }
   for (auto& [k, v] : groups) {
-    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.g->info.id < b.g->info.id; });
+    // Representative: the first goroutine created in the trace (its creation
+    // site is known), else the lowest id.
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+      if (a.g->info.before_trace() != b.g->info.before_trace()) return !a.g->info.before_trace();
+      return a.g->info.id < b.g->info.id;
+    });
     const GoroutineInfo& rep = v.front().g->info;
     Finding f;
     f.rule = rule;
+    f.certainty = v.front().certainty;
     f.severity = o.severity[static_cast<int>(rule)];
-    for (const auto& it : v) f.goroutines.push_back(it.g->info.id);
+    if (f.certainty != Certainty::kCertain && f.severity > Severity::kWarning) f.severity = Severity::kWarning;
+    for (const auto& it : v) {
+      f.goroutines.push_back(it.g->info.id);
+      out->claimed.Insert(static_cast<uint64_t>(it.g->info.id.value()), 1);
+    }
+    std::sort(f.goroutines.begin(), f.goroutines.end());
     f.start_func = rep.start_func;
     f.creation_stack = rep.creation_stack;
     f.creation_user_frame = FirstUserFrame(m, rep.creation_stack);
     f.block_reason = rep.block_reason;
-    f.block_stack = rep.block_stack;
-    f.block_user_frame = FirstUserFrame(m, rep.block_stack);
+    f.block_stack = rep.end_stack != kNoStack ? rep.end_stack : rep.block_stack;
+    f.block_user_frame = FirstUserFrame(m, f.block_stack);
+    f.wait = rep.wait;
     f.cancellation = v.front().cancellation;
     f.context_id = rep.context_id;
     f.test = rep.test;
@@ -44,7 +52,7 @@ void EmitGoroutineFindings(const ModelState& m, const AnalysisOptions& o, Rule r
       if (it.latency >= 0) lat.push_back(it.latency);
     f.latency = ComputeLatency(std::move(lat));
     describe(v, &f);
-    out->push_back(std::move(f));
+    out->findings.push_back(std::move(f));
   }
 }
 

@@ -26,6 +26,7 @@ int RunAnalyze(const AnalyzeOptions& opts) {
   ao.grace_ns = static_cast<Time>(opts.grace_ms * 1e6);
   ao.threads = opts.threads > 0 ? static_cast<unsigned>(opts.threads) : (DefaultThreads() > 1 ? 2u : 1u);
   ao.slow_cancel_ns = static_cast<Time>(opts.slow_ms * 1e6);
+  if (!opts.scope.empty()) ao.scope = TraceScopeFromName(opts.scope);
   // --perfetto / --pprof / --html: the writers observe this same pass.
   std::optional<report::PerfettoWriter> perfetto;
   std::optional<report::PprofWriter> pprof;

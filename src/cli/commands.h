@@ -46,6 +46,7 @@ struct AnalyzeOptions {
   std::string color = "auto";  // auto | always | never
   double grace_ms = 100;
   double slow_ms = 100;
+  std::string scope;  // --scope: program, test, window, flight ("" = decided from the trace)
   bool fail_on_findings = false;
   std::string perfetto_out;  // --perfetto OUT: also write the Perfetto timeline (same pass)
   std::string pprof_out;     // --pprof OUT: also write the pprof profile (same pass)

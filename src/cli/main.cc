@@ -41,6 +41,9 @@ int Main(int argc, char** argv) {
   analyze_cmd->add_option("--grace-ms", analyze.grace_ms, "ignored-cancel: grace period after a cancel")
       ->capture_default_str();
   analyze_cmd->add_option("--slow-ms", analyze.slow_ms, "slow-cancel: threshold after a cancel")->capture_default_str();
+  analyze_cmd->add_option("--scope", analyze.scope,
+                          "what the trace covers, instead of deciding it from the trace: program, test, window or flight")
+      ->check(CLI::IsMember({"program", "test", "window", "flight"}));
   analyze_cmd->add_flag("--fail-on-findings", analyze.fail_on_findings, "exit with status 1 when there are findings");
   analyze_cmd->add_option("--perfetto", analyze.perfetto_out, "also write the Perfetto timeline to this file (same pass)");
   analyze_cmd->add_option("--pprof", analyze.pprof_out, "also write the gzipped pprof profile to this file (same pass)");

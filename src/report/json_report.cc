@@ -50,7 +50,9 @@ std::string AnalysisToJson(const Analysis& a, const JsonOptions& o) {
   doc["trace"] = {{"path", o.trace_path},      {"version", q.trace_version}, {"bytes", q.bytes},
                   {"events", q.events},        {"generations", q.generations},
                   {"start_ns", Time(q.start)}, {"end_ns", Time(q.end)},
-                  {"duration_ns", q.start < 0 ? json(nullptr) : json(q.end - q.start)}};
+                  {"duration_ns", q.start < 0 ? json(nullptr) : json(q.end - q.start)},
+                  {"scope", TraceScopeName(q.scope)},
+                  {"scope_reason", q.scope_reason}};
   json err = nullptr;
   if (q.error) {
     err = {{"code", ErrorCodeName(q.error->code)}, {"offset", q.error->offset}, {"generation", q.error->generation},
@@ -64,6 +66,7 @@ std::string AnalysisToJson(const Analysis& a, const JsonOptions& o) {
                          {"records_unknown_version", q.records_unknown_version},
                          {"records_malformed", q.records_malformed},
                          {"goroutines_seen", q.goroutines_seen},
+                         {"goroutines_before_trace", q.goroutines_before_trace},
                          {"unblocks_without_stack", q.unblocks_without_stack}};
 
   json by_kind = json::object(), by_rule = json::object();
@@ -88,6 +91,8 @@ std::string AnalysisToJson(const Analysis& a, const JsonOptions& o) {
                        {"stopped_ns", Time(w.stopped)},
                        {"wake_latency_ns", w.started < 0 ? json(nullptr) : json(w.started - w.unblocked)},
                        {"latency_ns", Time(w.latency())},
+                       {"responded_ns", Time(w.responded)},
+                       {"response_latency_ns", Time(w.response_latency())},
                        {"outcome", WakeOutcomeName(w.outcome)},
                        {"next_block",
                         w.outcome == WakeOutcome::kBlockedAgain
@@ -105,6 +110,7 @@ std::string AnalysisToJson(const Analysis& a, const JsonOptions& o) {
            {"user_frame", UserFrame(a, c.canceler_stack, c.user_frame)}}},
          {"context_id", c.context_id == 0 ? json(nullptr) : json(c.context_id)},
          {"cause", c.cause},
+         {"via_afterfunc", c.via_afterfunc},
          {"woken", woken}});
   }
   doc["cancellations"] = cancellations;
@@ -161,9 +167,40 @@ std::string AnalysisToJson(const Analysis& a, const JsonOptions& o) {
                         {"cancellation", f.cancellation < 0 ? json(nullptr) : json(f.cancellation)},
                         {"context_id", f.context_id == 0 ? json(nullptr) : json(f.context_id)},
                         {"test", f.test},
-                        {"latency", Latency(f.latency)}});
+                        {"latency", Latency(f.latency)},
+                        {"evidence", f.evidence},
+                        {"certainty", CertaintyName(f.certainty)},
+                        {"wait", WaitKindName(f.wait)}});
   }
   doc["findings"] = findings;
+
+  json goroutines = json::array();
+  for (const GoroutineInfo& g : a.goroutines) {
+    std::string_view end_state = "unknown";
+    switch (g.end_state) {
+      case GoState::kNotExist: end_state = "exited"; break;
+      case GoState::kWaiting: end_state = "waiting"; break;
+      case GoState::kRunnable: end_state = "runnable"; break;
+      case GoState::kRunning: end_state = "running"; break;
+      case GoState::kSyscall: end_state = "syscall"; break;
+      default: break;
+    }
+    goroutines.push_back(
+        {{"id", g.id.value()},
+         {"start_func", a.Str(g.start_func)},
+         {"origin", g.before_trace() ? "before-trace" : "created"},
+         {"created_ns", Time(g.created)},
+         {"ended_ns", Time(g.ended)},
+         {"end_state", end_state},
+         {"wait", WaitKindName(g.wait)},
+         {"block", g.end_state == GoState::kWaiting ? json{{"reason", a.Str(g.block_reason)},
+                                                          {"stack", Stack(a, g.end_stack)}}
+                                                    : json(nullptr)},
+         {"name", g.name},
+         {"test", g.test},
+         {"instrumentation", g.instrumentation}});
+  }
+  doc["goroutines"] = goroutines;
 
   json tests = json::array();
   for (const Test& t : a.tests) {

@@ -70,6 +70,7 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
                  a.instrumented() ? fmt::format("; {} instrumentation records ({} unknown version, {} malformed)",
                                                 q.instrumentation_records, q.records_unknown_version, q.records_malformed)
                                   : "; not instrumented");
+  fmt::format_to(it, "  scope        {}: {}\n", TraceScopeName(q.scope), q.scope_reason);
   if (q.error) fmt::format_to(it, "  {} {}\n", st("33", "error:"), SafeText(q.error->ToString()));
 
   // Findings.
@@ -78,6 +79,7 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
     const std::string_view sev = SeverityName(f.severity);
     fmt::format_to(it, "\n  {} {}{}\n", st(f.severity == Severity::kError ? "31;1" : "33;1", fmt::format("{}[{}]", sev, RuleId(f.rule))),
                    SafeText(f.message), f.test.empty() ? "" : " " + st("2", fmt::format("(test {})", SafeText(f.test))));
+    if (!f.evidence.empty()) fmt::format_to(it, "    evidence ({}): {}\n", CertaintyName(f.certainty), SafeText(f.evidence));
     fmt::format_to(it, "    fix: {}\n", f.hint);
     if (!f.goroutines.empty()) {
       std::string ids;
@@ -89,19 +91,22 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
       fmt::format_to(it, "    context created at {} {}:{}\n", SafeText(f.context_site.func), SafeText(f.context_site.file), f.context_site.line);
     }
     if (f.latency.count > 0) {
-      fmt::format_to(it, "    latency after cancel: p50 {}, p90 {}, p99 {}, max {} ({} goroutines)\n", Ms(f.latency.p50),
+      fmt::format_to(it, "    time to respond to the cancel: p50 {}, p90 {}, p99 {}, max {} ({} goroutines)\n", Ms(f.latency.p50),
                      Ms(f.latency.p90), Ms(f.latency.p99), Ms(f.latency.max), f.latency.count);
     }
     if (f.cancellation >= 0) {
       const Cancellation& c = a.cancellations[static_cast<size_t>(f.cancellation)];
-      fmt::format_to(it, "    cancellation #{} ({}) at {}\n", c.index, CancelKindName(c.kind), Ms(c.time - q.start));
+      fmt::format_to(it, "    cancellation #{} ({}{}) at {}\n", c.index, CancelKindName(c.kind),
+                     c.via_afterfunc ? ", through an AfterFunc" : "", Ms(c.time - q.start));
     }
     if (f.creation_stack != kNoStack) {
       fmt::format_to(it, "    created at:\n");
       AppendStack(a, f.creation_stack, f.creation_user_frame, o, st, &out);
     }
     if (f.block_stack != kNoStack) {
-      fmt::format_to(it, "    blocked{} at:\n", f.block_reason == kEmptyString ? "" : fmt::format(" ({})", SafeText(a.Str(f.block_reason))));
+      fmt::format_to(it, "    {} at:\n", f.wait != WaitKind::kNone ? fmt::format("blocked in {}", WaitKindName(f.wait))
+                                         : f.block_reason == kEmptyString ? std::string("blocked")
+                                         : fmt::format("blocked ({})", SafeText(a.Str(f.block_reason))));
       AppendStack(a, f.block_stack, f.block_user_frame, o, st, &out);
     }
   }
