@@ -43,6 +43,7 @@ type Expect struct {
 	PrimaryRule       string    `json:"primary_rule"`
 	Findings          []Finding `json:"findings"`
 	InstrumentedExtra []Finding `json:"instrumented_extra"`
+	PlainOnly         []Finding `json:"plain_only,omitempty"`
 	Tolerated         []string  `json:"tolerated"`
 }
 
@@ -110,27 +111,26 @@ type goroutine struct {
 	created    int64
 	blocked    bool
 	cancelWake int64
+	lastChange int64 // last creation, block or wake-up
+	blockStack string
+	repeats    int // consecutive blocks at the same stack: 2+ is a loop
+	forever    bool  // blocked with reason "forever" (nil channel, select {}) at the end
 }
 
 // graceNs is the leaked-goroutine in-flight window: cancelflow's default
 // grace (100 ms).
 const graceNs = 100_000_000
 
-// inFlight reports a goroutine runnable or running at the trace end that was
-// created (and never blocked) or woken by a cancel less than graceNs before
-// it: it may be on its way out, so it is not a leak.
+// inFlight reports a goroutine alive at the trace end that was created,
+// blocked or woken less than graceNs before it, whatever its state: it may be
+// on its way out, so in a whole-program trace it is not a leak. A goroutine
+// that blocked at the same stack twice or more in a row is a loop, not on its
+// way out (unless it was created within graceNs).
 func (g *goroutine) inFlight(end int64) bool {
-	if g.state != "Runnable" && g.state != "Running" {
-		return false
+	if end-g.created < graceNs {
+		return true
 	}
-	since := int64(-1)
-	switch {
-	case g.cancelWake >= 0:
-		since = g.cancelWake
-	case !g.blocked:
-		since = g.created
-	}
-	return since >= 0 && end-since < graceNs
+	return g.repeats < 2 && end-g.lastChange < graceNs
 }
 
 // internal reports functions that are not user code.
@@ -173,6 +173,19 @@ func analyze(t *testing.T, path string) result {
 		from, to, _ := strings.Cut(ev.Transition, "->")
 		if g := res.gs[id]; g != nil {
 			g.state = to
+			if to == "Waiting" || from == "Waiting" {
+				g.lastChange = now
+			}
+			g.forever = to == "Waiting" && ev.Attrs["Reason"] == "forever"
+			if from == "Running" && to == "Waiting" {
+				st := strings.Join(ev.Stacks["Stack"], "\n")
+				if st == g.blockStack && st != "" {
+					g.repeats++
+				} else {
+					g.repeats = 1
+				}
+				g.blockStack = st
+			}
 			switch {
 			case to == "Waiting":
 				g.blocked = true
@@ -183,7 +196,7 @@ func analyze(t *testing.T, path string) result {
 		}
 		switch {
 		case from == "NotExist":
-			g := &goroutine{id: id, creator: ev.G, created: now, cancelWake: -1, state: to}
+			g := &goroutine{id: id, creator: ev.G, created: now, cancelWake: -1, state: to, lastChange: now}
 			if ts := ev.Stacks["TransitionStack"]; len(ts) > 0 {
 				g.start = ts[0]
 			}
@@ -267,7 +280,13 @@ func (res result) check(t *testing.T, want []Finding, tolerated []string, instru
 		if g.start == "" || instrumentation(g.start) || internal(g.start) && !strings.HasPrefix(g.start, "context.") {
 			continue
 		}
-		if !g.ended && !strings.HasPrefix(g.start, "runtime") && !g.inFlight(res.end) {
+		// One bug, one finding: a propagateCancel goroutine is cancel-not-called,
+		// a goroutine the watchdog saw overdue and never exiting is
+		// ignored-cancel; neither is also a leak.
+		if strings.HasPrefix(g.start, "context.(*cancelCtx).propagateCancel.func") || instrumented && g.overdue && !g.exited {
+			continue
+		}
+		if !g.ended && !strings.HasPrefix(g.start, "runtime") && (g.forever || !g.inFlight(res.end)) {
 			got["leaked-goroutine"] = append(got["leaked-goroutine"], cand{g: g})
 		}
 	}
@@ -374,6 +393,9 @@ func TestScenarios(t *testing.T) {
 		for _, instrumented := range []bool{false, true} {
 			j := &job{name: name, instrumented: instrumented, want: exp.Findings, tolerated: exp.Tolerated, done: make(chan struct{})}
 			j.trace = filepath.Join(bin, name+".trace")
+			if !instrumented {
+				j.want = append(slices.Clone(exp.Findings), exp.PlainOnly...)
+			}
 			if instrumented {
 				j.trace = filepath.Join(bin, name+".instrumented.trace")
 				j.want = append(slices.Clone(exp.Findings), exp.InstrumentedExtra...)

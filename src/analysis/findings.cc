@@ -19,7 +19,10 @@ bool IsCandidate(const GoRecord& g, const ModelState& m, const FindingSink& out)
 }
 
 bool InFlightAtEnd(const GoRecord& g, const ModelState& m, const AnalysisOptions& o) {
-  return g.info.ended < 0 && g.last_change >= 0 && m.trace_end - g.last_change < o.grace_ns;
+  if (g.info.ended >= 0) return false;
+  if (g.info.created >= 0 && m.trace_end - g.info.created < o.grace_ns) return true;
+  // A loop that keeps blocking at the same place is not on its way out.
+  return g.block_repeats < 2 && g.last_change >= 0 && m.trace_end - g.last_change < o.grace_ns;
 }
 
 std::string Ms(Time ns) { return fmt::format("{:.1f} ms", static_cast<double>(ns) / 1e6); }

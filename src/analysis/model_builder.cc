@@ -395,6 +395,7 @@ void ModelBuilder::OnGoroutineTransition(const Event& e, const StateTransition& 
       break;
     case GoState::kWaiting:
       if (from == GoState::kRunning) {
+        g.block_repeats = t.stack == g.info.block_stack && t.stack != kNoStack ? g.block_repeats + 1 : 1;
         g.info.block_reason = t.reason;
         g.info.block_stack = t.stack;
         g.info.blocked_since = e.time;

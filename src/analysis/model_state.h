@@ -40,6 +40,7 @@ struct GoRecord {
   GoroutineInfo info;
   GoState state = GoState::kUndetermined;
   Time last_change = -1;          // its last creation, block or wake-up (first status, if from before the trace)
+  uint32_t block_repeats = 0;     // consecutive blocks at the same stack (2+: a loop, not on its way out)
   StackId last_stack;             // its own stack at its last block, stop or syscall
   // The response to a cancel wake (docs/findings.md, "Response"): the wake
   // still waiting for one, and the block stack it was woken from.

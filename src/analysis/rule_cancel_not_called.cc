@@ -5,7 +5,8 @@
 //   started for a custom Context parent that is still alive at the end of
 //   the trace — it only exits when the parent or the child is canceled.
 //   (With records, leak records are authoritative and this signature is not
-//   counted again.)
+//   counted again: its goroutines are claimed, so no weaker rule reports the
+//   same bug as a leaked goroutine.)
 #include <fmt/format.h>
 
 #include "analysis/rules.h"
@@ -27,6 +28,9 @@ void FindCancelsNotCalled(const ModelState& m, const AnalysisOptions& o, Finding
       f.evidence = "the Go module's leak record (" + c->leak_reason + ")";
       out->findings.push_back(std::move(f));
     }
+    for (const GoRecord& g : m.gs)
+      if (g.info.ended < 0 && IsPropagateCancelGoroutine(m.Str(g.info.start_func)))
+        out->claimed.Insert(static_cast<uint64_t>(g.info.id.value()), 1);
     return;
   }
   std::vector<GoroutineGroupInput> items;

@@ -40,7 +40,9 @@ bool IsCandidate(const GoRecord& g, const ModelState& m, const FindingSink& out)
 
 // A goroutine caught in flight by the end of the trace: alive, and it was
 // created, blocked or woke less than `grace_ns` before the trace ended
-// (being preempted and resumed while running does not count).
+// (being preempted and resumed while running does not count) — unless it
+// blocked at the same stack twice or more in a row: a loop (a sleep or poll
+// loop) is not on its way out.
 // The trace cannot tell whether it is about to return, so in a whole-program
 // trace it is not evidence of a leak, just as ignored-cancel waits `grace_ns`
 // after the cancel.

@@ -17,7 +17,7 @@ func run(ctx context.Context) {
 	for item := range 2 {
 		_ = process(ctx, item)
 	}
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond) // the leak outlives the in-flight grace (100 ms) before the trace ends
 }
 
 var errOdd = errors.New("odd item")

@@ -14,7 +14,7 @@ func main() { scen.Main(run) }
 
 func run(ctx context.Context) {
 	safeHandle(ctx)
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond) // the leak outlives the in-flight grace (100 ms) before the trace ends
 }
 
 func safeHandle(ctx context.Context) {
