@@ -43,7 +43,12 @@ std::string Tables() {
                  "String id=8\n\tdata=\"runtime.chansend1\"\n"
                  "String id=9\n\tdata=\"chan.go\"\n"
                  "String id=10\n\tdata=\"preempted\"\n"
-                 "String id=11\n\tdata=\"runtime.main\"\n");
+                 "String id=11\n\tdata=\"runtime.main\"\n"
+                 "String id=12\n\tdata=\"main.wait\"\n"
+                 "String id=13\n\tdata=\"testing.tRunner\"\n"
+                 "String id=14\n\tdata=\"main.TestX\"\n"
+                 "String id=15\n\tdata=\"sync.(*Mutex).Lock\"\n"
+                 "String id=16\n\tdata=\"sync\"\n");
   s += TextBatch(1, kNoM, 0,
                  "Stacks\n"
                  // 1: goroutine 1 in main.main, called by runtime.main (its entry: a runtime goroutine)
@@ -56,7 +61,18 @@ std::string Tables() {
                  "Stack id=4 nframes=3\n\tpc=4198600 func=5 file=6 line=548\n"
                  "\tpc=4198700 func=7 file=6 line=240\n\tpc=4198410 func=1 file=2 line=12\n"
                  // 5: a channel send from main.main
-                 "Stack id=5 nframes=2\n\tpc=4198800 func=8 file=9 line=160\n\tpc=4198420 func=1 file=2 line=14\n");
+                 "Stack id=5 nframes=2\n\tpc=4198800 func=8 file=9 line=160\n\tpc=4198420 func=1 file=2 line=14\n"
+                 // 6: goroutine 2 waiting in main.wait, called by main.worker
+                 "Stack id=6 nframes=2\n\tpc=4198900 func=12 file=2 line=30\n\tpc=4198520 func=3 file=2 line=22\n"
+                 // 7: goroutine 2 back in main.worker (main.wait returned), blocked elsewhere
+                 "Stack id=7 nframes=1\n\tpc=4198530 func=3 file=2 line=25\n"
+                 // 8: still in main.wait (same call), blocked at another line of it
+                 "Stack id=8 nframes=2\n\tpc=4198910 func=12 file=2 line=31\n\tpc=4198520 func=3 file=2 line=22\n"
+                 // 9: a test's goroutine: testing.tRunner's start, and main.TestX creating a goroutine
+                 "Stack id=9 nframes=1\n\tpc=4199000 func=13 file=2 line=1792\n"
+                 "Stack id=10 nframes=2\n\tpc=4199100 func=14 file=2 line=40\n\tpc=4199010 func=13 file=2 line=1792\n"
+                 // 11: goroutine 2 blocked in sync.(*Mutex).Lock
+                 "Stack id=11 nframes=2\n\tpc=4199200 func=15 file=2 line=90\n\tpc=4198540 func=3 file=2 line=23\n");
   return s;
 }
 
@@ -82,7 +98,10 @@ const std::string kWorkerBlocks = kWorkerRuns +
 std::string EndAfter(int64_t ms) { return "GoStop dt=" + std::to_string(ms * kMs + 1) + " reason_string=10 stack=1\n"; }
 
 struct Counts {
-  int leaked = 0, ignored = 0;
+  int leaked = 0, ignored = 0, slow = 0;
+  Severity leak_severity = Severity::kNote;
+  std::string leak_evidence;
+  WaitKind leak_wait = WaitKind::kNone;
 };
 
 Counts Analyze(const std::string& text, Time grace_ns = AnalysisOptions{}.grace_ns,
@@ -100,8 +119,14 @@ Counts Analyze(const std::string& text, Time grace_ns = AnalysisOptions{}.grace_
   EXPECT_FALSE(a->quality.partial) << (a->quality.error ? a->quality.error->ToString() : "");
   Counts c;
   for (const Finding& f : a->findings) {
-    if (f.rule == Rule::kLeakedGoroutine) c.leaked += static_cast<int>(f.count());
+    if (f.rule == Rule::kLeakedGoroutine) {
+      c.leaked += static_cast<int>(f.count());
+      c.leak_severity = f.severity;
+      c.leak_evidence = f.evidence;
+      c.leak_wait = f.wait;
+    }
     if (f.rule == Rule::kIgnoredCancel) c.ignored += static_cast<int>(f.count());
+    if (f.rule == Rule::kSlowCancel) c.slow += static_cast<int>(f.count());
   }
   return c;
 }
@@ -162,6 +187,123 @@ TEST(LeakedGoroutineRule, AliveAtTheEndOfAWindowIsNoEvidence) {
   EXPECT_EQ(Analyze(Trace(kWorkerBlocks + EndAfter(200)), AnalysisOptions{}.grace_ns, TraceScope::kWindow).leaked, 0);
   EXPECT_EQ(Analyze(Trace(kWorkerBlocks + EndAfter(200)), AnalysisOptions{}.grace_ns, TraceScope::kFlight).leaked, 0);
   EXPECT_EQ(Analyze(Trace(EndAfter(200)), AnalysisOptions{}.grace_ns, TraceScope::kWindow).leaked, 0);
+}
+
+// ---- The response to a cancellation (docs/findings.md, "Response") ----
+
+// Goroutine 2 runs and waits in main.wait (stack 6); main.main cancels (stack
+// 4) and goroutine 2 runs again.
+const std::string kWaitThenCanceled = kWorkerRuns +
+                                      "GoBlock dt=1000 reason_string=4 stack=6\n"
+                                      "GoStart dt=1000 g=1 g_seq=1\n"
+                                      "GoUnblock dt=1000 g=2 g_seq=2 stack=4\n"
+                                      "GoStop dt=1000 reason_string=10 stack=1\n"
+                                      "GoStart dt=1000 g=2 g_seq=3\n";
+// Goroutine 2 blocks `ms` after it runs again at `stack`, then main.main runs
+// for 200 ms more and the trace ends.
+std::string BlocksAfter(int64_t ms, int stack) {
+  return "GoBlock dt=" + std::to_string(ms * kMs) + " reason_string=4 stack=" + std::to_string(stack) +
+         "\nGoStart dt=1000 g=1 g_seq=2\n" + EndAfter(200);
+}
+
+TEST(ResponseToCancel, BackAtTheSameWaitIsAResponse) {
+  // A loop with a fresh context per iteration: woken, it goes back to the
+  // same wait. Not ignored-cancel, not slow, however long the trace goes on.
+  Counts c = Analyze(Trace(kWaitThenCanceled + BlocksAfter(1, 6)));
+  EXPECT_EQ(c.ignored, 0);
+  EXPECT_EQ(c.slow, 0);
+}
+
+TEST(ResponseToCancel, ReturningFromTheWaitingFunctionIsAResponse) {
+  // main.wait returned 1 ms after the cancel: responded in time.
+  Counts fast = Analyze(Trace(kWaitThenCanceled + BlocksAfter(1, 7)));
+  EXPECT_EQ(fast.ignored, 0);
+  EXPECT_EQ(fast.slow, 0);
+  // ... exited 150 ms after it: slow-cancel (threshold 100 ms), not ignored.
+  Counts slow = Analyze(Trace(kWaitThenCanceled + "GoDestroy dt=" + std::to_string(150 * kMs) +
+                              "\nGoStart dt=1000 g=1 g_seq=2\n" + EndAfter(200)));
+  EXPECT_EQ(slow.ignored, 0);
+  EXPECT_EQ(slow.slow, 1);
+  // ... returned 150 ms after it and then blocked for good: one finding, the
+  // stronger one (leaked-goroutine), not also slow-cancel.
+  Counts both = Analyze(Trace(kWaitThenCanceled + BlocksAfter(150, 7)));
+  EXPECT_EQ(both.leaked, 1);
+  EXPECT_EQ(both.slow, 0);
+}
+
+TEST(ResponseToCancel, StillInTheWaitingFunctionIsIgnored) {
+  // Blocked again inside main.wait (another line): it did not respond; 200
+  // ms later it is ignored-cancel, and only that.
+  Counts c = Analyze(Trace(kWaitThenCanceled + BlocksAfter(1, 8)));
+  EXPECT_EQ(c.ignored, 1);
+  EXPECT_EQ(c.leaked, 0);
+  EXPECT_EQ(c.slow, 0);
+}
+
+// ---- Evidence of leaks by scope ----
+
+// Goroutine 1 creates goroutines 2..n+1, each runs and blocks at `stack`.
+std::string CreateAndBlock(int n, int stack) {
+  std::string s;
+  for (int g = 2; g < 2 + n; ++g) s += "GoCreate dt=1000 new_g=" + std::to_string(g) + " new_stack=2 stack=1\n";
+  s += "GoStop dt=1000 reason_string=10 stack=1\n";
+  for (int g = 2; g < 2 + n; ++g) {
+    s += "GoStart dt=1000 g=" + std::to_string(g) + " g_seq=1\n";
+    s += "GoBlock dt=1000 reason_string=4 stack=" + std::to_string(stack) + "\n";
+  }
+  return s + "GoStart dt=1000 g=1 g_seq=1\n";
+}
+
+// The same head as Trace(), without its GoCreate of goroutine 2.
+std::string TraceNoCreate(const std::string& events) {
+  return "Trace Go1.22\n" + Tables() +
+         TextBatch(1, 1, 0, "ProcStatus dt=1 p=0 pstatus=1\nGoStatus dt=1 g=1 m=1 gstatus=2\n" + events);
+}
+
+TEST(LeakEvidence, AWaitSiteThatOnlyGrowsInAWindowIsALikelyLeak) {
+  const Time grace = AnalysisOptions{}.grace_ns;
+  Counts grew = Analyze(TraceNoCreate(CreateAndBlock(3, 3) + EndAfter(200)), grace, TraceScope::kWindow);
+  EXPECT_EQ(grew.leaked, 3);
+  EXPECT_EQ(grew.leak_severity, Severity::kWarning);  // likely: at most a warning
+  EXPECT_NE(grew.leak_evidence.find("3 joined"), std::string::npos) << grew.leak_evidence;
+  // One of them was woken there (it left): the site drains, no evidence.
+  Counts drained = Analyze(TraceNoCreate(CreateAndBlock(3, 3) + "GoUnblock dt=1000 g=2 g_seq=2 stack=5\n" + EndAfter(200)),
+                           grace, TraceScope::kWindow);
+  EXPECT_EQ(drained.leaked, 0);
+  // Two joined: below the growth threshold.
+  EXPECT_EQ(Analyze(TraceNoCreate(CreateAndBlock(2, 3) + EndAfter(200)), grace, TraceScope::kWindow).leaked, 0);
+}
+
+TEST(LeakEvidence, WaitReasonComesFromTheStack) {
+  // The trace says "sync"; the stack says sync.Mutex.Lock.
+  Counts c = Analyze(Trace(kWorkerRuns + "GoBlock dt=1000 reason_string=16 stack=11\nGoStart dt=1000 g=1 g_seq=1\n" +
+                           EndAfter(200)));
+  EXPECT_EQ(c.leaked, 1);
+  EXPECT_EQ(c.leak_wait, WaitKind::kMutexLock);
+}
+
+TEST(LeakEvidence, OutlivingItsTestByMoreThanTheGraceIsALeak) {
+  // Goroutine 2 is a test (testing.tRunner); it creates goroutine 3, which
+  // blocks; the test ends (goroutine 2 exits) and the trace goes on.
+  auto trace = [](int64_t ms_after_test) {
+    return TraceNoCreate(
+        "GoCreate dt=1000 new_g=2 new_stack=9 stack=1\n"
+        "GoStop dt=1000 reason_string=10 stack=1\n"
+        "GoStart dt=1000 g=2 g_seq=1\n"
+        "GoCreate dt=1000 new_g=3 new_stack=2 stack=10\n"
+        "GoStop dt=1000 reason_string=10 stack=10\n"
+        "GoStart dt=1000 g=3 g_seq=1\n"
+        "GoBlock dt=1000 reason_string=4 stack=3\n"
+        "GoStart dt=1000 g=2 g_seq=2\n"
+        "GoDestroy dt=1000\n"
+        "GoStart dt=1000 g=1 g_seq=1\n" +
+        EndAfter(ms_after_test));
+  };
+  const Time grace = AnalysisOptions{}.grace_ns;
+  Counts late = Analyze(trace(200), grace, TraceScope::kTest);
+  EXPECT_EQ(late.leaked, 1);
+  EXPECT_NE(late.leak_evidence.find("after the test it belongs to ended"), std::string::npos) << late.leak_evidence;
+  EXPECT_EQ(Analyze(trace(50), grace, TraceScope::kTest).leaked, 0);
 }
 
 }  // namespace
