@@ -1,7 +1,6 @@
 package ctxtracetest_test
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,11 +32,17 @@ func TestFixture(t *testing.T) {
 	ctx := ctxtracetest.T(t)
 	t.Run("sequential", func(t *testing.T) {
 		ctx := ctxtracetest.T(t)
+		// The cleanup must not return before the go_exit record is written:
+		// the test binary may stop the trace right after it. Bind's done
+		// function writes go_exit, and the deferred close runs after it (a
+		// goroutine started with ctxtrace.Go can only signal before its
+		// go_exit, which is the race this fixture once had).
 		done := make(chan struct{})
-		ctxtrace.Go(ctx, "follower", func(ctx context.Context) {
+		go func() {
+			defer close(done)
+			defer ctxtrace.Bind(ctx, "follower")()
 			<-ctx.Done()
-			close(done)
-		})
+		}()
 		t.Cleanup(func() { <-done })
 	})
 	t.Run("parallel", func(t *testing.T) {
