@@ -30,6 +30,7 @@ class OutputFile {
  public:
   static std::optional<OutputFile> Create(const std::string& path);
   OutputFile(OutputFile&& o) noexcept;
+  OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(OutputFile&&) = delete;
   ~OutputFile();
   bool Write(std::string_view bytes);
@@ -40,7 +41,12 @@ class OutputFile {
   std::string path_;
   std::FILE* f_ = nullptr;
   bool ok_ = true;
+  int errno_ = 0;  // the first failure's errno
 };
+
+// Whether to color output on `fd` for --color MODE (auto, always, never):
+// auto is on for a terminal unless NO_COLOR is set to a non-empty value.
+bool UseColor(const std::string& mode, int fd);
 
 // Writes `bytes` to `path` ("-" = stdout).
 bool WriteOutput(const std::string& path, std::string_view bytes);

@@ -8,13 +8,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
+#include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "report/baseline.h"
 #include "report/check_result.h"
@@ -54,22 +54,6 @@ bool ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::strin
     }
   }
   return ok;
-}
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  if (path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-    return true;
-  }
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) {
-    PrintError("cannot write " + path);
-    return false;
-  }
-  return true;
 }
 
 std::string Absolute(const std::string& p) {
@@ -178,9 +162,9 @@ int RunCheck(const CheckOptions& opts) {
   }
   std::fflush(stdout);
 
-  if (!opts.junit.empty() && !WriteFile(opts.junit, report::WriteJUnit(result))) error = true;
-  if (!opts.sarif.empty() && !WriteFile(opts.sarif, report::WriteSarif(result, CANCELFLOW_VERSION))) error = true;
-  if (!opts.write_baseline.empty() && !WriteFile(opts.write_baseline, report::WriteBaseline(result))) error = true;
+  if (!opts.junit.empty() && !WriteOutput(opts.junit, report::WriteJUnit(result))) error = true;
+  if (!opts.sarif.empty() && !WriteOutput(opts.sarif, report::WriteSarif(result, CANCELFLOW_VERSION))) error = true;
+  if (!opts.write_baseline.empty() && !WriteOutput(opts.write_baseline, report::WriteBaseline(result))) error = true;
 
   std::fprintf(stderr, "cancelflow check: %zu trace(s), %zu finding(s): %zu failing, %zu baselined, %zu not gating%s\n",
                result.traces.size(), result.total, result.failing, result.suppressed,

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cancelflow/analysis.h"
@@ -95,6 +96,14 @@ bool WritePprofFile(report::PprofWriter& writer, const Analysis& a, const std::s
 
 bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const std::string& path,
                    report::HtmlStats* stats);
+
+// `cancelflow help [TOPIC]` (help.cc): the usage, or a topic's summary and URL.
+int RunHelp(const std::string& topic, const std::string& usage);
+// The help topics, comma-separated.
+std::string HelpTopicsLine();
+// The candidate nearest to `word` (case-insensitive edit distance) when it is
+// a plausible typo of it, else "".
+std::string Nearest(std::string_view word, const std::vector<std::string>& candidates);
 
 // Prints "cancelflow: <message>" to stderr.
 void PrintError(const std::string& message);

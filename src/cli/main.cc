@@ -1,10 +1,14 @@
 // cancelflow command-line entry point: parses arguments and dispatches to one
 // file per subcommand. This is the one place that catches exceptions thrown
 // by third-party libraries (CLI11, fmt, allocation failure).
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 
@@ -14,9 +18,35 @@ void PrintError(const std::string& message) { std::fprintf(stderr, "cancelflow: 
 
 namespace {
 
+// CLI11's messages, each line prefixed like every other error.
+std::string FailureMessage(const CLI::App* app, const CLI::Error& e) {
+  std::string out;
+  std::string msg = e.what();
+  for (size_t start = 0; start < msg.size();) {
+    size_t nl = msg.find('\n', start);
+    if (nl == std::string::npos) nl = msg.size();
+    if (nl > start) out += "cancelflow: " + msg.substr(start, nl - start) + "\n";
+    start = nl + 1;
+  }
+  // The subcommand being parsed when the error happened, if any.
+  const auto subs = app->get_subcommands();
+  out += subs.empty() ? "cancelflow: run 'cancelflow help' for usage\n"
+                      : "cancelflow: run 'cancelflow " + subs.front()->get_name() + " --help' for usage\n";
+  return out;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"cancelflow: how cancellation flows through Go programs, read from runtime/trace files"};
+  app.name("cancelflow");
   app.require_subcommand(1);
+  app.failure_message(FailureMessage);
+  app.set_version_flag("--version", "cancelflow " CANCELFLOW_VERSION);
+  app.footer("Run 'cancelflow help TOPIC' for a topic (" + HelpTopicsLine() + ") or 'cancelflow SUBCOMMAND --help'.");
+
+  auto* version_cmd = app.add_subcommand("version", "Print the version");
+  std::string help_topic;
+  auto* help_cmd = app.add_subcommand("help", "Show help on a topic (with no topic, the usage)");
+  help_cmd->add_option("topic", help_topic, "one of: " + HelpTopicsLine());
 
   DumpOptions dump;
   auto* dump_cmd = app.add_subcommand("dump", "Print every event of a trace like `go tool trace -d=...`");
@@ -34,8 +64,8 @@ int Main(int argc, char** argv) {
   AnalyzeOptions analyze;
   auto* analyze_cmd = app.add_subcommand("analyze", "Report cancellations and cancellation bugs found in a trace");
   analyze_cmd->add_option("file", analyze.path, "trace file, or - for standard input")->required();
-  analyze_cmd->add_flag("--json", analyze.json, "print the JSON document (docs/json-schema.md)");
-  analyze_cmd->add_option("--color", analyze.color, "auto, always or never")
+  analyze_cmd->add_flag("--json", analyze.json, "print the JSON document (cancelflow help json)");
+  analyze_cmd->add_option("--color", analyze.color, "auto (a terminal, unless NO_COLOR is set), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   analyze_cmd->add_option("--grace-ms", analyze.grace_ms, "ignored-cancel: grace period after a cancel")
@@ -100,12 +130,30 @@ int Main(int argc, char** argv) {
                         "gate configuration (default: .cancelflow.json in the module root, if present)");
   check_cmd->add_flag("-q,--quiet", check.quiet, "print only the summary line");
 
+  // A first argument that is not an option must name a subcommand; CLI11
+  // would only say that one is required.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      const std::string near = Nearest(argv[1], names);
+      PrintError(fmt::format("unknown command \"{}\"{}", argv[1],
+                             near.empty() ? "" : "; did you mean \"" + near + "\"?"));
+      PrintError("run 'cancelflow help' for the list of commands");
+      return kExitError;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitError;
   }
+  if (version_cmd->parsed()) {
+    std::printf("cancelflow %s\n", CANCELFLOW_VERSION);
+    return kExitOk;
+  }
+  if (help_cmd->parsed()) return RunHelp(help_topic, app.help("", CLI::AppFormatMode::Normal));
   if (dump_cmd->parsed()) return RunDump(dump);
   if (stats_cmd->parsed()) return RunStats(stats);
   if (analyze_cmd->parsed()) return RunAnalyze(analyze);
