@@ -35,7 +35,36 @@ std::string FailureMessage(const CLI::App* app, const CLI::Error& e) {
   return out;
 }
 
+// The report and gate flags `check` and `test` share.
+void AddGateOptions(CLI::App* cmd, GateOptions& g) {
+  cmd->add_option("--junit", g.junit, "write JUnit XML to FILE (one testsuite per package, one testcase per Go test)");
+  cmd->add_option("--sarif", g.sarif, "write SARIF 2.1.0 to FILE");
+  cmd->add_option("--json", g.json, "write the analyses and the gate's counts as JSON to FILE (cancelflow help json)");
+  cmd->add_option("--metrics", g.metrics, "write OpenMetrics text to FILE (cancelflow help ci)");
+  cmd->add_flag("--github", g.github_flag, "print GitHub Actions annotations (default: when GITHUB_ACTIONS=true)");
+  cmd->add_option("--module-root", g.module_root,
+                  "report paths relative to DIR (default: the first go.mod upward from the working "
+                  "directory, the traces, or the reported source files)");
+  cmd->add_option("--baseline", g.baseline, "suppress the findings listed in FILE (by fingerprint)");
+  cmd->add_option("--write-baseline", g.write_baseline,
+                  "write every finding to FILE as a baseline (the exit status still reflects the gate)");
+  cmd->add_option("--config", g.config,
+                  "gate configuration (default: .cancelflow.json in the module root; cancelflow help config)");
+  cmd->add_flag("-q,--quiet", g.quiet, "print only the summary line");
+}
+
 int Main(int argc, char** argv) {
+  // `cancelflow test ... -- GO TEST FLAGS`: what follows -- goes to go test.
+  std::vector<std::string> go_flags;
+  if (argc > 1 && std::string(argv[1]) == "test") {
+    for (int i = 2; i < argc; ++i) {
+      if (std::string(argv[i]) != "--") continue;
+      go_flags.assign(argv + i + 1, argv + argc);
+      argc = i;
+      break;
+    }
+  }
+
   CLI::App app{"cancelflow: how cancellation flows through Go programs, read from runtime/trace files"};
   app.name("cancelflow");
   app.require_subcommand(1);
@@ -115,20 +144,20 @@ int Main(int argc, char** argv) {
   CheckOptions check;
   auto* check_cmd = app.add_subcommand(
       "check", "CI gate: analyze traces; exit 0 clean, 1 findings, 2 error; write JUnit, SARIF, GitHub annotations");
-  check_cmd->add_option("traces", check.inputs, "trace files, or directories holding *.trace files")->required();
-  check_cmd->add_option("--junit", check.junit, "write JUnit XML to FILE (one testcase per Go test)");
-  check_cmd->add_option("--sarif", check.sarif, "write SARIF 2.1.0 to FILE");
-  check_cmd->add_flag("--github", check.github_flag,
-                      "print GitHub Actions annotations (default: when GITHUB_ACTIONS=true)");
-  check_cmd->add_option("--module-root", check.module_root,
-                        "report paths relative to DIR (default: the first go.mod upward from the working "
-                        "directory, the traces, or the reported source files)");
-  check_cmd->add_option("--baseline", check.baseline, "suppress the findings listed in FILE (by fingerprint)");
-  check_cmd->add_option("--write-baseline", check.write_baseline,
-                        "write every finding to FILE as a baseline (the exit status still reflects the gate)");
-  check_cmd->add_option("--config", check.config,
-                        "gate configuration (default: .cancelflow.json in the module root, if present)");
-  check_cmd->add_flag("-q,--quiet", check.quiet, "print only the summary line");
+  check_cmd->add_option("traces", check.inputs, "trace files, or directories searched for trace files (recognized by their header)")->required();
+  AddGateOptions(check_cmd, check.gate);
+
+  TestOptions test;
+  auto* test_cmd = app.add_subcommand(
+      "test", "Run go test with one execution trace per package and gate on the analysis; exit 0 clean, 1 a test "
+              "failed or findings, 2 error. Flags after -- go to go test.");
+  test_cmd->add_option("packages", test.packages, "packages, as for go test (default ./...)");
+  test_cmd->add_option("--keep-traces", test.keep_traces,
+                       "keep the traces in DIR (one per package, named by import path); default: a temporary "
+                       "directory, removed");
+  test_cmd->add_option("-p,--parallel", test.parallel, "packages tested at once (default: one per CPU, as go test)")
+      ->check(CLI::Range(1, 1024));
+  AddGateOptions(test_cmd, test.gate);
 
   // A first argument that is not an option must name a subcommand; CLI11
   // would only say that one is required.
@@ -157,9 +186,10 @@ int Main(int argc, char** argv) {
   if (dump_cmd->parsed()) return RunDump(dump);
   if (stats_cmd->parsed()) return RunStats(stats);
   if (analyze_cmd->parsed()) return RunAnalyze(analyze);
-  if (check_cmd->parsed()) {
-    if (check.github_flag) check.github = "always";
-    return RunCheck(check);
+  if (check_cmd->parsed()) return RunCheck(check);
+  if (test_cmd->parsed()) {
+    test.go_flags = std::move(go_flags);
+    return RunTest(test);
   }
   if (perfetto_cmd->parsed()) return RunPerfetto(perfetto);
   if (pprof_cmd->parsed()) return RunPprof(pprof);
