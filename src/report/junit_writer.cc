@@ -54,8 +54,8 @@ struct Case {
 std::string Seconds(Time ns) { return fmt::format("{:.3f}", ns > 0 ? static_cast<double>(ns) / 1e9 : 0.0); }
 
 // The testcases of one package: go test's own results when known, else the
-// ctxtracetest marks (with parents that did not call ctxtracetest.T
-// themselves, since go test reports them).
+// ctxtracetest marks and the tests findings were attributed to (with parents
+// that did not call ctxtracetest.T themselves, since go test reports them).
 std::vector<Case> GoCases(const CheckedTrace& t, std::map<std::string, size_t>& by_name) {
   std::vector<Case> cases;
   auto add = [&](Case c) {
@@ -65,12 +65,21 @@ std::vector<Case> GoCases(const CheckedTrace& t, std::map<std::string, size_t>& 
   };
   for (const auto& g : t.go_tests) add(Case{g.name, g.result, g.seconds, g.result == "fail" ? g.output : "", {}, {}, {}});
   if (!t.go_tests.empty()) return cases;
-  for (const auto& test : t.analysis.tests) {
-    for (size_t slash = test.name.find('/'); slash != std::string::npos; slash = test.name.find('/', slash + 1)) {
-      add(Case{test.name.substr(0, slash), "", 0, "", {}, {}, {}});
+  auto add_parents = [&](const std::string& name) {
+    for (size_t slash = name.find('/'); slash != std::string::npos; slash = name.find('/', slash + 1)) {
+      add(Case{name.substr(0, slash), "", 0, "", {}, {}, {}});
     }
+  };
+  for (const auto& test : t.analysis.tests) {
+    add_parents(test.name);
     add(Case{test.name, test.result,
              test.end > test.start && test.start >= 0 ? static_cast<double>(test.end - test.start) / 1e9 : 0, "", {}, {}, {}});
+  }
+  for (const auto& cf : t.findings) {
+    for (const auto& name : cf.tests) {
+      add_parents(name);
+      add(Case{name, "", 0, "", {}, {}, {}});
+    }
   }
   return cases;
 }
