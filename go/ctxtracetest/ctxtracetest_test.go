@@ -185,6 +185,28 @@ func TestTraceMarkers(t *testing.T) {
 	})
 }
 
+// CANCELFLOW_TRACE may name a directory: the trace is <import path>.trace
+// there, created exclusively, so a second binary writing it fails clearly.
+func TestTraceDirectory(t *testing.T) {
+	if os.Getenv(fixtureEnv) != "" {
+		t.Skip("inside the fixture")
+	}
+	dir := filepath.Join(t.TempDir(), "traces") + string(os.PathSeparator) // created by Run
+	runFixture(t, []string{ctxtracetest.EnvVar + "=" + dir})
+	path := filepath.Join(dir, "github.com_cancelflow_cancelflow_go_ctxtracetest.trace")
+	checkMarkers(t, path, true)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFixture$")
+	cmd.Env = append(os.Environ(), fixtureEnv+"=1", ctxtracetest.EnvVar+"="+strings.TrimSuffix(dir, string(os.PathSeparator)))
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Fatalf("second binary on the same file: %v, want exit status 2\n%s", err, out)
+	}
+	if !strings.Contains(string(out), path+" already exists") || strings.Contains(string(out), "intentional failure") {
+		t.Errorf("second binary: no clear error, or the tests ran:\n%s", out)
+	}
+}
+
 // Without a trace, T returns the test's context.
 func TestTWithoutTrace(t *testing.T) {
 	ctx := ctxtracetest.T(t)
