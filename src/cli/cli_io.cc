@@ -73,6 +73,22 @@ bool OutputFile::Close() {
   return ok_;
 }
 
+Progress::Progress() : tty_(isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {}
+
+void Progress::Show(const std::string& status) {
+  if (!tty_ || std::chrono::steady_clock::now() - start_ < std::chrono::seconds(1)) return;
+  std::fprintf(stderr, "\r\033[Kcancelflow: %s", status.c_str());
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void Progress::Clear() {
+  if (!shown_) return;
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+  shown_ = false;
+}
+
 bool UseColor(const std::string& mode, int fd) {
   if (mode == "always") return true;
   if (mode == "never") return false;

@@ -3,6 +3,7 @@
 // exit status of a finished analysis. Each prints its own error.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -42,6 +43,20 @@ class OutputFile {
   std::FILE* f_ = nullptr;
   bool ok_ = true;
   int errno_ = 0;  // the first failure's errno
+};
+
+// A progress line on stderr: only when stderr is a terminal and once the
+// command has run for a second; Clear() before printing anything else.
+class Progress {
+ public:
+  Progress();
+  void Show(const std::string& status);
+  void Clear();
+
+ private:
+  bool tty_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point start_;
 };
 
 // Whether to color output on `fd` for --color MODE (auto, always, never):

@@ -92,10 +92,24 @@ int RunCheck(const CheckOptions& check) {
   // Analyze every trace first: without a go.mod near the working directory,
   // the reported source files themselves locate the module.
   std::vector<AnalyzedTrace> analyses;
+  uint64_t total_bytes = 0, read_bytes = 0;
   for (const auto& path : paths) {
-    auto a = AnalyzeTraceFile(path, gate->config.analysis, {}, &error);
+    std::error_code ec;
+    total_bytes += path == "-" ? 0 : fs::file_size(path, ec);
+  }
+  Progress progress;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    progress.Show(fmt::format("{}/{} traces, {:.1f} of {:.1f} MB", i, paths.size(), static_cast<double>(read_bytes) / 1e6,
+                              static_cast<double>(total_bytes) / 1e6));
+    std::error_code ec;
+    if (paths[i] != "-") read_bytes += fs::file_size(paths[i], ec);
+    bool failed = false;
+    auto a = AnalyzeTraceFile(paths[i], gate->config.analysis, {}, &failed);
+    if (failed) progress.Clear();
+    error = error || failed;
     if (a) analyses.push_back(std::move(*a));
   }
+  progress.Clear();
   if (root.empty()) {
     std::vector<std::string> starts;
     for (const auto& t : analyses) {

@@ -13,7 +13,6 @@
 // the reports with each package's own test results (JUnit as gotestsum).
 // Exit: 2 when go is missing, a package does not build or go test fails to
 // run; else 1 when a test failed or a finding fails the gate; else 0.
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -30,6 +29,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "cli/gate.h"
 #include "cli/process.h"
@@ -213,29 +213,6 @@ std::string PackageFindingLines(const report::CheckedTrace& t) {
   return out;
 }
 
-// Packages done of the total, on a terminal only, once the run is past 1 s.
-class Progress {
- public:
-  explicit Progress(size_t total) : total_(total), tty_(isatty(STDERR_FILENO) != 0) {}
-  void Show(size_t done) {
-    if (!tty_ || std::chrono::steady_clock::now() - start_ < std::chrono::seconds(1)) return;
-    std::fprintf(stderr, "\r\033[Kcancelflow: %zu/%zu packages tested", done, total_);
-    std::fflush(stderr);
-    shown_ = true;
-  }
-  void Clear() {
-    if (!shown_) return;
-    std::fputs("\r\033[K", stderr);
-    shown_ = false;
-  }
-
- private:
-  size_t total_;
-  bool tty_;
-  bool shown_ = false;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
-
 }  // namespace
 
 int RunTest(const TestOptions& opts) {
@@ -308,7 +285,7 @@ int RunTest(const TestOptions& opts) {
   bool error = false, test_failed = false;
   report::CheckResult result;
   result.module_root = root;
-  Progress progress(todo.size());
+  Progress progress;
   for (size_t done = 0; done < todo.size();) {
     std::vector<size_t> batch;
     {
@@ -316,7 +293,7 @@ int RunTest(const TestOptions& opts) {
       cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return !finished.empty(); });
       batch.swap(finished);
     }
-    progress.Clear();
+    if (!batch.empty()) progress.Clear();
     for (const size_t i : batch) {
       ++done;
       Package& p = pkgs[i];
@@ -342,7 +319,7 @@ int RunTest(const TestOptions& opts) {
       std::fputs(out.c_str(), stdout);
       std::fflush(stdout);
     }
-    progress.Show(done);
+    progress.Show(fmt::format("{}/{} packages tested", done, todo.size()));
   }
   progress.Clear();
   for (auto& t : threads) t.join();

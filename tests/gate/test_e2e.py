@@ -8,6 +8,7 @@ structure (as gotestsum), SARIF against the OASIS schema, the metrics file
 usage: test_e2e.py CANCELFLOW_BIN SOURCE_DIR OUT_DIR
 """
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -66,6 +67,7 @@ def main(argv):
                  f"ok  \t{MOD}/leak\t", "--- FAIL: TestFails", "intentional failure"]:
         expect(line in p.stdout, f"stdout lacks {line!r}")
     expect("intentional skip" not in p.stdout, "output of a passing package printed")
+    expect("packages tested" not in p.stderr, "progress printed although stderr is not a terminal")
 
     # JUnit: one suite per package with tests, named by import path; Go results; findings on their tests.
     expect(subprocess.run([py, os.path.join(src, "tests", "report", "validate_junit.py"), files["junit"]]).returncode == 0,
@@ -137,6 +139,11 @@ def main(argv):
     expect(f"ok  \t{MOD}/clean" in p.stdout, "build failure: the other package did not run")
     p = run([bin_, "test"], mod, dict(env, PATH="/nonexistent"))
     expect(p.returncode == 2 and p.stderr.startswith("cancelflow: cannot run go"), "go missing")
+
+    # 5. On a terminal (script gives a pty), a run longer than a second shows packages done of the total.
+    if shutil.which("script"):
+        p = run(["script", "-qec", f"'{bin_}' test ./leak ./clean -- -count=12", "/dev/null"], mod, env)
+        expect(re.search(r"cancelflow: [01]/2 packages tested", p.stdout), "no progress on a terminal")
 
     if errors:
         print(f"test_e2e: {len(errors)} failure(s)", file=sys.stderr)
