@@ -85,9 +85,11 @@ void ParseEvents(const std::string& text, Package& p) {
       build_output += std::string(line) + "\n";  // not an event: go's own message
       continue;
     }
-    const std::string action = ev.value("Action", "");
-    const std::string test = ev.value("Test", "");
-    const std::string output = ev.value("Output", "");
+    auto str = [&](const char* key) {
+      auto it = ev.find(key);
+      return it != ev.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    const std::string action = str("Action"), test = str("Test"), output = str("Output");
     if (ev.contains("FailedBuild")) failed_build = true;
     if (action == "build-output") {
       build_output += output;
@@ -104,7 +106,8 @@ void ParseEvents(const std::string& text, Package& p) {
       p.run_order.push_back(test);
       p.tests.push_back({test, "", 0, ""});
     } else if (action == "pass" || action == "fail" || action == "skip") {
-      const double elapsed = ev.value("Elapsed", 0.0);
+      auto el = ev.find("Elapsed");
+      const double elapsed = el != ev.end() && el->is_number() ? el->get<double>() : 0.0;
       if (test.empty()) {
         p.result = action;
         p.seconds = elapsed;
@@ -270,7 +273,12 @@ int RunTest(const TestOptions& opts) {
   for (size_t w = 0; w < workers; ++w) {
     threads.emplace_back([&] {
       for (size_t k = next++; k < todo.size(); k = next++) {
-        RunPackage(pkgs[todo[k]], opts.go_flags, gate->config.analysis);
+        // main() catches what third-party code throws, but not on this thread.
+        try {
+          RunPackage(pkgs[todo[k]], opts.go_flags, gate->config.analysis);
+        } catch (const std::exception& e) {
+          pkgs[todo[k]].go_error = fmt::format("cancelflow: {}: {}\n", pkgs[todo[k]].import_path, e.what());
+        }
         std::lock_guard<std::mutex> lock(mu);
         finished.push_back(todo[k]);
         cv.notify_one();
@@ -304,8 +312,10 @@ int RunTest(const TestOptions& opts) {
         PrintError(fmt::format("{}: go test failed to build or run the tests", p.import_path));
         continue;
       }
-      error = error || p.analysis_error;
       const bool failed = p.result == "fail";
+      // A test binary that crashed (a panic, a timeout) leaves a trace cut
+      // short: the failure is the test's, reported as such, not an error.
+      error = error || (p.analysis_error && !failed);
       test_failed = test_failed || failed;
       std::string out = p.failed_output;
       out += fmt::format("{}\t{}\t{:.3f}s\n", failed ? "FAIL" : "ok  ", p.import_path, p.seconds);
