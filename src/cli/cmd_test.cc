@@ -143,9 +143,28 @@ void ParseEvents(const std::string& text, Package& p) {
   }
 }
 
+// The go test flags that also decide which packages and files go list sees
+// (-tags, -mod, -modfile), with their values.
+std::vector<std::string> ListFlags(const std::vector<std::string>& go_flags) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < go_flags.size(); ++i) {
+    std::string_view f = go_flags[i];
+    if (f == "--") break;
+    const std::string_view name = f.substr(f.find_first_not_of('-') == std::string_view::npos ? f.size() : f.find_first_not_of('-'));
+    const std::string_view key = name.substr(0, name.find('='));
+    if (key != "tags" && key != "mod" && key != "modfile") continue;
+    out.emplace_back(f);
+    if (name.find('=') == std::string_view::npos && i + 1 < go_flags.size()) out.push_back(go_flags[++i]);
+  }
+  return out;
+}
+
 // go list: the packages of `patterns`; nullopt after printing go's error.
-std::optional<std::vector<Package>> ListPackages(const std::vector<std::string>& patterns, const std::string& dir) {
-  std::vector<std::string> argv{"go", "list", "-f", "{{.ImportPath}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}", "--"};
+std::optional<std::vector<Package>> ListPackages(const std::vector<std::string>& patterns,
+                                                 const std::vector<std::string>& go_flags, const std::string& dir) {
+  std::vector<std::string> argv{"go", "list", "-f", "{{.ImportPath}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}"};
+  for (auto& f : ListFlags(go_flags)) argv.push_back(std::move(f));
+  argv.push_back("--");
   argv.insert(argv.end(), patterns.begin(), patterns.end());
   const std::string out = dir + "/go-list.out", err = dir + "/go-list.err";
   const ProcessResult r = RunProcess(argv, out, err);
@@ -248,7 +267,7 @@ int RunTest(const TestOptions& opts) {
   } cleanup{opts.keep_traces.empty() ? dir : ""};
 
   const std::vector<std::string> patterns = opts.packages.empty() ? std::vector<std::string>{"./..."} : opts.packages;
-  auto listed = ListPackages(patterns, dir);
+  auto listed = ListPackages(patterns, opts.go_flags, dir);
   if (!listed) return kExitError;
   std::vector<Package>& pkgs = *listed;
   std::vector<size_t> todo;

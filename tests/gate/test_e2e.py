@@ -63,7 +63,7 @@ def main(argv):
     p = run([bin_, "test", "--junit", files["junit"], "--sarif", files["sarif"], "--metrics", files["metrics"],
              "--json", files["json"], "--keep-traces", traces, "--", "-count=1"], mod, env)
     expect(p.returncode == 1, f"exit status {p.returncode}, want 1")
-    for line in [f"?   \t{MOD}/notests\t[no test files]", f"ok  \t{MOD}/clean\t", f"FAIL\t{MOD}/failing\t",
+    for line in [f"?   \t{MOD}/notests\t[no test files]", f"?   \t{MOD}/tagged\t[no test files]", f"ok  \t{MOD}/clean\t", f"FAIL\t{MOD}/failing\t",
                  f"ok  \t{MOD}/leak\t", "--- FAIL: TestFails", "intentional failure"]:
         expect(line in p.stdout, f"stdout lacks {line!r}")
     expect("intentional skip" not in p.stdout, "output of a passing package printed")
@@ -128,6 +128,10 @@ def main(argv):
     p = run([bin_, "test", "./clean"], mod, dict(env, TMPDIR=tmp))
     expect(p.returncode == 0, f"clean: exit status {p.returncode}, want 0")
     expect(os.listdir(tmp) == [], f"temporary traces left: {os.listdir(tmp)}")
+
+    # Build tags after -- reach go list too: the tagged package's tests exist only with them.
+    p = run([bin_, "test", "./tagged", "--", "-tags", "cftag"], mod, env)
+    expect(p.returncode == 0 and f"ok  \t{MOD}/tagged\t" in p.stdout, "-- -tags cftag: the tagged tests did not run")
 
     # 4. A build failure -> 2 with go's message; go missing -> 2.
     os.makedirs(os.path.join(mod, "broken"))
