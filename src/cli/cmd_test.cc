@@ -33,6 +33,7 @@
 #include "cli/commands.h"
 #include "cli/gate.h"
 #include "cli/process.h"
+#include "cancelflow/pool.h"
 #include "report/check_result.h"
 
 namespace cancelflow::cli {
@@ -129,6 +130,11 @@ void ParseEvents(const std::string& text, Package& p) {
   // What go test prints for a failed package: its failed tests' output and
   // the package's own lines (a panic, TestMain), without the progress lines.
   if (p.result != "fail") return;
+  // A test that started but never ended in a failed package is the one the
+  // binary died in (os.Exit, a fatal error, the timeout): it failed.
+  for (auto& t : p.tests) {
+    if (t.result.empty()) t.result = "fail";
+  }
   std::vector<std::string> failed;
   for (const auto& t : p.tests) {
     if (t.result == "fail") failed.push_back(t.name);
@@ -338,13 +344,16 @@ int RunTest(const TestOptions& opts) {
       test_failed = test_failed || failed;
       std::string out = p.failed_output;
       out += fmt::format("{}\t{}\t{:.3f}s\n", failed ? "FAIL" : "ok  ", p.import_path, p.seconds);
-      if (p.analyzed) {
-        report::AddTrace(result, p.trace, std::move(p.analyzed->analysis), gate->config, gate->baseline);
-        report::CheckedTrace& t = result.traces.back();
-        t.package = p.import_path;
-        t.go_tests = std::move(p.tests);
-        out += PackageFindingLines(t);
-      }
+      // A package whose trace could not be analyzed (its test binary
+      // crashed before writing one) still reports its Go tests.
+      Analysis empty(std::make_shared<StringPool>(), std::make_shared<StackPool>());
+      report::AddTrace(result, p.trace, p.analyzed ? std::move(p.analyzed->analysis) : std::move(empty), gate->config,
+                       gate->baseline);
+      report::CheckedTrace& t = result.traces.back();
+      t.package = p.import_path;
+      t.go_tests = std::move(p.tests);
+      out += PackageFindingLines(t);
+      if (!p.analyzed) out += "    cancelflow: no usable trace: the test binary stopped before writing it\n";
       std::fputs(out.c_str(), stdout);
       std::fflush(stdout);
     }

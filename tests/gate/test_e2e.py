@@ -64,7 +64,9 @@ def main(argv):
              "--json", files["json"], "--keep-traces", traces, "--", "-count=1"], mod, env)
     expect(p.returncode == 1, f"exit status {p.returncode}, want 1")
     for line in [f"?   \t{MOD}/notests\t[no test files]", f"?   \t{MOD}/tagged\t[no test files]", f"ok  \t{MOD}/clean\t", f"FAIL\t{MOD}/failing\t",
-                 f"ok  \t{MOD}/leak\t", "--- FAIL: TestFails", "intentional failure"]:
+                 f"ok  \t{MOD}/leak\t", "--- FAIL: TestFails", "intentional failure", f"FAIL\t{MOD}/crash\t",
+                 "panic: intentional panic", f"FAIL\t{MOD}/exits\t",
+                 "cancelflow: no usable trace: the test binary stopped before writing it"]:
         expect(line in p.stdout, f"stdout lacks {line!r}")
     expect("intentional skip" not in p.stdout, "output of a passing package printed")
     expect("packages tested" not in p.stderr, "progress printed although stderr is not a terminal")
@@ -73,9 +75,13 @@ def main(argv):
     expect(subprocess.run([py, os.path.join(src, "tests", "report", "validate_junit.py"), files["junit"]]).returncode == 0,
            "JUnit structure")
     suites = junit_cases(files["junit"])
-    expect(sorted(suites) == [f"{MOD}/clean", f"{MOD}/failing", f"{MOD}/leak"], f"suites {sorted(suites)}")
+    expect(sorted(suites) == [f"{MOD}/clean", f"{MOD}/crash", f"{MOD}/exits", f"{MOD}/failing", f"{MOD}/leak"], f"suites {sorted(suites)}")
     want = {
         f"{MOD}/clean": {"TestFetch": "pass"},
+        # The test binary dies in TestPanics: a test failure (exit 1, not 2), its tests still reported.
+        f"{MOD}/crash": {"TestBeforeCrash": "pass", "TestPanics": "go test"},
+        # os.Exit in a test: no trace at all; still a test failure with its tests reported.
+        f"{MOD}/exits": {"TestOK": "pass", "TestExit": "go test"},
         f"{MOD}/failing": {"TestPasses": "pass", "TestFails": "go test", "TestSkips": "skip"},
         f"{MOD}/leak": {"TestLeak": "leaked-goroutine", "TestParallel": "subtest",
                         "TestParallel/fine": "pass", "TestParallel/leaks": "leaked-goroutine"},
@@ -106,12 +112,14 @@ def main(argv):
         expect(series in metrics, f"metrics lack {series}")
     expect(metrics.endswith("# EOF\n"), "metrics do not end with # EOF")
     doc = json.load(open(files["json"]))
-    expect([t["package"] for t in doc["traces"]] == [f"{MOD}/clean", f"{MOD}/failing", f"{MOD}/leak"], "JSON packages")
+    expect([t["package"] for t in doc["traces"]] == [f"{MOD}/clean", f"{MOD}/crash", f"{MOD}/exits", f"{MOD}/failing",
+                                                   f"{MOD}/leak"], "JSON packages")
 
     # --keep-traces: one trace per package, named by import path.
-    kept = sorted(f for f in os.listdir(traces) if f.endswith(".trace"))
-    expect(kept == ["example.com_cftest_clean.trace", "example.com_cftest_failing.trace", "example.com_cftest_leak.trace"],
-           f"kept traces {kept}")
+    # (The testing package stops its trace when a test panics, so crash has one too.)
+    kept = sorted(f for f in os.listdir(traces) if f.endswith(".trace") and os.path.getsize(os.path.join(traces, f)))
+    expect(kept == ["example.com_cftest_clean.trace", "example.com_cftest_crash.trace", "example.com_cftest_failing.trace",
+                    "example.com_cftest_leak.trace"], f"kept traces {kept}")
 
     # 2. check on the kept traces, whatever their extension: the suite is named by the import path
     #    from the test functions' frames; without the RUN order, the top-level test.
