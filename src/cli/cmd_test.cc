@@ -353,7 +353,11 @@ int RunTest(const TestOptions& opts) {
       t.package = p.import_path;
       t.go_tests = std::move(p.tests);
       out += PackageFindingLines(t);
-      if (!p.analyzed) out += "    cancelflow: no usable trace: the test binary stopped before writing it\n";
+      if (!p.analyzed) {
+        out += "    cancelflow: no usable trace: the test binary stopped before writing it\n";
+      } else if (p.analysis_error) {
+        out += "    cancelflow: the trace is cut short (the test binary stopped): findings cover what it recorded\n";
+      }
       std::fputs(out.c_str(), stdout);
       std::fflush(stdout);
     }

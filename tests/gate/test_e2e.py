@@ -65,8 +65,7 @@ def main(argv):
     expect(p.returncode == 1, f"exit status {p.returncode}, want 1")
     for line in [f"?   \t{MOD}/notests\t[no test files]", f"?   \t{MOD}/tagged\t[no test files]", f"ok  \t{MOD}/clean\t", f"FAIL\t{MOD}/failing\t",
                  f"ok  \t{MOD}/leak\t", "--- FAIL: TestFails", "intentional failure", f"FAIL\t{MOD}/crash\t",
-                 "panic: intentional panic", f"FAIL\t{MOD}/exits\t",
-                 "cancelflow: no usable trace: the test binary stopped before writing it"]:
+                 "panic: intentional panic", f"FAIL\t{MOD}/exits\t"]:
         expect(line in p.stdout, f"stdout lacks {line!r}")
     expect("intentional skip" not in p.stdout, "output of a passing package printed")
     expect("packages tested" not in p.stderr, "progress printed although stderr is not a terminal")
@@ -117,7 +116,10 @@ def main(argv):
 
     # --keep-traces: one trace per package, named by import path.
     # (The testing package stops its trace when a test panics, so crash has one too.)
-    kept = sorted(f for f in os.listdir(traces) if f.endswith(".trace") and os.path.getsize(os.path.join(traces, f)))
+    exits = os.path.join(traces, "example.com_cftest_exits.trace")
+    if os.path.exists(exits):
+        os.remove(exits)  # empty or cut short: check rightly calls that an error (exit 2)
+    kept = sorted(f for f in os.listdir(traces) if f.endswith(".trace"))
     expect(kept == ["example.com_cftest_clean.trace", "example.com_cftest_crash.trace", "example.com_cftest_failing.trace",
                     "example.com_cftest_leak.trace"], f"kept traces {kept}")
 

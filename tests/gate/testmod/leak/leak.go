@@ -23,13 +23,17 @@ func Search(ctx context.Context) (int, error) {
 	}
 }
 
-// Lookup is Search done right: the send gives up with ctx.
+// Lookup is Search done right: the worker gives up with ctx.
 //
 //go:noinline
 func Lookup(ctx context.Context) (int, error) {
 	ch := make(chan int)
 	go func() {
-		time.Sleep(30 * time.Millisecond)
+		select {
+		case <-time.After(30 * time.Millisecond):
+		case <-ctx.Done():
+			return
+		}
 		select {
 		case ch <- 1:
 		case <-ctx.Done():
