@@ -11,6 +11,8 @@ packages=(
   python3 python3-jsonschema python3-yaml
   protobuf-compiler  # protoc: tests decode the Perfetto and pprof outputs (never linked)
   chromium           # headless browser: tests/html renders the HTML report (ctest -L html)
+  prometheus         # promtool: tests validate the --metrics OpenMetrics output (never linked)
+  dpkg-dev           # dpkg-shlibdeps: the install test builds the .deb with CPack
 )
 # Node.js drives Chromium in tests/html; machines of this project's kind ship
 # Node 20; elsewhere Debian's nodejs package does.

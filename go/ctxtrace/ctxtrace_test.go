@@ -49,6 +49,41 @@ func traced(t *testing.T, f func()) ([]parsed.Event, []parsed.Record) {
 	return evs, recs
 }
 
+// eventually waits until cond holds; records written by other goroutines
+// (done, go_exit) are waited for this way, never with a fixed sleep.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// waitFinished waits until the done record of each instrumented, done
+// context is written.
+func waitFinished(t *testing.T, ctxs ...context.Context) {
+	t.Helper()
+	for _, ctx := range ctxs {
+		n := ctx.Value(nodeKey{}).(*node)
+		eventually(t, "done record of context "+strconv.FormatUint(n.id, 10), n.finished.Load)
+	}
+}
+
+// waitUnbound waits until no goroutine bound under name is running, i.e.
+// their go_exit records are written.
+func waitUnbound(t *testing.T, name string) {
+	t.Helper()
+	eventually(t, "go_exit of "+name, func() bool {
+		running := false
+		bound.Range(func(k, _ any) bool {
+			running = running || k.(*binding).name == name
+			return !running
+		})
+		return !running
+	})
+}
+
 // find returns the records named name whose fields match kv pairs.
 func find(recs []parsed.Record, name string, kv ...string) []parsed.Record {
 	var out []parsed.Record
@@ -201,7 +236,8 @@ func TestRecords(t *testing.T) {
 		cancelRoot()
 		cancelRoot() // no-op
 		<-goDone
-		time.Sleep(10 * time.Millisecond) // let done and go_exit records land
+		waitFinished(t, root, child, timed, under)
+		waitUnbound(t, "waiter")
 	})
 
 	rootRec := one(t, recs, "ctx", "id", id(root))
@@ -295,19 +331,27 @@ func TestLeaks(t *testing.T) {
 }
 
 func TestOverdueWatchdog(t *testing.T) {
+	// "slow" stays until the watchdog has reported it (no fixed sleep that a
+	// loaded machine could outlast); "fast" returns at once, far within the
+	// grace.
+	const grace = 200 * time.Millisecond
 	var mu sync.Mutex
 	var got []Overdue
-	restore := SetWatchdog(20*time.Millisecond, func(o Overdue) {
+	reported := make(chan struct{})
+	restore := SetWatchdog(grace, func(o Overdue) {
 		mu.Lock()
 		got = append(got, o)
 		mu.Unlock()
+		if o.Name == "slow" {
+			close(reported)
+		}
 	})
 	defer restore()
 	ctx, cancel := context.WithCancel(context.Background())
 	exited := make(chan struct{})
 	Go(ctx, "slow", func(ctx context.Context) {
 		<-ctx.Done()
-		time.Sleep(100 * time.Millisecond)
+		<-reported
 		close(exited)
 	})
 	fast := make(chan struct{})
@@ -320,7 +364,7 @@ func TestOverdueWatchdog(t *testing.T) {
 	<-fast
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) != 1 || got[0].Name != "slow" || got[0].Elapsed < 20*time.Millisecond || got[0].GoID <= 0 {
+	if len(got) != 1 || got[0].Name != "slow" || got[0].Elapsed < grace || got[0].GoID <= 0 {
 		t.Fatalf("overdue reports: %+v", got)
 	}
 	if !strings.HasSuffix(got[0].Func, "TestOverdueWatchdog") {
@@ -358,7 +402,7 @@ func TestGoPanicRecorded(t *testing.T) {
 			panic("boom")
 		})
 		<-done
-		time.Sleep(5 * time.Millisecond)
+		waitUnbound(t, "panicker")
 	})
 	// The recover inside fn means fn returned normally.
 	one(t, recs, "go_exit", "name", "panicker", "panicked", "false")

@@ -161,12 +161,15 @@ func (b *binding) check(grace time.Duration) {
 	}
 }
 
+// exit ends a binding. The binding leaves bound only after its go_exit
+// record is written, so a binding absent from bound has nothing left to write
+// (the package tests wait on that instead of sleeping).
 func (b *binding) exit(panicked bool) {
 	b.exited.Store(true)
 	if b.stop != nil {
 		b.stop()
 	}
-	bound.Delete(b)
+	defer bound.Delete(b)
 	if trace.IsEnabled() {
 		after := int64(-1)
 		if d := b.doneAt.Load(); d != 0 {

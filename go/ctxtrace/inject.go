@@ -56,6 +56,7 @@ type injector struct {
 	maxDelay time.Duration
 	counters sync.Map // test + "\x00" + site → *atomic.Uint64
 	injected atomic.Int64
+	fired    atomic.Int64 // injected cancellations whose timer has run (tests wait on it)
 }
 
 // inj holds nil unless CANCELFLOW_INJECT is set; it is never changed after
@@ -187,7 +188,10 @@ func injectParent(parent context.Context, s site) context.Context {
 	p, cancel := context.WithCancelCause(parent)
 	in.injected.Add(1)
 	cause := &injectedError{seed: in.seed, s: s, n: n}
-	time.AfterFunc(delay, func() { cancel(cause) })
+	time.AfterFunc(delay, func() {
+		cancel(cause)
+		in.fired.Add(1)
+	})
 	return p
 }
 

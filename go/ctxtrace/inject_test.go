@@ -46,7 +46,7 @@ func pattern(t *testing.T, spec string) []int {
 			ctx, cancel := WithCancel(root) // one creation site
 			ctxs, cancels = append(ctxs, ctx), append(cancels, cancel)
 		}
-		time.Sleep(30 * time.Millisecond) // > delay
+		eventually(t, "injected cancellations fired", func() bool { return in.fired.Load() == in.injected.Load() })
 		for i, ctx := range ctxs {
 			if ctx.Err() != nil {
 				if !errors.Is(context.Cause(ctx), ErrInjected) {
@@ -93,7 +93,7 @@ func TestInjectionKeepsCancelFuncAccounting(t *testing.T) {
 		if !errors.Is(context.Cause(ctx), ErrInjected) || !errors.Is(ctx.Err(), context.Canceled) {
 			t.Errorf("err %v cause %v", ctx.Err(), context.Cause(ctx))
 		}
-		time.Sleep(5 * time.Millisecond) // let the done record be written
+		waitFinished(t, ctx)
 		_ = cancel
 		Flush() // the CancelFunc was never called: still a leak
 	})

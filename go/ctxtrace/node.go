@@ -44,6 +44,7 @@ type node struct {
 	called   atomic.Bool // the CancelFunc was called
 	byCancel atomic.Bool // the CancelFunc was called while the context was not done
 	reported atomic.Bool // a leak record was written
+	finished atomic.Bool // finish returned: the done record, if any, is written
 }
 
 var (
@@ -182,6 +183,7 @@ func (c *canceler) do(cause error, withCause bool, s site) {
 // finish runs (in its own goroutine, via context.AfterFunc) once the context
 // is done, and writes the done record.
 func (n *node) finish(parent context.Context, task *trace.Task) {
+	defer n.finished.Store(true)
 	if task != nil {
 		defer task.End()
 	}

@@ -14,7 +14,12 @@
 // Run writes an execution trace of the whole test binary to the path given
 // by Options.TracePath, the -cancelflow.trace flag or the CANCELFLOW_TRACE
 // environment variable (first non-empty wins), and calls ctxtrace.Flush
-// before stopping it, so contexts never canceled are reported. When the test
+// before stopping it, so contexts never canceled are reported. When the path
+// is a directory (or ends with a slash), the trace is written there as
+// <import path>.trace, "/" written as "_", so `CANCELFLOW_TRACE=dir go test
+// ./...` gives one file per package. The file is created exclusively: two
+// test binaries never write one file; the second one fails with an error
+// naming it. When the test
 // binary runs with -test.trace (go test -trace), or a trace is already
 // active, Run does not start a second trace: the testing package's trace
 // receives the records (per-test leak reports included), but the final
@@ -34,10 +39,16 @@ package ctxtracetest
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
 	"runtime/trace"
+	"strings"
 	"testing"
 
 	"github.com/cancelflow/cancelflow/go/ctxtrace"
@@ -87,7 +98,19 @@ func Run(m *testing.M, opts Options) int {
 	case testTrace != "" || trace.IsEnabled():
 		fmt.Fprintf(os.Stderr, "ctxtracetest: a trace is already requested (-test.trace) or active; not writing %s\n", path)
 	default:
-		f, err := os.Create(path)
+		if st, err := os.Stat(path); (err == nil && st.IsDir()) || strings.HasSuffix(path, string(os.PathSeparator)) {
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				fmt.Fprintf(os.Stderr, "ctxtracetest: %v\n", err)
+				return 2
+			}
+			path = filepath.Join(path, strings.ReplaceAll(importPath(), "/", "_")+".trace")
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			fmt.Fprintf(os.Stderr, "ctxtracetest: %s already exists: another test binary is writing it or an earlier run left it; "+
+				"remove it, or set %s to a directory (one file per package)\n", path, EnvVar)
+			return 2
+		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "ctxtracetest: %v\n", err)
 			return 2
@@ -111,6 +134,36 @@ func Run(m *testing.M, opts Options) int {
 		}
 	}
 	return code
+}
+
+// importPath is the import path of the package whose TestMain called Run:
+// the package of the first caller outside this package (an external test
+// package pkg_test counts as pkg). Fallback: the test binary's name.
+func importPath() string {
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+	self := reflect.TypeOf(Options{}).PkgPath()
+	for {
+		fr, more := frames.Next()
+		if pkg := funcPackage(fr.Function); pkg != "" && pkg != self && pkg != "main" && pkg != "testing" {
+			return strings.TrimSuffix(pkg, "_test")
+		}
+		if !more {
+			break
+		}
+	}
+	return strings.TrimSuffix(filepath.Base(os.Args[0]), ".test")
+}
+
+// funcPackage is the package path of a function name as runtime reports it
+// ("example.com/m/pkg.TestMain" -> "example.com/m/pkg").
+func funcPackage(fn string) string {
+	slash := strings.LastIndexByte(fn, '/')
+	dot := strings.IndexByte(fn[slash+1:], '.')
+	if dot < 0 {
+		return ""
+	}
+	return fn[:slash+1+dot]
 }
 
 // T marks the test t in the trace and returns its context (t.Context(),

@@ -1,7 +1,6 @@
 package ctxtracetest_test
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,11 +32,17 @@ func TestFixture(t *testing.T) {
 	ctx := ctxtracetest.T(t)
 	t.Run("sequential", func(t *testing.T) {
 		ctx := ctxtracetest.T(t)
+		// The cleanup must not return before the go_exit record is written:
+		// the test binary may stop the trace right after it. Bind's done
+		// function writes go_exit, and the deferred close runs after it (a
+		// goroutine started with ctxtrace.Go can only signal before its
+		// go_exit, which is the race this fixture once had).
 		done := make(chan struct{})
-		ctxtrace.Go(ctx, "follower", func(ctx context.Context) {
+		go func() {
+			defer close(done)
+			defer ctxtrace.Bind(ctx, "follower")()
 			<-ctx.Done()
-			close(done)
-		})
+		}()
 		t.Cleanup(func() { <-done })
 	})
 	t.Run("parallel", func(t *testing.T) {
@@ -178,6 +183,28 @@ func TestTraceMarkers(t *testing.T) {
 			t.Errorf("no note about the ignored path:\n%s", out)
 		}
 	})
+}
+
+// CANCELFLOW_TRACE may name a directory: the trace is <import path>.trace
+// there, created exclusively, so a second binary writing it fails clearly.
+func TestTraceDirectory(t *testing.T) {
+	if os.Getenv(fixtureEnv) != "" {
+		t.Skip("inside the fixture")
+	}
+	dir := filepath.Join(t.TempDir(), "traces") + string(os.PathSeparator) // created by Run
+	runFixture(t, []string{ctxtracetest.EnvVar + "=" + dir})
+	path := filepath.Join(dir, "github.com_cancelflow_cancelflow_go_ctxtracetest.trace")
+	checkMarkers(t, path, true)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFixture$")
+	cmd.Env = append(os.Environ(), fixtureEnv+"=1", ctxtracetest.EnvVar+"="+strings.TrimSuffix(dir, string(os.PathSeparator)))
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Fatalf("second binary on the same file: %v, want exit status 2\n%s", err, out)
+	}
+	if !strings.Contains(string(out), path+" already exists") || strings.Contains(string(out), "intentional failure") {
+		t.Errorf("second binary: no clear error, or the tests ran:\n%s", out)
+	}
 }
 
 // Without a trace, T returns the test's context.

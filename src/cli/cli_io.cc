@@ -1,6 +1,11 @@
 #include "cli/cli_io.h"
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <utility>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -36,30 +41,60 @@ int AnalysisExitStatus(const Analysis& a) {
 std::optional<OutputFile> OutputFile::Create(const std::string& path) {
   std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
   if (f == nullptr) {
-    PrintError(fmt::format("cannot create {}", path));
+    PrintError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
     return std::nullopt;
   }
   return OutputFile(path, f);
 }
 
 OutputFile::OutputFile(OutputFile&& o) noexcept
-    : path_(std::move(o.path_)), f_(std::exchange(o.f_, nullptr)), ok_(o.ok_) {}
+    : path_(std::move(o.path_)), f_(std::exchange(o.f_, nullptr)), ok_(o.ok_), errno_(o.errno_) {}
 
 OutputFile::~OutputFile() {
   if (f_ != nullptr) Close();
 }
 
 bool OutputFile::Write(std::string_view bytes) {
-  if (ok_ && f_ != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size()) ok_ = false;
+  if (ok_ && f_ != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size()) {
+    ok_ = false;
+    errno_ = errno;
+  }
   return ok_;
 }
 
 bool OutputFile::Close() {
   if (f_ == nullptr) return ok_;
-  ok_ = (f_ == stdout ? std::fflush(f_) : std::fclose(f_)) == 0 && ok_;
+  errno = 0;
+  const bool closed = (f_ == stdout ? std::fflush(f_) : std::fclose(f_)) == 0;
+  if (!closed && errno_ == 0) errno_ = errno;
+  ok_ = closed && ok_;
   f_ = nullptr;
-  if (!ok_) PrintError(fmt::format("cannot write {}", path_));
+  if (!ok_) PrintError(fmt::format("cannot write {}: {}", path_, std::strerror(errno_ != 0 ? errno_ : EIO)));
   return ok_;
+}
+
+Progress::Progress() : tty_(isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {}
+
+void Progress::Show(const std::string& status) {
+  if (!tty_ || std::chrono::steady_clock::now() - start_ < std::chrono::seconds(1)) return;
+  std::fprintf(stderr, "\r\033[Kcancelflow: %s", status.c_str());
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void Progress::Clear() {
+  if (!shown_) return;
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+  shown_ = false;
+}
+
+bool UseColor(const std::string& mode, int fd) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");  // https://no-color.org: set and not empty
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  return isatty(fd) != 0;
 }
 
 bool WriteOutput(const std::string& path, std::string_view bytes) {

@@ -3,6 +3,7 @@
 // exit status of a finished analysis. Each prints its own error.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -30,6 +31,7 @@ class OutputFile {
  public:
   static std::optional<OutputFile> Create(const std::string& path);
   OutputFile(OutputFile&& o) noexcept;
+  OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(OutputFile&&) = delete;
   ~OutputFile();
   bool Write(std::string_view bytes);
@@ -40,7 +42,26 @@ class OutputFile {
   std::string path_;
   std::FILE* f_ = nullptr;
   bool ok_ = true;
+  int errno_ = 0;  // the first failure's errno
 };
+
+// A progress line on stderr: only when stderr is a terminal and once the
+// command has run for a second; Clear() before printing anything else.
+class Progress {
+ public:
+  Progress();
+  void Show(const std::string& status);
+  void Clear();
+
+ private:
+  bool tty_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// Whether to color output on `fd` for --color MODE (auto, always, never):
+// auto is on for a terminal unless NO_COLOR is set to a non-empty value.
+bool UseColor(const std::string& mode, int fd);
 
 // Writes `bytes` to `path` ("-" = stdout).
 bool WriteOutput(const std::string& path, std::string_view bytes);

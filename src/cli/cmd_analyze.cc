@@ -59,7 +59,7 @@ int RunAnalyze(const AnalyzeOptions& opts) {
   } else {
     report::TextOptions to;
     to.trace_path = opts.path;
-    to.color = opts.color == "always" || (opts.color == "auto" && isatty(STDOUT_FILENO));
+    to.color = UseColor(opts.color, STDOUT_FILENO);
     out = report::AnalysisToText(*a, to);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);

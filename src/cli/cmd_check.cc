@@ -8,27 +8,33 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 
 #include <fmt/format.h>
 
-#include "base/trace_buffer.h"
-#include "cancelflow/analysis.h"
+#include "cli/cli_io.h"
 #include "cli/commands.h"
-#include "report/baseline.h"
+#include "cli/gate.h"
 #include "report/check_result.h"
-#include "report/github_annotations.h"
-#include "report/junit_writer.h"
-#include "report/sarif_writer.h"
-#include "report/text.h"
 
 namespace cancelflow::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Expands directories into their *.trace files (recursive, sorted).
+// Whether `path` starts like a Go execution trace ("go 1.NN trace"), whatever
+// its extension (go test -trace trace.out).
+bool LooksLikeTrace(const fs::path& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  char head[16] = {};
+  const size_t n = std::fread(head, 1, sizeof head, f);
+  std::fclose(f);
+  const std::string_view h(head, n);
+  return h.substr(0, 5) == "go 1." && h.find(" trace") != std::string_view::npos;
+}
+
+// Expands directories into the trace files under them (recursive, sorted).
 bool ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::string>& out) {
   bool ok = true;
   for (const auto& in : inputs) {
@@ -37,7 +43,7 @@ bool ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::strin
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(in, ec); !ec && it != fs::recursive_directory_iterator();
            it.increment(ec)) {
-        if (it->is_regular_file(ec) && it->path().extension() == ".trace") found.push_back(it->path().string());
+        if (it->is_regular_file(ec) && LooksLikeTrace(it->path())) found.push_back(it->path().string());
       }
       if (ec) {
         PrintError(fmt::format("{}: {}", in, ec.message()));
@@ -45,7 +51,7 @@ bool ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::strin
       }
       std::sort(found.begin(), found.end());
       if (found.empty()) {
-        PrintError(fmt::format("{}: no *.trace files", in));
+        PrintError(fmt::format("{}: no Go execution trace files", in));
         ok = false;
       }
       out.insert(out.end(), found.begin(), found.end());
@@ -54,22 +60,6 @@ bool ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::strin
     }
   }
   return ok;
-}
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  if (path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-    return true;
-  }
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) {
-    PrintError("cannot write " + path);
-    return false;
-  }
-  return true;
 }
 
 std::string Absolute(const std::string& p) {
@@ -83,10 +73,11 @@ std::string Absolute(const std::string& p) {
 
 }  // namespace
 
-int RunCheck(const CheckOptions& opts) {
+int RunCheck(const CheckOptions& check) {
+  const GateOptions& opts = check.gate;
   bool error = false;
   std::vector<std::string> paths;
-  if (!ExpandInputs(opts.inputs, paths)) error = true;
+  if (!ExpandInputs(check.inputs, paths)) error = true;
 
   // The module root: flag, else go.mod upward from the working directory or the traces.
   std::string root = opts.module_root.empty() ? "" : Absolute(opts.module_root);
@@ -95,59 +86,35 @@ int RunCheck(const CheckOptions& opts) {
     for (const auto& p : paths) starts.push_back(fs::path(p).parent_path().empty() ? "." : fs::path(p).parent_path().string());
     root = report::FindModuleRoot(starts);
   }
-
-  report::CheckConfig config;
-  std::string config_path = opts.config;
-  if (config_path.empty() && !root.empty()) {
-    std::error_code ec;
-    if (fs::exists(root + "/.cancelflow.json", ec)) config_path = root + "/.cancelflow.json";
-  }
-  if (!config_path.empty()) {
-    auto c = report::LoadConfig(config_path);
-    if (!c) {
-      PrintError(c.error().message);
-      return kExitError;
-    }
-    config = *c;
-  }
-  std::set<std::string> baseline;
-  if (!opts.baseline.empty()) {
-    auto b = report::LoadBaseline(opts.baseline);
-    if (!b) {
-      PrintError(b.error().message);
-      return kExitError;
-    }
-    baseline = std::move(*b);
-  }
+  const auto gate = LoadGate(opts, root);
+  if (!gate) return kExitError;
 
   // Analyze every trace first: without a go.mod near the working directory,
   // the reported source files themselves locate the module.
-  std::vector<std::pair<std::string, Analysis>> analyses;
+  std::vector<AnalyzedTrace> analyses;
+  uint64_t total_bytes = 0, read_bytes = 0;
   for (const auto& path : paths) {
-    auto buf = TraceBuffer::Open(path);
-    if (!buf) {
-      PrintError(fmt::format("{}: {}", path, buf.error().message));
-      error = true;
-      continue;
-    }
-    auto a = Analyze(*buf, config.analysis);
-    if (!a) {
-      PrintError(fmt::format("{}: {}", path, a.error().ToString()));
-      error = true;
-      continue;
-    }
-    if (a->quality.partial) {
-      PrintError(fmt::format("{}: trace is partial: {}", path,
-                             a->quality.error ? a->quality.error->ToString() : "broken part-way"));
-      error = true;
-    }
-    analyses.emplace_back(path, std::move(*a));
+    std::error_code ec;
+    total_bytes += path == "-" ? 0 : fs::file_size(path, ec);
   }
+  Progress progress;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    progress.Show(fmt::format("{}/{} traces, {:.1f} of {:.1f} MB", i, paths.size(), static_cast<double>(read_bytes) / 1e6,
+                              static_cast<double>(total_bytes) / 1e6));
+    std::error_code ec;
+    if (paths[i] != "-") read_bytes += fs::file_size(paths[i], ec);
+    bool failed = false;
+    auto a = AnalyzeTraceFile(paths[i], gate->config.analysis, {}, &failed);
+    if (failed) progress.Clear();
+    error = error || failed;
+    if (a) analyses.push_back(std::move(*a));
+  }
+  progress.Clear();
   if (root.empty()) {
     std::vector<std::string> starts;
-    for (const auto& [path, a] : analyses) {
-      for (const auto& f : a.findings) {
-        report::Site s = report::SiteOf(a, f.creation_stack, f.creation_user_frame, "");
+    for (const auto& t : analyses) {
+      for (const auto& f : t.analysis.findings) {
+        report::Site s = report::SiteOf(t.analysis, f.creation_stack, f.creation_user_frame, "");
         if (s.abs_file.empty()) s.abs_file = f.context_site.file;
         if (!s.abs_file.empty()) starts.push_back(s.abs_file);
         if (starts.size() >= 8) break;
@@ -158,29 +125,17 @@ int RunCheck(const CheckOptions& opts) {
 
   report::CheckResult result;
   result.module_root = root;
-  for (auto& [path, a] : analyses) report::AddTrace(result, path, std::move(a), config, baseline);
+  for (auto& t : analyses) {
+    report::AddTrace(result, t.path, std::move(t.analysis), gate->config, gate->baseline);
+    result.traces.back().package = t.package;
+  }
 
   if (!opts.quiet) {
     std::string text;
-    for (const auto& t : result.traces) {
-      for (const auto& cf : t.findings) {
-        text += fmt::format("{}: {}", t.path, cf.suppressed ? "[baseline] " : cf.fails ? "" : "[not gating] ");
-        text += report::FindingText(t.analysis, cf);
-      }
-    }
+    for (const auto& t : result.traces) text += FindingsText(t, t.path);
     std::fwrite(text.data(), 1, text.size(), stdout);
   }
-  const char* gha = std::getenv("GITHUB_ACTIONS");
-  const bool github = opts.github == "always" || (opts.github == "auto" && gha && std::string(gha) == "true");
-  if (github) {
-    const std::string ann = report::WriteGitHubAnnotations(result);
-    std::fwrite(ann.data(), 1, ann.size(), stdout);
-  }
-  std::fflush(stdout);
-
-  if (!opts.junit.empty() && !WriteFile(opts.junit, report::WriteJUnit(result))) error = true;
-  if (!opts.sarif.empty() && !WriteFile(opts.sarif, report::WriteSarif(result, CANCELFLOW_VERSION))) error = true;
-  if (!opts.write_baseline.empty() && !WriteFile(opts.write_baseline, report::WriteBaseline(result))) error = true;
+  if (!WriteGateReports(result, opts)) error = true;
 
   std::fprintf(stderr, "cancelflow check: %zu trace(s), %zu finding(s): %zu failing, %zu baselined, %zu not gating%s\n",
                result.traces.size(), result.total, result.failing, result.suppressed,

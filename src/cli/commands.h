@@ -8,9 +8,11 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cancelflow/analysis.h"
+#include "cli/gate.h"
 #include "report/html_writer.h"
 #include "report/perfetto_writer.h"
 #include "report/pprof_writer.h"
@@ -55,17 +57,22 @@ struct AnalyzeOptions {
 };
 int RunAnalyze(const AnalyzeOptions& opts);
 
-// `cancelflow check TRACE...`: the CI gate (docs/ci.md).
+// `cancelflow check TRACE...`: the CI gate (cancelflow help check).
 struct CheckOptions {
-  std::vector<std::string> inputs;  // trace files or directories (their *.trace / *.out files)
-  std::string junit, sarif;         // output paths ("" = none, "-" = stdout)
-  std::string github = "auto";      // auto (when GITHUB_ACTIONS=true), always, never
-  bool github_flag = false;         // --github
-  std::string module_root;          // "" = find go.mod upward
-  std::string baseline, write_baseline, config;
-  bool quiet = false;
+  std::vector<std::string> inputs;  // trace files or directories (trace files recognized by their header)
+  GateOptions gate;
 };
 int RunCheck(const CheckOptions& opts);
+
+// `cancelflow test [flags] [packages] [-- go test flags]` (cmd_test.cc).
+struct TestOptions {
+  std::vector<std::string> packages;  // default ./...
+  std::vector<std::string> go_flags;  // after --
+  std::string keep_traces;            // "" = a temporary directory, removed
+  int parallel = 0;                   // packages at once; 0 = one per CPU (go test -p)
+  GateOptions gate;
+};
+int RunTest(const TestOptions& opts);
 
 struct PerfettoOptions {
   std::string path, out;
@@ -96,6 +103,14 @@ bool WritePprofFile(report::PprofWriter& writer, const Analysis& a, const std::s
 
 bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const std::string& path,
                    report::HtmlStats* stats);
+
+// `cancelflow help [TOPIC]` (help.cc): the usage, or a topic's summary and URL.
+int RunHelp(const std::string& topic, const std::string& usage);
+// The help topics, comma-separated.
+std::string HelpTopicsLine();
+// The candidate nearest to `word` (case-insensitive edit distance) when it is
+// a plausible typo of it, else "".
+std::string Nearest(std::string_view word, const std::vector<std::string>& candidates);
 
 // Prints "cancelflow: <message>" to stderr.
 void PrintError(const std::string& message);

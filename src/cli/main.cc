@@ -1,10 +1,14 @@
 // cancelflow command-line entry point: parses arguments and dispatches to one
 // file per subcommand. This is the one place that catches exceptions thrown
 // by third-party libraries (CLI11, fmt, allocation failure).
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 
@@ -14,9 +18,64 @@ void PrintError(const std::string& message) { std::fprintf(stderr, "cancelflow: 
 
 namespace {
 
+// CLI11's messages, each line prefixed like every other error.
+std::string FailureMessage(const CLI::App* app, const CLI::Error& e) {
+  std::string out;
+  std::string msg = e.what();
+  for (size_t start = 0; start < msg.size();) {
+    size_t nl = msg.find('\n', start);
+    if (nl == std::string::npos) nl = msg.size();
+    if (nl > start) out += "cancelflow: " + msg.substr(start, nl - start) + "\n";
+    start = nl + 1;
+  }
+  // The subcommand being parsed when the error happened, if any.
+  const auto subs = app->get_subcommands();
+  out += subs.empty() ? "cancelflow: run 'cancelflow help' for usage\n"
+                      : "cancelflow: run 'cancelflow " + subs.front()->get_name() + " --help' for usage\n";
+  return out;
+}
+
+// The report and gate flags `check` and `test` share.
+void AddGateOptions(CLI::App* cmd, GateOptions& g) {
+  cmd->add_option("--junit", g.junit, "write JUnit XML to FILE (one testsuite per package, one testcase per Go test)");
+  cmd->add_option("--sarif", g.sarif, "write SARIF 2.1.0 to FILE");
+  cmd->add_option("--json", g.json, "write the analyses and the gate's counts as JSON to FILE (cancelflow help json)");
+  cmd->add_option("--metrics", g.metrics, "write OpenMetrics text to FILE (cancelflow help ci)");
+  cmd->add_flag("--github", g.github_flag, "print GitHub Actions annotations (default: when GITHUB_ACTIONS=true)");
+  cmd->add_option("--module-root", g.module_root,
+                  "report paths relative to DIR (default: the first go.mod upward from the working "
+                  "directory, the traces, or the reported source files)");
+  cmd->add_option("--baseline", g.baseline, "suppress the findings listed in FILE (by fingerprint)");
+  cmd->add_option("--write-baseline", g.write_baseline,
+                  "write every finding to FILE as a baseline (the exit status still reflects the gate)");
+  cmd->add_option("--config", g.config,
+                  "gate configuration (default: .cancelflow.json in the module root; cancelflow help config)");
+  cmd->add_flag("-q,--quiet", g.quiet, "print only the summary line");
+}
+
 int Main(int argc, char** argv) {
+  // `cancelflow test ... -- GO TEST FLAGS`: what follows -- goes to go test.
+  std::vector<std::string> go_flags;
+  if (argc > 1 && std::string(argv[1]) == "test") {
+    for (int i = 2; i < argc; ++i) {
+      if (std::string(argv[i]) != "--") continue;
+      go_flags.assign(argv + i + 1, argv + argc);
+      argc = i;
+      break;
+    }
+  }
+
   CLI::App app{"cancelflow: how cancellation flows through Go programs, read from runtime/trace files"};
+  app.name("cancelflow");
   app.require_subcommand(1);
+  app.failure_message(FailureMessage);
+  app.set_version_flag("--version", "cancelflow " CANCELFLOW_VERSION);
+  app.footer("Run 'cancelflow help TOPIC' for a topic (" + HelpTopicsLine() + ") or 'cancelflow SUBCOMMAND --help'.");
+
+  auto* version_cmd = app.add_subcommand("version", "Print the version");
+  std::string help_topic;
+  auto* help_cmd = app.add_subcommand("help", "Show help on a topic (with no topic, the usage)");
+  help_cmd->add_option("topic", help_topic, "one of: " + HelpTopicsLine());
 
   DumpOptions dump;
   auto* dump_cmd = app.add_subcommand("dump", "Print every event of a trace like `go tool trace -d=...`");
@@ -34,8 +93,8 @@ int Main(int argc, char** argv) {
   AnalyzeOptions analyze;
   auto* analyze_cmd = app.add_subcommand("analyze", "Report cancellations and cancellation bugs found in a trace");
   analyze_cmd->add_option("file", analyze.path, "trace file, or - for standard input")->required();
-  analyze_cmd->add_flag("--json", analyze.json, "print the JSON document (docs/json-schema.md)");
-  analyze_cmd->add_option("--color", analyze.color, "auto, always or never")
+  analyze_cmd->add_flag("--json", analyze.json, "print the JSON document (cancelflow help json)");
+  analyze_cmd->add_option("--color", analyze.color, "auto (a terminal, unless NO_COLOR is set), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   analyze_cmd->add_option("--grace-ms", analyze.grace_ms, "ignored-cancel: grace period after a cancel")
@@ -88,33 +147,52 @@ int Main(int argc, char** argv) {
   CheckOptions check;
   auto* check_cmd = app.add_subcommand(
       "check", "CI gate: analyze traces; exit 0 clean, 1 findings, 2 error; write JUnit, SARIF, GitHub annotations");
-  check_cmd->add_option("traces", check.inputs, "trace files, or directories holding *.trace files")->required();
-  check_cmd->add_option("--junit", check.junit, "write JUnit XML to FILE (one testcase per Go test)");
-  check_cmd->add_option("--sarif", check.sarif, "write SARIF 2.1.0 to FILE");
-  check_cmd->add_flag("--github", check.github_flag,
-                      "print GitHub Actions annotations (default: when GITHUB_ACTIONS=true)");
-  check_cmd->add_option("--module-root", check.module_root,
-                        "report paths relative to DIR (default: the first go.mod upward from the working "
-                        "directory, the traces, or the reported source files)");
-  check_cmd->add_option("--baseline", check.baseline, "suppress the findings listed in FILE (by fingerprint)");
-  check_cmd->add_option("--write-baseline", check.write_baseline,
-                        "write every finding to FILE as a baseline (the exit status still reflects the gate)");
-  check_cmd->add_option("--config", check.config,
-                        "gate configuration (default: .cancelflow.json in the module root, if present)");
-  check_cmd->add_flag("-q,--quiet", check.quiet, "print only the summary line");
+  check_cmd->add_option("traces", check.inputs, "trace files, or directories searched for trace files (recognized by their header)")->required();
+  AddGateOptions(check_cmd, check.gate);
 
+  TestOptions test;
+  auto* test_cmd = app.add_subcommand(
+      "test", "Run go test with one execution trace per package and gate on the analysis; exit 0 clean, 1 a test "
+              "failed or findings, 2 error. Flags after -- go to go test.");
+  test_cmd->add_option("packages", test.packages, "packages, as for go test (default ./...)");
+  test_cmd->add_option("--keep-traces", test.keep_traces,
+                       "keep the traces in DIR (one per package, named by import path); default: a temporary "
+                       "directory, removed");
+  test_cmd->add_option("-p,--parallel", test.parallel, "packages tested at once (default: one per CPU, as go test)")
+      ->check(CLI::Range(1, 1024));
+  AddGateOptions(test_cmd, test.gate);
+
+  // A first argument that is not an option must name a subcommand; CLI11
+  // would only say that one is required.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      const std::string near = Nearest(argv[1], names);
+      PrintError(fmt::format("unknown command \"{}\"{}", argv[1],
+                             near.empty() ? "" : "; did you mean \"" + near + "\"?"));
+      PrintError("run 'cancelflow help' for the list of commands");
+      return kExitError;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitError;
   }
+  if (version_cmd->parsed()) {
+    std::printf("cancelflow %s\n", CANCELFLOW_VERSION);
+    return kExitOk;
+  }
+  if (help_cmd->parsed()) return RunHelp(help_topic, app.help("", CLI::AppFormatMode::Normal));
   if (dump_cmd->parsed()) return RunDump(dump);
   if (stats_cmd->parsed()) return RunStats(stats);
   if (analyze_cmd->parsed()) return RunAnalyze(analyze);
-  if (check_cmd->parsed()) {
-    if (check.github_flag) check.github = "always";
-    return RunCheck(check);
+  if (check_cmd->parsed()) return RunCheck(check);
+  if (test_cmd->parsed()) {
+    test.go_flags = std::move(go_flags);
+    return RunTest(test);
   }
   if (perfetto_cmd->parsed()) return RunPerfetto(perfetto);
   if (pprof_cmd->parsed()) return RunPprof(pprof);

@@ -1,5 +1,6 @@
 #include "report/check_result.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -77,7 +78,7 @@ Site ContextSite(const SourceSite& src, const std::string& root) {
 
 void AddTrace(CheckResult& result, std::string path, Analysis analysis, const CheckConfig& config,
               const std::set<std::string>& baseline) {
-  CheckedTrace t{std::move(path), std::move(analysis), {}};
+  CheckedTrace t{std::move(path), std::move(analysis), {}, {}, {}};
   const Analysis& a = t.analysis;
   if (a.quality.partial) result.partial = true;
   for (size_t i = 0; i < a.findings.size(); ++i) {
@@ -95,6 +96,14 @@ void AddTrace(CheckResult& result, std::string path, Analysis analysis, const Ch
     std::string_view what = a.Str(f.start_func);
     if (what.empty()) what = cf.creation.func;
     cf.title = what.empty() ? std::string(RuleId(f.rule)) : fmt::format("{}: {}", RuleId(f.rule), what);
+    if (!f.test.empty()) cf.tests.push_back(f.test);
+    for (const GoId g : f.goroutines) {
+      const GoroutineInfo* info = a.Goroutine(g);
+      if (info != nullptr && !info->test.empty() &&
+          std::find(cf.tests.begin(), cf.tests.end(), info->test) == cf.tests.end()) {
+        cf.tests.push_back(info->test);
+      }
+    }
     ++result.total;
     if (cf.suppressed) ++result.suppressed;
     if (cf.fails) ++result.failing;

@@ -36,12 +36,30 @@ struct CheckedFinding {
   Site primary;             // block site if known, else creation site
   Site creation, block;
   std::string title;        // "<rule>: <goroutine or context function>"
+  // The Go tests the finding belongs to: Finding::test, then the tests of the
+  // group's other goroutines (one finding may group the same bug seen in
+  // several tests), without repeats; empty when none.
+  std::vector<std::string> tests;
+};
+
+// One Go test's own result, from `go test -json` (cancelflow test).
+struct GoTestResult {
+  std::string name;    // TestX or TestX/sub
+  std::string result;  // pass, fail, skip ("" if the end was not seen)
+  double seconds = 0;
+  std::string output;  // its output (capped by the producer)
 };
 
 struct CheckedTrace {
   std::string path;  // the trace file as given
   Analysis analysis;
   std::vector<CheckedFinding> findings;  // enabled rules only, in analysis order
+  // The tested package's import path: names the JUnit suite and classname
+  // ("" when unknown: the trace path does).
+  std::string package;
+  // The package's Go tests in `=== RUN` order, when go test's own results are
+  // known (cancelflow test); otherwise the trace's ctxtracetest marks give them.
+  std::vector<GoTestResult> go_tests;
 };
 
 struct CheckResult {

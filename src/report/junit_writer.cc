@@ -1,5 +1,6 @@
 #include "report/junit_writer.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -44,6 +45,7 @@ struct Case {
   std::string name;
   std::string result;  // Go result: pass, fail, skip, ""
   double seconds = 0;
+  std::string go_output;  // go test's output of a failed test
   std::vector<const CheckedFinding*> failures;  // own failing findings
   std::vector<std::string> failed_subtests;
   std::vector<const CheckedFinding*> notes;  // non-failing findings
@@ -51,7 +53,41 @@ struct Case {
 
 std::string Seconds(Time ns) { return fmt::format("{:.3f}", ns > 0 ? static_cast<double>(ns) / 1e9 : 0.0); }
 
+// The testcases of one package: go test's own results when known, else the
+// ctxtracetest marks and the tests findings were attributed to (with parents
+// that did not call ctxtracetest.T themselves, since go test reports them).
+std::vector<Case> GoCases(const CheckedTrace& t, std::map<std::string, size_t>& by_name) {
+  std::vector<Case> cases;
+  auto add = [&](Case c) {
+    if (by_name.count(c.name)) return;
+    by_name[c.name] = cases.size();
+    cases.push_back(std::move(c));
+  };
+  for (const auto& g : t.go_tests) add(Case{g.name, g.result, g.seconds, g.result == "fail" ? g.output : "", {}, {}, {}});
+  if (!t.go_tests.empty()) return cases;
+  auto add_parents = [&](const std::string& name) {
+    for (size_t slash = name.find('/'); slash != std::string::npos; slash = name.find('/', slash + 1)) {
+      add(Case{name.substr(0, slash), "", 0, "", {}, {}, {}});
+    }
+  };
+  for (const auto& test : t.analysis.tests) {
+    add_parents(test.name);
+    add(Case{test.name, test.result,
+             test.end > test.start && test.start >= 0 ? static_cast<double>(test.end - test.start) / 1e9 : 0, "", {}, {}, {}});
+  }
+  for (const auto& cf : t.findings) {
+    for (const auto& name : cf.tests) {
+      add_parents(name);
+      add(Case{name, "", 0, "", {}, {}, {}});
+    }
+  }
+  return cases;
+}
+
 }  // namespace
+
+// The testcase of findings that belong to no test of the package.
+const char kPackageCase[] = "cancelflow";
 
 std::string WriteJUnit(const CheckResult& result) {
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -59,77 +95,64 @@ std::string WriteJUnit(const CheckResult& result) {
   size_t all_tests = 0, all_failures = 0;
   for (const auto& t : result.traces) {
     const Analysis& a = t.analysis;
-    std::vector<Case> cases;
     std::map<std::string, size_t> by_name;
-    for (const auto& test : a.tests) {
-      // Parents that did not call ctxtracetest.T themselves still get a case
-      // (go test reports them), so subtest failures can reach them.
-      for (size_t slash = test.name.find('/'); slash != std::string::npos; slash = test.name.find('/', slash + 1)) {
-        std::string parent = test.name.substr(0, slash);
-        if (by_name.count(parent)) continue;
-        by_name[parent] = cases.size();
-        Case c;
-        c.name = std::move(parent);
-        cases.push_back(std::move(c));
-      }
-      if (by_name.count(test.name)) continue;
-      by_name[test.name] = cases.size();
-      Case c;
-      c.name = test.name;
-      c.result = test.result;
-      c.seconds = test.end > test.start && test.start >= 0 ? static_cast<double>(test.end - test.start) / 1e9 : 0;
-      cases.push_back(std::move(c));
-    }
-    const std::string outside = "cancelflow: " + t.path;
-    auto case_for = [&](const std::string& name) -> Case& {
-      auto it = by_name.find(name);
-      if (it != by_name.end()) return cases[it->second];
-      by_name[name] = cases.size();
-      Case c;
-      c.name = name;
-      cases.push_back(std::move(c));
-      return cases.back();
-    };
-    // Always present, so a trace without findings still shows as one passing case.
-    case_for(outside);
+    std::vector<Case> cases = GoCases(t, by_name);
     for (const auto& cf : t.findings) {
-      const Finding& f = a.findings[cf.index];
-      const std::string& owner = f.test.empty() || !by_name.count(f.test) ? outside : f.test;
-      Case& c = case_for(owner);
-      (cf.fails ? c.failures : c.notes).push_back(&cf);
-      if (!cf.fails || owner == outside) continue;
-      // Like go test: the parents of a failing subtest fail too.
-      for (size_t slash = owner.find('/'); slash != std::string::npos; slash = owner.find('/', slash + 1)) {
-        auto it = by_name.find(owner.substr(0, slash));
-        if (it == by_name.end()) continue;
-        auto& subs = cases[it->second].failed_subtests;
-        if (subs.empty() || subs.back() != owner) subs.push_back(owner);
+      std::vector<std::string> owners;
+      for (const auto& test : cf.tests) {
+        if (by_name.count(test)) owners.push_back(test);
+      }
+      const bool owned = !owners.empty();
+      if (!owned) owners.push_back(kPackageCase);
+      for (const auto& owner : owners) {
+        if (!by_name.count(owner)) {
+          by_name[owner] = cases.size();
+          cases.push_back(Case{owner, "", 0, "", {}, {}, {}});
+        }
+        Case& c = cases[by_name[owner]];
+        (cf.fails ? c.failures : c.notes).push_back(&cf);
+        if (!cf.fails || !owned) continue;
+        // Like go test: the parents of a failing subtest fail too.
+        for (size_t slash = owner.find('/'); slash != std::string::npos; slash = owner.find('/', slash + 1)) {
+          auto it = by_name.find(owner.substr(0, slash));
+          if (it == by_name.end()) continue;
+          auto& subs = cases[it->second].failed_subtests;
+          if (std::find(subs.begin(), subs.end(), owner) == subs.end()) subs.push_back(owner);
+        }
       }
     }
     size_t failures = 0, skipped = 0;
     std::string body;
-    const std::string classname = "cancelflow." + t.path;
+    const std::string& suite = t.package.empty() ? t.path : t.package;
     for (const auto& c : cases) {
-      const bool failed = !c.failures.empty() || !c.failed_subtests.empty();
+      const bool go_failed = c.result == "fail";
+      const bool failed = go_failed || !c.failures.empty() || !c.failed_subtests.empty();
       failures += failed;
-      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\">\n", XmlEscape(classname),
+      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\">\n", XmlEscape(suite),
                           XmlEscape(c.name), c.seconds);
       if (failed) {
         std::string message, text;
+        size_t reasons = 0;
+        if (go_failed) {
+          message = "test failed";
+          text = c.go_output;
+          ++reasons;
+        }
         for (const CheckedFinding* cf : c.failures) {
           const Finding& f = a.findings[cf->index];
           if (message.empty()) message = fmt::format("{}: {}", RuleId(f.rule), f.message);
           text += FindingText(a, *cf);
+          ++reasons;
         }
         for (const auto& sub : c.failed_subtests) {
           if (message.empty()) message = "subtest " + sub + " has cancellation findings";
           text += "subtest " + sub + " has cancellation findings\n";
+          ++reasons;
         }
-        if (c.failures.size() + c.failed_subtests.size() > 1) {
-          message += fmt::format(" (and {} more)", c.failures.size() + c.failed_subtests.size() - 1);
-        }
-        const std::string type =
-            c.failures.empty() ? "subtest" : std::string(RuleId(a.findings[c.failures.front()->index].rule));
+        if (reasons > 1) message += fmt::format(" (and {} more)", reasons - 1);
+        const std::string type = go_failed            ? "go test"
+                                 : c.failures.empty() ? "subtest"
+                                                      : std::string(RuleId(a.findings[c.failures.front()->index].rule));
         body += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n", XmlEscape(message),
                             XmlEscape(type), XmlEscape(text));
       } else if (c.result == "skip") {
@@ -150,12 +173,13 @@ std::string WriteJUnit(const CheckResult& result) {
     all_failures += failures;
     suites += fmt::format(
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">\n",
-        XmlEscape(t.path), cases.size(), failures, a.quality.partial ? 1 : 0, skipped,
+        XmlEscape(suite), cases.size(), failures, a.quality.partial ? 1 : 0, skipped,
         Seconds(a.quality.end - a.quality.start));
+    suites += fmt::format("    <properties><property name=\"trace\" value=\"{}\"/>", XmlEscape(t.path));
     if (a.quality.partial && a.quality.error) {
-      suites += fmt::format("    <properties><property name=\"partial\" value=\"{}\"/></properties>\n",
-                            XmlEscape(a.quality.error->ToString()));
+      suites += fmt::format("<property name=\"partial\" value=\"{}\"/>", XmlEscape(a.quality.error->ToString()));
     }
+    suites += "</properties>\n";
     suites += body;
     suites += "  </testsuite>\n";
   }

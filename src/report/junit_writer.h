@@ -1,14 +1,18 @@
 // JUnit XML for CI test reporters (GitHub, GitLab, Jenkins).
 //
-// One <testsuite> per trace. When the trace has test markers (ctxtracetest),
-// one <testcase> per Go test (subtests included, full name "TestX/sub");
-// a finding attributed to a test is a <failure> of that test (when it fails
-// the gate) and, like `go test`, of its parent tests; findings below the
-// gate's severity or in the baseline go to the test's <system-out>.
-// Findings attributed to no test, and every finding of a trace without test
-// markers, belong to one extra testcase named "cancelflow: <trace>".
-// Skipped Go tests are <skipped/>. Untrusted strings are XML-escaped, and
-// characters XML 1.0 cannot carry are replaced by U+FFFD.
+// Like gotestsum: one <testsuite> per package, named by its import path
+// (CheckedTrace::package; the trace path when unknown), and
+// <testcase classname="IMPORT/PATH" name="TestX/sub"> per Go test with its
+// own pass/fail/skip and time: go test's results when known
+// (CheckedTrace::go_tests, from cancelflow test), else the trace's
+// ctxtracetest marks. A finding attributed to a test (Finding::test) is a
+// <failure> of that test when it fails the gate and, like `go test`, of its
+// parent tests; findings below the gate's severity or in the baseline go to
+// the test's <system-out>. Findings that belong to no test go to one
+// package-level testcase named "cancelflow", present only when there is such
+// a finding. The trace path is the suite's "trace" property. Untrusted
+// strings are XML-escaped, and characters XML 1.0 cannot carry are replaced
+// by U+FFFD.
 #pragma once
 
 #include <string>

@@ -47,7 +47,7 @@ TEST(JUnit, OneCasePerGoTestAndFailuresOnTheirTest) {
   EXPECT_THAT(Case(xml, "TestControl_OK"), Not(HasSubstr("<failure")));
   EXPECT_THAT(Case(xml, "TestSkipped"), HasSubstr("<skipped/>"));
   // The note outside tests does not fail (fail_on warning) but is shown.
-  const std::string outside = Case(xml, "cancelflow: out/a&amp;b.trace");
+  const std::string outside = Case(xml, "cancelflow");
   EXPECT_THAT(outside, Not(HasSubstr("<failure")));
   EXPECT_THAT(outside, HasSubstr("<system-out>[not gating] [note] late-deadline"));
 }
@@ -56,7 +56,7 @@ TEST(JUnit, HostileStringsAreEscaped) {
   CheckConfig c;
   c.fail_on = Severity::kNote;
   const std::string xml = Junit(c);
-  const std::string outside = Case(xml, "cancelflow: out/a&amp;b.trace");
+  const std::string outside = Case(xml, "cancelflow");
   EXPECT_THAT(outside, HasSubstr("<failure message=\"late-deadline: line1&#10;line2 ::error:: 100% "
                                  "&lt;b&gt;&amp;amp;&lt;/b&gt; \xEF\xBF\xBD \xEF\xBF\xBD( done, ok\""));
   EXPECT_THAT(xml, Not(HasSubstr("\x01")));
@@ -74,7 +74,7 @@ TEST(JUnit, BaselinedFindingsDoNotFail) {
   EXPECT_THAT(xml, HasSubstr("[baseline] [error] ignored-cancel"));
 }
 
-TEST(JUnit, TraceWithoutTestMarkersIsOneCase) {
+TEST(JUnit, NoSyntheticCasePerTrace) {
   testing::SampleBuilder b;
   Analysis a = b.Make();
   a.findings.push_back(testing::MakeFinding(b, Rule::kLeakedGoroutine, "/r", "p.f.func1", "p.f.func1", 3, "p.f", 2, ""));
@@ -83,9 +83,34 @@ TEST(JUnit, TraceWithoutTestMarkersIsOneCase) {
   AddTrace(r, "prog.trace", std::move(a), {}, {});
   AddTrace(r, "clean.trace", b.Make(), {}, {});
   const std::string xml = WriteJUnit(r);
-  EXPECT_THAT(xml, HasSubstr("<testsuites name=\"cancelflow\" tests=\"2\" failures=\"1\">"));
-  EXPECT_THAT(Case(xml, "cancelflow: prog.trace"), HasSubstr("<failure message=\"leaked-goroutine:"));
-  EXPECT_THAT(Case(xml, "cancelflow: clean.trace"), Not(HasSubstr("<failure")));
+  // The finding belongs to no test: one package-level case; the clean trace has none.
+  EXPECT_THAT(xml, HasSubstr("<testsuites name=\"cancelflow\" tests=\"1\" failures=\"1\">"));
+  EXPECT_THAT(Case(xml, "cancelflow"), HasSubstr("<failure message=\"leaked-goroutine:"));
+  EXPECT_THAT(xml, HasSubstr("<testsuite name=\"clean.trace\" tests=\"0\" failures=\"0\""));
+}
+
+TEST(JUnit, GoTestResultsPerPackageLikeGotestsum) {
+  testing::SampleBuilder b;
+  Analysis a = b.Make();
+  a.findings.push_back(
+      testing::MakeFinding(b, Rule::kLeakedGoroutine, "/r", "p.f.func1", "p.f.func1", 3, "p.f", 2, "TestA/sub"));
+  a.findings.push_back(testing::MakeFinding(b, Rule::kLeakedGoroutine, "/r", "p.g.func1", "p.g.func1", 3, "p.g", 2, ""));
+  CheckResult r;
+  AddTrace(r, "/tmp/x/example.com_m_p.trace", std::move(a), {}, {});
+  r.traces[0].package = "example.com/m/p";
+  r.traces[0].go_tests = {{"TestA", "pass", 0.5, ""},
+                          {"TestA/sub", "pass", 0.25, ""},
+                          {"TestB", "fail", 0.125, "    p_test.go:9: boom\n"},
+                          {"TestC", "skip", 0, ""}};
+  const std::string xml = WriteJUnit(r);
+  EXPECT_THAT(xml, HasSubstr("<testsuite name=\"example.com/m/p\" tests=\"5\" failures=\"4\" errors=\"0\" skipped=\"1\""));
+  EXPECT_THAT(xml, HasSubstr("<property name=\"trace\" value=\"/tmp/x/example.com_m_p.trace\"/>"));
+  EXPECT_THAT(Case(xml, "TestA/sub"), HasSubstr("<testcase classname=\"example.com/m/p\" name=\"TestA/sub\" time=\"0.250\">"));
+  EXPECT_THAT(Case(xml, "TestA/sub"), HasSubstr("<failure message=\"leaked-goroutine:"));
+  EXPECT_THAT(Case(xml, "TestA"), HasSubstr("<failure message=\"subtest TestA/sub"));
+  EXPECT_THAT(Case(xml, "TestB"), HasSubstr("<failure message=\"test failed\" type=\"go test\">    p_test.go:9: boom"));
+  EXPECT_THAT(Case(xml, "TestC"), HasSubstr("<skipped/>"));
+  EXPECT_THAT(Case(xml, "cancelflow"), HasSubstr("<failure message=\"leaked-goroutine:"));
 }
 
 TEST(JUnit, ParentsWithoutMarkersGetACase) {
@@ -99,7 +124,7 @@ TEST(JUnit, ParentsWithoutMarkersGetACase) {
   EXPECT_THAT(Case(xml, "TestP"), HasSubstr("<failure message=\"subtest TestP/b/c"));
   EXPECT_THAT(Case(xml, "TestP/b"), HasSubstr("<failure message=\"subtest TestP/b/c"));
   EXPECT_THAT(Case(xml, "TestP/a"), Not(HasSubstr("<failure")));
-  EXPECT_THAT(xml, HasSubstr("tests=\"5\" failures=\"3\""));
+  EXPECT_THAT(xml, HasSubstr("tests=\"4\" failures=\"3\""));  // no synthetic case: every finding has its test
 }
 
 TEST(XmlEscape, ControlAndNonCharacters) {

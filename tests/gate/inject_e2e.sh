@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../../go"
 export GOTOOLCHAIN=local
 
+rm -f "$out"/*.trace  # traces are created exclusively (ctxtracetest)
 CANCELFLOW_TRACE=$out/plain.trace go test -count=1 ./internal/injectdemo >/dev/null
 "$bin" check -q "$out/plain.trace" || { echo "FAIL: the happy path should be clean without injection"; exit 1; }
 

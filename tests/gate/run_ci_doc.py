@@ -15,6 +15,8 @@ usage: run_ci_doc.py CANCELFLOW_BIN SOURCE_DIR OUTDIR
    and on the negative controls (every step must succeed).
 2. The plain-shell recipe (```sh after <!-- ci:shell -->), from the Go
    module root: exit 1 on a buggy scenario, 0 on the controls.
+3. The example alert rules (```yaml after <!-- ci:alert-rules -->) pass
+   `promtool check rules`.
 """
 import json
 import os
@@ -93,7 +95,7 @@ def main(argv):
     cf_out, res = run_workflow(wf, src, out, "./scenarios/blocked_send ./scenarios/early_return_skips_cancel "
                                "./scenarios/ok_afterfunc", bindir)
     names = [r[0] for r in res]
-    if names[-1:] != ["cancelflow check"] or res[-1][1] != 1:
+    if names[-1:] != ["cancelflow test"] or res[-1][1] != 1:
         errors.append(f"workflow on buggy scenarios: steps {[(n, rc) for n, rc, _ in res]}, want the gate to exit 1")
     else:
         gate_out = res[-1][2]
@@ -114,7 +116,7 @@ def main(argv):
 
     # Controls: every step succeeds.
     _, res = run_workflow(wf, src, out, "./scenarios/ok_afterfunc ./scenarios/ok_errgroup_fanout", bindir)
-    if [rc for _, rc, _ in res] != [0] * len(res) or not res or res[-1][0] != "cancelflow check":
+    if [rc for _, rc, _ in res] != [0] * len(res) or not res or res[-1][0] != "cancelflow test":
         errors.append(f"workflow on controls: steps {[(n, rc) for n, rc, _ in res]}, want all 0")
 
     # The plain-shell recipe, from the module root.
@@ -130,6 +132,17 @@ def main(argv):
             errors.append(f"shell recipe on {packages}: exit {p.returncode}, want {want}")
         elif not os.path.exists(os.path.join(out, "shell", "cancelflow.sarif")):
             errors.append("shell recipe wrote no SARIF")
+
+    # The example alert rules are valid Prometheus rules (and the checker rejects broken ones).
+    rules = os.path.join(out, "alert-rules.yml")
+    with open(rules, "w") as f:
+        f.write(block(doc, "<!-- ci:alert-rules -->", "yaml"))
+    if subprocess.run(["promtool", "check", "rules", rules]).returncode != 0:
+        errors.append("docs/ci.md alert rules rejected by promtool check rules")
+    with open(rules + ".broken", "w") as f:
+        f.write(open(rules).read().replace("expr: sum by", "expr: sum by by"))
+    if subprocess.run(["promtool", "check", "rules", rules + ".broken"], capture_output=True).returncode == 0:
+        errors.append("promtool check rules accepted a broken rule")
 
     if errors:
         print("run_ci_doc: FAIL\n  " + "\n  ".join(errors), file=sys.stderr)

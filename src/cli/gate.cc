@@ -1,0 +1,122 @@
+#include "cli/gate.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/trace_buffer.h"
+#include "cli/cli_io.h"
+#include "cli/commands.h"
+#include "report/baseline.h"
+#include "report/github_annotations.h"
+#include "report/json_report.h"
+#include "report/junit_writer.h"
+#include "report/metrics_writer.h"
+#include "report/sarif_writer.h"
+#include "report/test_attribution.h"
+#include "report/text.h"
+
+namespace cancelflow::cli {
+
+std::optional<Gate> LoadGate(const GateOptions& opts, const std::string& root) {
+  Gate gate;
+  std::string config_path = opts.config;
+  if (config_path.empty() && !root.empty()) {
+    std::error_code ec;
+    if (std::filesystem::exists(root + "/.cancelflow.json", ec)) config_path = root + "/.cancelflow.json";
+  }
+  if (!config_path.empty()) {
+    auto c = report::LoadConfig(config_path);
+    if (!c) {
+      PrintError(c.error().message);
+      return std::nullopt;
+    }
+    gate.config = *c;
+  }
+  if (!opts.baseline.empty()) {
+    auto b = report::LoadBaseline(opts.baseline);
+    if (!b) {
+      PrintError(b.error().message);
+      return std::nullopt;
+    }
+    gate.baseline = std::move(*b);
+  }
+  return gate;
+}
+
+std::optional<AnalyzedTrace> AnalyzeTraceFile(const std::string& path, const AnalysisOptions& options,
+                                              const std::vector<std::string>& run_order, bool* error) {
+  auto buf = TraceBuffer::Open(path);
+  if (!buf) {
+    PrintError(fmt::format("{}: {}", path, buf.error().message));
+    *error = true;
+    return std::nullopt;
+  }
+  report::TestGoroutines tests;
+  auto a = Analyze(*buf, options, {&tests});
+  if (!a) {
+    PrintError(fmt::format("{}: {}", path, a.error().ToString()));
+    *error = true;
+    return std::nullopt;
+  }
+  if (a->quality.partial) {
+    PrintError(fmt::format("{}: trace is partial: {}", path,
+                           a->quality.error ? a->quality.error->ToString() : "broken part-way"));
+    *error = true;
+  }
+  tests.Attribute(*a, run_order);
+  return AnalyzedTrace{path, std::move(*a), tests.import_path()};
+}
+
+std::string FindingsText(const report::CheckedTrace& t, const std::string& prefix) {
+  std::string text;
+  for (const auto& cf : t.findings) {
+    text += fmt::format("{}: {}", prefix, cf.suppressed ? "[baseline] " : cf.fails ? "" : "[not gating] ");
+    text += report::FindingText(t.analysis, cf);
+  }
+  return text;
+}
+
+namespace {
+
+// One document: per trace, its package, path and the analysis (the
+// `analyze --json` document, `cancelflow help json`), plus the gate's counts.
+std::string JsonReport(const report::CheckResult& result) {
+  nlohmann::json traces = nlohmann::json::array();
+  for (const auto& t : result.traces) {
+    traces.push_back({{"package", report::ValidUtf8(t.package)},
+                      {"trace", report::ValidUtf8(t.path)},
+                      {"analysis", nlohmann::json::parse(report::AnalysisToJson(t.analysis, report::JsonOptions{t.path, -1}))}});
+  }
+  nlohmann::json doc = {{"traces", std::move(traces)},
+                        {"findings", result.total},
+                        {"failing", result.failing},
+                        {"baselined", result.suppressed}};
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace
+
+bool WriteGateReports(const report::CheckResult& result, const GateOptions& opts) {
+  const char* gha = std::getenv("GITHUB_ACTIONS");
+  const bool github = opts.github_flag || opts.github == "always" ||
+                      (opts.github == "auto" && gha != nullptr && std::string(gha) == "true");
+  if (github) {
+    const std::string ann = report::WriteGitHubAnnotations(result);
+    std::fwrite(ann.data(), 1, ann.size(), stdout);
+  }
+  std::fflush(stdout);
+  bool ok = true;
+  if (!opts.junit.empty()) ok = WriteOutput(opts.junit, report::WriteJUnit(result)) && ok;
+  if (!opts.sarif.empty()) ok = WriteOutput(opts.sarif, report::WriteSarif(result, CANCELFLOW_VERSION)) && ok;
+  if (!opts.json.empty()) ok = WriteOutput(opts.json, JsonReport(result)) && ok;
+  if (!opts.metrics.empty()) ok = WriteOutput(opts.metrics, report::WriteOpenMetrics(result)) && ok;
+  if (!opts.write_baseline.empty()) ok = WriteOutput(opts.write_baseline, report::WriteBaseline(result)) && ok;
+  return ok;
+}
+
+}  // namespace cancelflow::cli

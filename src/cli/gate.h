@@ -1,0 +1,55 @@
+// What `check` and `test` share: the gate's options, loading the config and
+// baseline, analyzing one trace with test attribution, and writing the
+// reports (JUnit, SARIF, JSON, metrics, baseline, GitHub annotations).
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cancelflow/analysis.h"
+#include "report/check_result.h"
+#include "report/config.h"
+
+namespace cancelflow::cli {
+
+struct GateOptions {
+  std::string junit, sarif, json, metrics;  // output paths ("" = none, "-" = stdout)
+  std::string github = "auto";              // auto (when GITHUB_ACTIONS=true), always, never
+  bool github_flag = false;                 // --github
+  std::string module_root;                  // "" = find go.mod upward
+  std::string baseline, write_baseline, config;
+  bool quiet = false;
+};
+
+struct Gate {
+  report::CheckConfig config;
+  std::set<std::string> baseline;
+};
+
+// The config (opts.config, else .cancelflow.json in `root`) and baseline, or
+// nullopt after printing why not.
+std::optional<Gate> LoadGate(const GateOptions& opts, const std::string& root);
+
+struct AnalyzedTrace {
+  std::string path;
+  Analysis analysis;
+  std::string package;  // import path from the test functions' frames ("" if none)
+};
+
+// Analyzes the trace at `path` and attributes findings to Go tests
+// (report::TestGoroutines; `run_order` as there). nullopt after printing the
+// error; *error is set also when the trace is partial (the analysis of what
+// came before the break is still returned).
+std::optional<AnalyzedTrace> AnalyzeTraceFile(const std::string& path, const AnalysisOptions& options,
+                                              const std::vector<std::string>& run_order, bool* error);
+
+// The findings as text (each line prefixed by `prefix(trace)`), for stdout.
+std::string FindingsText(const report::CheckedTrace& t, const std::string& prefix);
+
+// Writes every report requested in `opts`; false if one could not be written
+// (printed).
+bool WriteGateReports(const report::CheckResult& result, const GateOptions& opts);
+
+}  // namespace cancelflow::cli

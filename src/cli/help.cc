@@ -1,0 +1,119 @@
+// `cancelflow help [TOPIC]` and `cancelflow version`: what a user who only
+// has the binary can read without the repository. Each topic is a short
+// summary and the URL of the full document (the docs/ directory on GitHub).
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+
+namespace cancelflow::cli {
+namespace {
+
+constexpr std::string_view kDocs = "https://github.com/cancelflow/cancelflow/blob/main/docs/";
+
+struct Topic {
+  std::string_view name;
+  std::string_view doc;  // file under docs/
+  std::string_view summary;
+};
+
+constexpr Topic kTopics[] = {
+    {"test", "ci.md",
+     "cancelflow test [flags] [packages] [-- go test flags]\n"
+     "  Runs `go test` on each package with an execution trace (packages default to ./...), analyzes each\n"
+     "  trace as its package finishes and prints one summary. Exit 0 clean, 1 a test failed or a finding\n"
+     "  fails the gate, 2 an error (go missing, a build failure)."},
+    {"check", "ci.md",
+     "cancelflow check TRACE_OR_DIR...\n"
+     "  The CI gate on traces you produced yourself; directories are searched for trace files (recognized\n"
+     "  by their header). Exit 0 clean, 1 findings, 2 error."},
+    {"ci", "ci.md",
+     "Reports for CI: --junit (one <testsuite> per package, one <testcase> per Go test, as gotestsum),\n"
+     "  --sarif (SARIF 2.1.0), --github (annotations), --metrics (OpenMetrics text), --baseline and\n"
+     "  --write-baseline (adopt the gate on existing code)."},
+    {"config", "ci.md#config-file-cancelflowjson",
+     ".cancelflow.json in the module root: fail_on, thresholds (grace, slow_cancel, late_deadline,\n"
+     "  burst_gap), rules (severity or off per rule id), user_packages."},
+    {"findings", "findings.md",
+     "Rules: leaked-goroutine, ignored-cancel, slow-cancel, cancel-not-called, detached-context,\n"
+     "  late-deadline."},
+    {"json", "json-schema.md", "The JSON document printed by `cancelflow analyze --json`."},
+    {"records", "records.md",
+     "The instrumentation records the Go module (ctxtrace, ctxtracetest) writes into the trace."},
+    {"outputs", "outputs.md", "The Perfetto, pprof and HTML outputs."},
+};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Levenshtein distance, case-insensitive.
+size_t Distance(std::string_view a0, std::string_view b0) {
+  const std::string a = Lower(a0), b = Lower(b0);
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string Nearest(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = SIZE_MAX;
+  for (const auto& c : candidates) {
+    const size_t d = Distance(word, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  // Only a plausible typo: at most a third of the word (rounded up) changed.
+  return best_d <= std::max<size_t>(1, (word.size() + 2) / 3) ? best : "";
+}
+
+std::string HelpTopicsLine() {
+  std::string names;
+  for (const auto& t : kTopics) names += fmt::format("{}{}", names.empty() ? "" : ", ", t.name);
+  return names;
+}
+
+int RunHelp(const std::string& topic, const std::string& usage) {
+  if (topic.empty()) {
+    std::fputs(usage.c_str(), stdout);
+    std::printf("\nHelp topics (cancelflow help TOPIC): %s\nDocumentation: %s\n", HelpTopicsLine().c_str(),
+                std::string(kDocs).c_str());
+    return kExitOk;
+  }
+  for (const auto& t : kTopics) {
+    if (t.name == topic) {
+      std::printf("%s\n\nMore: %s%s\n", std::string(t.summary).c_str(), std::string(kDocs).c_str(),
+                  std::string(t.doc).c_str());
+      return kExitOk;
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& t : kTopics) names.emplace_back(t.name);
+  const std::string near = Nearest(topic, names);
+  PrintError(fmt::format("unknown help topic \"{}\"{}", topic, near.empty() ? "" : "; did you mean \"" + near + "\"?"));
+  PrintError("topics: " + HelpTopicsLine());
+  return kExitError;
+}
+
+}  // namespace cancelflow::cli

@@ -1,0 +1,2 @@
+// Package crash has a test that panics, killing its test binary.
+package crash

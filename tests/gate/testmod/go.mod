@@ -1,0 +1,3 @@
+module example.com/cftest
+
+go 1.25

@@ -1,0 +1,5 @@
+// Package notests has no test files.
+package notests
+
+// Answer is 42.
+const Answer = 42

@@ -1,0 +1,5 @@
+//go:build cftag
+
+package tagged
+
+const tagged = true
