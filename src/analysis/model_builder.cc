@@ -276,7 +276,10 @@ void ModelBuilder::NameFromStack(GoRecord& g, StackId s) {
   g.info.start_func = m_.stacks->GetFrame(frames.back()).func;
   const std::string_view name = m_.Str(g.info.start_func);
   g.info.instrumentation = IsInstrumentationGoroutine(name);
-  g.info.system = StartsWith(name, "runtime.") || StartsWith(name, "runtime/") || g.info.instrumentation;
+  // The main goroutine (its traceback ends at main.main) is the program
+  // itself: it never leaks, the program ends when it returns.
+  g.info.system = StartsWith(name, "runtime.") || StartsWith(name, "runtime/") || g.info.instrumentation ||
+                  name == "main.main";
   g.test_runner = name == "testing.tRunner";
 }
 
@@ -655,6 +658,10 @@ ModelState ModelBuilder::Finish(Time end) {
     if (g.test >= 0 && m_.tests[static_cast<size_t>(g.test)].end >= 0) {
       g.info.test_end = m_.tests[static_cast<size_t>(g.test)].end;  // markers win
     }
+  }
+  // The goroutine that started tracing is the tracer's caller, not work the trace is about.
+  if (GoRecord* starter = m_.Find(m_.scope_facts.starter); starter != nullptr && starter->info.before_trace()) {
+    starter->info.system = true;
   }
   for (GoId id : first_generation_goroutines_) {
     const GoRecord* g = m_.Find(id);

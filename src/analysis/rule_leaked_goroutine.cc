@@ -5,10 +5,12 @@
 //   wake it (certain);
 // - program: alive at the end of the whole program's trace, except a
 //   goroutine caught in flight (InFlightAtEnd) (certain);
-// - test: alive more than `grace_ns` after the end of the test it belongs to
-//   (its testing.tRunner ancestor, or the test markers): goleak's definition,
-//   measured from that test's end (certain); goroutines of no test as in a
-//   program trace;
+// - test: alive after the end of the test it belongs to (its testing.tRunner
+//   ancestor, or the test markers), goleak's definition measured from that
+//   test's end: by more than `grace_ns`, or blocked at the end (a goroutine
+//   runnable or running at the end that was created or woken less than
+//   `grace_ns` before it is on its way out) (certain). Goroutines of no test,
+//   or of a test still running, are not judged by being alive;
 // - window, flight: a group of goroutines waiting at one site on a channel
 //   or a lock that grew during the trace (at least growth_min_joined joined)
 //   while none ever left it (likely: a warning at most).
@@ -42,6 +44,12 @@ const SiteCounts* GrowingSite(const GoRecord& g, const ModelState& m, const Anal
   return c;
 }
 
+// Runnable or running at the end, created or woken less than the grace before it.
+bool OnItsWayOut(const GoRecord& g, const ModelState& m, const AnalysisOptions& o) {
+  if (g.info.end_state != GoState::kRunnable && g.info.end_state != GoState::kRunning) return false;
+  return g.last_change >= 0 && m.trace_end - g.last_change < o.grace_ns;
+}
+
 }  // namespace
 
 void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, FindingSink* out) {
@@ -52,9 +60,11 @@ void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, Finding
     const int64_t ci = g.last_woken.valid() ? g.last_woken.cancellation : -1;
     if (BlockedForever(g.info.wait)) {
       items.push_back({&g, -1, ci, kForever});
-    } else if (scope == TraceScope::kTest && g.info.test_end >= 0) {
-      if (m.trace_end - g.info.test_end > o.grace_ns) items.push_back({&g, -1, ci, kOutlivedTest});
-    } else if (scope == TraceScope::kProgram || scope == TraceScope::kTest) {
+    } else if (scope == TraceScope::kTest) {
+      if (g.info.test_end >= 0 && (m.trace_end - g.info.test_end > o.grace_ns || !OnItsWayOut(g, m, o))) {
+        items.push_back({&g, -1, ci, kOutlivedTest});
+      }
+    } else if (scope == TraceScope::kProgram) {
       if (!InFlightAtEnd(g, m, o)) items.push_back({&g, -1, ci, kOutlivedProgram});
     } else if (GrowingSite(g, m, o) != nullptr) {
       items.push_back({&g, -1, ci, kGrowing, Certainty::kLikely});
@@ -74,8 +84,9 @@ void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, Finding
         f->evidence = fmt::format("blocked forever in {}: nothing can ever wake it{}", WaitKindName(g.wait), older);
         break;
       case kOutlivedTest:
-        f->evidence = fmt::format("still alive {} after the test it belongs to ended (grace {}){}",
-                                  Ms(m.trace_end - g.test_end), Ms(o.grace_ns), older);
+        f->evidence = fmt::format("outlived the test it belongs to: still {} {} after that test ended{}",
+                                  g.end_state == GoState::kWaiting ? "blocked" : "alive", Ms(m.trace_end - g.test_end),
+                                  older);
         break;
       case kOutlivedProgram:
         f->evidence = fmt::format("still alive when the whole program's trace ended, unchanged for at least {} before "
