@@ -241,9 +241,12 @@ def score(truth, variant, mode, analysis, ref, pre_counts):
     table = {g["id"]: g for g in (table or [])}
     tp = 0
     found = {b: set() for b in bugs}  # goroutine ids reported per bug
+    named = {}  # goroutine id -> findings naming it (one bug, one finding: reported, not failed)
     for i, f in enumerate(analysis.get("findings", [])):
         rule = f.get("rule")
         gids = f.get("goroutines") or []
+        for gid in set(gids):
+            named[gid] = named.get(gid, 0) + 1
         what = f"finding {i} {rule} {f.get('start_func') or ''}".strip()
         if not gids:
             fps.append(f"{what}: no goroutines (context finding) and the truth allows none")
@@ -297,7 +300,8 @@ def score(truth, variant, mode, analysis, ref, pre_counts):
     if scope != want_scope:
         failures.append(f"scope {scope!r}, want {want_scope!r}")
     failures += fps
-    return {"findings": len(analysis.get("findings", [])), "tp": tp, "fp": len(fps), "missed": missed,
+    dup = sum(1 for n in named.values() if n > 1)
+    return {"findings": len(analysis.get("findings", [])), "tp": tp, "fp": len(fps), "missed": missed, "dup": dup,
             "pre": pre, "scope": scope, "failures": failures, "warnings": warnings}
 
 
@@ -356,14 +360,17 @@ def run_all(args, truth, prepared, analyses=None, quiet=False):
         r = score(truth, v, m, a, ref, pre_counts)
         rows.append((v, m, r, problems + r["failures"]))
     if not quiet:
-        print(f"{'trace':<24} {'found':>5} {'TP':>4} {'FP':>4} {'missed':<16} {'pre-trace':>9} {'scope':<8} result")
+        print(f"{'trace':<24} {'found':>5} {'TP':>4} {'FP':>4} {'dup':>4} {'missed':<16} {'pre-trace':>9} {'scope':<8} result")
         for v, m, r, fails in rows:
             name = f"{v}.{m}"
             if r is None:
-                print(f"{name:<24} {'-':>5} {'-':>4} {'-':>4} {'-':<16} {'-':>9} {'-':<8} FAIL")
+                print(f"{name:<24} {'-':>5} {'-':>4} {'-':>4} {'-':>4} {'-':<16} {'-':>9} {'-':<8} FAIL")
             else:
-                print(f"{name:<24} {r['findings']:>5} {r['tp']:>4} {r['fp']:>4} {','.join(r['missed']) or '-':<16} "
+                print(f"{name:<24} {r['findings']:>5} {r['tp']:>4} {r['fp']:>4} {r['dup']:>4} {','.join(r['missed']) or '-':<16} "
                       f"{fmt_pre(r['pre']):>9} {str(r['scope']):<8} {'FAIL' if fails else 'ok'}")
+        print("columns: found = findings, TP/FP = true/false positives, dup = goroutines named by more than one "
+              "finding (not a failure), missed = bugs not found, pre-trace = reported/stuck before the trace, "
+              "scope = trace.scope")
         warned = set()
         for v, m, r, fails in rows:
             for x in fails:
