@@ -224,12 +224,15 @@ func (s *Service) serve() {
 }
 
 // Shutdown stops the service gracefully: the HTTP server first (in-flight
-// handlers finish), then the loops (service context), then the pool (jobs
-// closed, workers drain), the probe listener, and per-request tasks (bounded wait).
+// handlers finish; if ctx ends first, the connections are closed), then the
+// loops and the pool (service context: workers finish their job and exit),
+// the probe listener, and per-request tasks (bounded wait).
 func (s *Service) Shutdown(ctx context.Context) error {
 	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		s.srv.Close()
+	}
 	s.stop()
-	close(s.jobs)
 	s.pool.Wait()
 	s.probeLn.Close()
 	s.loops.Wait()
@@ -303,6 +306,9 @@ func (s *Service) handleJob(w http.ResponseWriter, r *http.Request) {
 	select {
 	case s.jobs <- j:
 	case <-ctx.Done():
+		return
+	case <-s.ctx.Done():
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	select {
@@ -438,10 +444,16 @@ func (s *Service) releaseWhenDone(ctx context.Context) {
 
 // ---- the pool ----
 
+// worker runs jobs until the service context ends.
 func (s *Service) worker(int) {
 	defer s.pool.Done()
-	for j := range s.jobs {
-		s.runJob(j)
+	for {
+		select {
+		case j := <-s.jobs:
+			s.runJob(j)
+		case <-s.ctx.Done():
+			return
+		}
 	}
 }
 
