@@ -7,18 +7,13 @@
 #   whole   services.test -test.run '^TestService$' -test.trace   (go test -trace)
 # Runs sequentially (about 30 s on 2 cores); GOTOOLCHAIN=local.
 set -eu
-if [ $# -ne 1 ]; then
-	echo "usage: $0 OUTDIR" >&2
-	exit 2
-fi
-out=$1
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
+[ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 export GOTOOLCHAIN=local
-cd "$here"
+cd "$(dirname "$0")"
 go build -o "$bin/services" .
 go test -c -o "$bin/services.test" .
 status=0
