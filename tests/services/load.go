@@ -55,13 +55,17 @@ func (l *Load) Stop() {
 	l.tr.CloseIdleConnections()
 }
 
-// client sends requests back to back, over a fixed mix of endpoints.
+// client sends requests back to back, over a fixed mix of endpoints
+// (8/20 search, 5/20 jobs, 2/20 recommend, 2/20 export, 3/20 session).
 func (l *Load) client(ctx context.Context, hc *http.Client, base string, n int) {
 	defer l.wg.Done()
 	for i := 0; i < maxPerClient && ctx.Err() == nil; i++ {
 		id := n*maxPerClient + i
 		var method, path string
-		switch k := (i + n) % 20; {
+		// Stride 7 (coprime with 20) interleaves the endpoints, and the
+		// per-client offset 5n staggers the clients: every endpoint is hit
+		// within about 3 request times, so a 0.5 s snapshot sees each of them.
+		switch k := (i*7 + n*5) % 20; {
 		case k < 8:
 			method, path = http.MethodGet, fmt.Sprintf("/search?tenant=t%d&q=%d", id%6, id)
 		case k < 13:

@@ -31,7 +31,7 @@ const (
 	window      = time.Second
 	afterWindow = 100 * time.Millisecond // load goes on after trace.Stop
 	flightLoad  = 1500 * time.Millisecond
-	flightAge   = 500 * time.Millisecond // FlightRecorderConfig.MinAge: the snapshot is a suffix
+	flightAge   = 200 * time.Millisecond // FlightRecorderConfig.MinAge: well under the ~1 s generation, so the first generation (program start) is dropped and the snapshot is a strict suffix
 	flightBytes = 4 << 20
 )
 
