@@ -1,0 +1,3 @@
+module cancelflow.test/services
+
+go 1.25
