@@ -226,6 +226,7 @@ void ModelBuilder::OnCancelUnblock(const Event& e, GoId woken, const CancelStack
     // The first wake it has not yet responded to; a later cancel that finds
     // it blocked elsewhere before it responded does not restart the clock.
     g.pending_response = g.open_woken;
+    g.pending_is_callback = false;
     g.wait_stack = g.info.block_stack;
   }
 }
@@ -244,8 +245,11 @@ void ModelBuilder::Responded(GoRecord& g, Time t) {
 }
 
 bool ModelBuilder::StillInWait(const GoRecord& g, StackId now) const {
+  if (g.pending_is_callback) return true;  // an AfterFunc callback responds by returning
+  // Where it waited is unknown (a goroutine from before the trace whose
+  // status had no stack): its next stop is the best answer the trace has.
+  if (g.wait_stack == kNoStack) return false;
   if (now == g.wait_stack) return false;  // back at the same wait: a loop with a fresh context
-  if (g.wait_stack == kNoStack) return now != kNoStack;  // an AfterFunc callback: it responds by returning
   const auto wait = m_.stacks->Frames(g.wait_stack);
   const auto funcs = m_.Funcs(g.wait_stack);
   const int k = WaitingFrame(funcs);
@@ -353,7 +357,8 @@ void ModelBuilder::OnGoCreate(const Event& e, const StateTransition& t) {
       GoRecord& cb = *m_.Find(id);
       cb.open_woken = WokenRef{ci, 0};
       cb.last_woken = cb.open_woken;
-      cb.pending_response = cb.open_woken;  // responds by returning (wait_stack: none)
+      cb.pending_response = cb.open_woken;  // responds by returning
+      cb.pending_is_callback = true;
     }
   }
 }

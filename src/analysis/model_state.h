@@ -45,7 +45,8 @@ struct GoRecord {
   // The response to a cancel wake (docs/findings.md, "Response"): the wake
   // still waiting for one, and the block stack it was woken from.
   WokenRef pending_response;
-  StackId wait_stack;
+  StackId wait_stack;             // kNoStack: unknown (its next stop settles the response)
+  bool pending_is_callback = false;  // an AfterFunc callback: it responds by returning
   WokenRef slowest_response;      // the wake it took longest to respond to
   bool timer_goroutine = false;   // started by a context deadline timer
   int32_t timer_cancellation = -1;  // the deadline Cancellation it carries
