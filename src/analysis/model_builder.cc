@@ -407,7 +407,11 @@ void ModelBuilder::OnGoroutineTransition(const Event& e, const StateTransition& 
         g.info.block_reason = t.reason;
         g.info.block_stack = t.stack;
         g.info.blocked_since = e.time;
-        if (t.stack != kNoStack) ++m_.sites.Insert(t.stack.value(), SiteCounts{}).first->joined;
+        if (t.stack != kNoStack) {
+          SiteCounts& c = *m_.sites.Insert(t.stack.value(), SiteCounts{}).first;
+          ++c.joined;
+          if (!c.forever && m_.Str(t.reason) == "forever") c.forever = true;
+        }
         StopWoken(g, e.time, WakeOutcome::kBlockedAgain, t.reason, t.stack);
         OwnStack(g, t.stack, e.time);
       }
@@ -681,7 +685,15 @@ ModelState ModelBuilder::Finish(Time end) {
     w.present_at_start += c.present_at_start;
     w.joined += c.joined;
     w.left += c.left;
+    w.forever = w.forever || c.forever;
   });
+  // A goroutine from before the trace has no block reason (its status record
+  // gives none): where others blocked forever at the same site, so did it.
+  for (GoRecord& g : m_.gs) {
+    if (g.info.end_state != GoState::kWaiting || g.info.block_reason != kEmptyString) continue;
+    const SiteCounts* c = m_.wait_sites.Find(WaitSite(m_, g.info.block_stack));
+    if (c != nullptr && c->forever) g.info.wait = ClassifyWait("forever", m_.Funcs(g.info.block_stack));
+  }
   DecideScope(m_, options_);
   return std::move(m_);
 }

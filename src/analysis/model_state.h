@@ -88,6 +88,7 @@ struct SiteCounts {
   uint32_t present_at_start = 0;
   uint32_t joined = 0;
   uint32_t left = 0;
+  bool forever = false;  // a goroutine blocked here with reason "forever" (a nil channel, select {})
 };
 
 // What the first generation says about how tracing began (DecideScope).
