@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "base/inert_text.h"
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "cli/commands.h"
@@ -164,7 +165,7 @@ int RunCheck(const CheckOptions& opts) {
     std::string text;
     for (const auto& t : result.traces) {
       for (const auto& cf : t.findings) {
-        text += fmt::format("{}: {}", t.path, cf.suppressed ? "[baseline] " : cf.fails ? "" : "[not gating] ");
+        text += fmt::format("{}: {}", InertText(t.path), cf.suppressed ? "[baseline] " : cf.fails ? "" : "[not gating] ");
         text += report::FindingText(t.analysis, cf);
       }
     }

@@ -378,7 +378,7 @@ std::string HtmlWriter::Write(const Analysis& a, HtmlStats* stats) {
   while (!doc.empty() && (doc.back() == '\n' || doc.back() == ' ')) doc.pop_back();
   if (!doc.empty() && doc.back() == '}') doc.pop_back();
   json extra = {{"timeline", impl_->Timeline(a, &st)}, {"flame", impl_->Flame(a, &st)}};
-  std::string extra_text = extra.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string extra_text = extra.dump(-1, ' ', true, json::error_handler_t::replace);  // ASCII, as AnalysisToJson
   doc += ",";
   doc.append(extra_text, 1, std::string::npos);  // drop extra's '{', keep its '}'
 

@@ -171,8 +171,10 @@ std::string AnalysisToJson(const Analysis& a, const JsonOptions& o) {
                      {"goroutine", t.goroutine.value()}});
   }
   doc["tests"] = tests;
-  // Invalid UTF-8 in trace strings is replaced, never emitted raw.
-  return doc.dump(o.indent, ' ', false, json::error_handler_t::replace) + "\n";
+  // Invalid UTF-8 in trace strings is replaced, never emitted raw; non-ASCII
+  // is written as \u escapes (ensure_ascii), so the document printed to a
+  // terminal holds no control, C1 or bidi character while the data stays exact.
+  return doc.dump(o.indent, ' ', true, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace cancelflow::report

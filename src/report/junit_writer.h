@@ -7,8 +7,9 @@
 // gate's severity or in the baseline go to the test's <system-out>.
 // Findings attributed to no test, and every finding of a trace without test
 // markers, belong to one extra testcase named "cancelflow: <trace>".
-// Skipped Go tests are <skipped/>. Untrusted strings are XML-escaped, and
-// characters XML 1.0 cannot carry are replaced by U+FFFD.
+// Skipped Go tests are <skipped/>. Untrusted strings are made inert
+// (base/inert_text.h: controls, bidi controls, invalid UTF-8 and the
+// non-characters XML 1.0 cannot carry become Go escapes), then XML-escaped.
 #pragma once
 
 #include <string>

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "base/go_quote.h"
+#include "base/inert_text.h"
 
 namespace cancelflow::report {
 namespace {
@@ -39,10 +39,7 @@ void AppendStack(const Analysis& a, StackId s, int user_frame, const TextOptions
 
 }  // namespace
 
-std::string SafeText(std::string_view s) {
-  std::string q = GoQuote(s);
-  return q.substr(1, q.size() - 2);
-}
+std::string SafeText(std::string_view s) { return InertText(s); }
 
 std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
   const Style st{o.color};
@@ -78,7 +75,7 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
     const std::string_view sev = SeverityName(f.severity);
     fmt::format_to(it, "\n  {} {}{}\n", st(f.severity == Severity::kError ? "31;1" : "33;1", fmt::format("{}[{}]", sev, RuleId(f.rule))),
                    SafeText(f.message), f.test.empty() ? "" : " " + st("2", fmt::format("(test {})", SafeText(f.test))));
-    fmt::format_to(it, "    fix: {}\n", f.hint);
+    fmt::format_to(it, "    fix: {}\n", SafeText(f.hint));
     if (!f.goroutines.empty()) {
       std::string ids;
       for (size_t i = 0; i < f.goroutines.size() && i < 10; ++i) ids += fmt::format("{}G{}", i ? " " : "", f.goroutines[i].value());
@@ -123,11 +120,11 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
     std::function<void(const ContextInfo*, int)> print = [&](const ContextInfo* c, int depth) {
       std::string state;
       if (c->done >= 0) {
-        state = fmt::format("done by {} at {}", c->done_by, Ms(c->done - q.start));
+        state = fmt::format("done by {} at {}", SafeText(c->done_by), Ms(c->done - q.start));
       } else {
         state = "never done";
       }
-      if (!c->leak_reason.empty()) state += st("31", fmt::format(", CancelFunc never called ({})", c->leak_reason));
+      if (!c->leak_reason.empty()) state += st("31", fmt::format(", CancelFunc never called ({})", SafeText(c->leak_reason)));
       fmt::format_to(it, "  {}#{} {} from {} at {} {}:{} — {}{}\n", std::string(static_cast<size_t>(depth) * 2, ' '), c->id,
                      SafeText(c->kind), SafeText(c->parent_kind), SafeText(c->created_at.func), SafeText(c->created_at.file),
                      c->created_at.line, state,
@@ -154,7 +151,7 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
       where = fmt::format(" at {} {}:{}", SafeText(a.Str(f.func)), SafeText(a.Str(f.file)), f.line);
     }
     fmt::format_to(it, "\n  #{} {} at {} by {}{}{}\n", c.index, st("1", CancelKindName(c.kind)), Ms(c.time - q.start), who, where,
-                   c.cause.empty() ? "" : fmt::format(" cause={}", GoQuote(c.cause)));
+                   c.cause.empty() ? "" : fmt::format(" cause=\"{}\"", SafeText(c.cause)));
     for (const WokenGoroutine& w : c.woken) {
       std::string name;
       if (const GoroutineInfo* g = a.Goroutine(w.goroutine)) name = SafeText(a.Str(g->start_func));

@@ -20,8 +20,8 @@ struct TextOptions {
 
 std::string AnalysisToText(const Analysis& a, const TextOptions& o);
 
-// Escapes control characters and invalid UTF-8 of trace strings (Go %q style
-// without the quotes) so they print as text.
+// The inert form of a trace string (base/inert_text.h: control characters,
+// line breaks, bidi controls and invalid UTF-8 escaped) so it prints as text.
 std::string SafeText(std::string_view s);
 
 }  // namespace cancelflow::report
