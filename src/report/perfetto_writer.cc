@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ constexpr uint32_t kTdName = 2;
 constexpr uint32_t kTdProcess = 3;
 constexpr uint32_t kTdThread = 4;
 constexpr uint32_t kTdParentUuid = 5;
+constexpr uint32_t kTdSiblingOrderRank = 12;
+constexpr uint32_t kTdThreadOrdering = 20;
+constexpr uint64_t kThreadOrderingExplicit = 1;  // TrackDescriptor.ThreadOrdering
 // ProcessDescriptor
 constexpr uint32_t kPdPid = 1;
 constexpr uint32_t kPdProcessName = 6;
@@ -79,7 +83,18 @@ constexpr uint64_t kTrackTasks = Uuid(kNsGlobal, 4);
 constexpr uint64_t kTrackMeta = Uuid(kNsGlobal, 5);
 constexpr uint64_t kTrackCancels = Uuid(kNsGlobal, 6);  // cancels whose canceler has no track
 
-constexpr int32_t kPidBase = 0x40000000;
+// pids are small (1 + group index, below Linux's pid_max, as the UI and
+// trace_processor expect of a process), and tids live above every pid so a
+// goroutine is never taken for a process's main thread (tid == pid).
+constexpr int64_t kPidMax = int64_t{1} << 22;
+constexpr int64_t kTidBase = kPidMax;
+constexpr int64_t Pid(uint32_t group) { return 1 + static_cast<int64_t>(group); }
+// Goroutine ids below 2^30 keep their number (+ kTidBase); others (never seen
+// from Go, but the trace is untrusted) get a slot of their own above that.
+constexpr int64_t Tid(GoId g, uint32_t index) {
+  return g.value() > 0 && g.value() < (int64_t{1} << 30) ? kTidBase + g.value()
+                                                         : kTidBase + (int64_t{1} << 30) + index;
+}
 
 enum class SliceKind : uint8_t { kNone, kRunning, kBlocked, kSyscall };
 
@@ -572,7 +587,9 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
       flows.push_back(flow);
       const uint32_t wg = gindex(w.goroutine);
       OutEvent we;
-      we.begin = we.end = w.unblocked >= 0 ? w.unblocked : ce.begin;
+      // A flow must start before it terminates (trace_processor drops the
+      // arrow otherwise): the wake is drawn no earlier than its cancel.
+      we.begin = we.end = std::max(w.unblocked, ce.begin);
       we.track = Uuid(kNsGoroutine, wg);
       const uint8_t* rule = finding_rule.Find(static_cast<uint64_t>(w.goroutine.value()));
       const bool ignored = rule && (*rule == 1 + static_cast<int>(Rule::kIgnoredCancel) ||
@@ -799,30 +816,43 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     auto td = p.BeginMessage(pf::kTrackDescriptor);
     p.Varint(pf::kTdUuid, Uuid(kNsGroup, i));
     auto pd = p.BeginMessage(pf::kTdProcess);
-    p.Int64(pf::kPdPid, kPidBase + static_cast<int64_t>(i));
+    p.Int64(pf::kPdPid, Pid(static_cast<uint32_t>(i)));
     p.String(pf::kPdProcessName, name);
     p.EndMessage(pd);
+    // Goroutine tracks in the order the goroutines start (sibling_order_rank).
+    p.Varint(pf::kTdThreadOrdering, pf::kThreadOrderingExplicit);
     p.EndMessage(td);
     out.Commit();
     ++stats.tracks;
   }
-  for (uint32_t gi = 0; gi < im.gs.size(); ++gi) {
+  // Goroutine tracks by start (first event on the track), ranked within their group.
+  std::vector<Time> first_ts(im.gs.size(), std::numeric_limits<Time>::max());
+  for (const OutEvent& e : evs) {
+    if ((e.track & 7) != kNsGoroutine) continue;
+    Time& t = first_ts[e.track >> 3];
+    t = std::min(t, e.begin);
+  }
+  std::vector<uint32_t> by_start;
+  for (uint32_t gi = 0; gi < im.gs.size(); ++gi)
+    if (im.gs[gi].has_events && im.gs[gi].group != UINT32_MAX) by_start.push_back(gi);
+  std::stable_sort(by_start.begin(), by_start.end(), [&](uint32_t x, uint32_t y) { return first_ts[x] < first_ts[y]; });
+  std::vector<uint32_t> group_rank(im.groups.size(), 0);
+  for (const uint32_t gi : by_start) {
     const Goroutine& g = im.gs[gi];
-    if (!g.has_events || g.group == UINT32_MAX) continue;
     const Group& gr = im.groups[g.group];
     const GoroutineInfo* info = a.Goroutine(g.id);
     std::string name = fmt::format("{} g{}", gr.start_func == kEmptyString ? "goroutine" : a.Str(gr.start_func), g.id.value());
     if (info && !info->name.empty()) name = fmt::format("{} ({})", name, info->name);
-    const int64_t tid = g.id.value() > 0 && g.id.value() < (int64_t{1} << 30) ? g.id.value() : (int64_t{1} << 30) + gi;
     ProtoWriter& p = out.packet();
     p.Varint(pf::kTrustedPacketSequenceId, kSequenceId);
     auto td = p.BeginMessage(pf::kTrackDescriptor);
     p.Varint(pf::kTdUuid, Uuid(kNsGoroutine, gi));
     auto th = p.BeginMessage(pf::kTdThread);
-    p.Int64(pf::kThdPid, kPidBase + static_cast<int64_t>(g.group));
-    p.Int64(pf::kThdTid, tid);
+    p.Int64(pf::kThdPid, Pid(g.group));
+    p.Int64(pf::kThdTid, Tid(g.id, gi));
     p.String(pf::kThdThreadName, name);
     p.EndMessage(th);
+    p.Varint(pf::kTdSiblingOrderRank, group_rank[g.group]++);
     p.EndMessage(td);
     out.Commit();
     ++stats.tracks;
@@ -849,7 +879,8 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
   for (uint32_t i = 0; i < evs.size(); ++i) {
     const OutEvent& e = evs[i];
     if (e.instant) {
-      items.push_back(Item{e.begin, 1, 0, i});
+      // At equal times, instants that start flows come before those ending them.
+      items.push_back(Item{e.begin, 1, e.terminating ? 1 : 0, i});
     } else {
       // Begins: outer (longer) first; ends: inner (later begin) first.
       items.push_back(Item{e.begin, 2, -e.end, i});

@@ -177,6 +177,11 @@ check_text("perfetto stderr", err)
 with open(pftrace, "rb") as f:
     data = f.read()
 check_raw_absent("perfetto", data)
+# ... and the file is still one trace_processor accepts (tests/report/perfetto_upstream.py).
+upstream = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "report", "perfetto_upstream.py")
+p_ = subprocess.run([sys.executable, upstream, pftrace], capture_output=True, text=True)
+if p_.returncode != 0:
+    fail("perfetto", f"upstream check: {p_.stderr[-800:]}")
 expect("perfetto", data.decode("utf-8", "replace"), [INERT_IGNORER[:60]])
 
 pprof = os.path.join(outdir, "hostile.pb.gz")
