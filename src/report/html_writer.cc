@@ -372,12 +372,24 @@ std::string EscapeJsonForScript(std::string_view in) {
 
 std::string HtmlWriter::Write(const Analysis& a, HtmlStats* stats) {
   HtmlStats st;
-  std::string doc = AnalysisToJson(a, JsonOptions{impl_->opts.trace_path, -1});
+  // The page lists at most 2,000 cancellations, 3,000 contexts and draws at
+  // most max_lanes lanes: the embedded document keeps about that much, within
+  // a byte budget, with long strings cut (docs/outputs.md, "Size bounds").
+  JsonOptions jo{impl_->opts.trace_path, -1};
+  jo.max_cancellations = impl_->opts.max_cancellations;
+  jo.max_woken_per_cancellation = impl_->opts.max_lanes;
+  jo.max_contexts = impl_->opts.max_contexts;
+  jo.max_findings = impl_->opts.max_findings;
+  jo.max_tests = impl_->opts.max_contexts;
+  jo.max_bytes = impl_->opts.max_data_bytes;
+  jo.max_string = impl_->opts.max_string;
+  std::string doc = AnalysisToJson(a, jo);
   // AnalysisToJson's compact document is one object: splice the extra keys in
   // before its closing brace.
   while (!doc.empty() && (doc.back() == '\n' || doc.back() == ' ')) doc.pop_back();
   if (!doc.empty() && doc.back() == '}') doc.pop_back();
   json extra = {{"timeline", impl_->Timeline(a, &st)}, {"flame", impl_->Flame(a, &st)}};
+  st.strings_cut = TruncateStrings(extra, impl_->opts.max_string);
   std::string extra_text = extra.dump(-1, ' ', true, json::error_handler_t::replace);  // ASCII, as AnalysisToJson
   doc += ",";
   doc.append(extra_text, 1, std::string::npos);  // drop extra's '{', keep its '}'

@@ -152,12 +152,16 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
     }
     fmt::format_to(it, "\n  #{} {} at {} by {}{}{}\n", c.index, st("1", CancelKindName(c.kind)), Ms(c.time - q.start), who, where,
                    c.cause.empty() ? "" : fmt::format(" cause=\"{}\"", SafeText(c.cause)));
-    for (const WokenGoroutine& w : c.woken) {
+    for (size_t k = 0; k < c.woken.size() && k < o.max_woken; ++k) {
+      const WokenGoroutine& w = c.woken[k];
       std::string name;
       if (const GoroutineInfo* g = a.Goroutine(w.goroutine)) name = SafeText(a.Str(g->start_func));
       fmt::format_to(it, "    woke G{} {} depth {}: started +{}, {} +{}\n", w.goroutine.value(), name, w.depth,
                      w.started < 0 ? "-" : Ms(w.started - w.unblocked), WakeOutcomeName(w.outcome),
                      w.stopped < 0 ? "-" : Ms(w.stopped - w.unblocked));
+    }
+    if (c.woken.size() > o.max_woken) {
+      fmt::format_to(it, "    ... {} more woken goroutines (see --json)\n", c.woken.size() - o.max_woken);
     }
   }
   if (a.cancellations.size() > o.max_cancellations) {

@@ -15,6 +15,7 @@ struct TextOptions {
   std::string trace_path;
   bool color = false;
   size_t max_cancellations = 20;  // cancellations listed in detail (all are counted)
+  size_t max_woken = 10;          // woken goroutines listed per cancellation (all are counted)
   size_t max_frames = 8;          // frames printed per stack
 };
 

@@ -178,12 +178,18 @@
       add(r, el('td', null, 'g' + c.canceler.goroutine + ' ' + (c.canceler.start_func || '')));
       add(r, el('td', 'file', site(c.canceler.user_frame)));
       add(r, el('td', null, c.cause));
-      add(r, el('td', null, c.woken.length));
-      let worst = -1;
-      c.woken.forEach(function (w, k) { if (w.latency_ns !== null && w.latency_ns > worst) worst = w.latency_ns; });
-      add(r, el('td', null, fmtNs(worst)));
+      // Counts over every woken goroutine, also when the embedded list is capped.
+      add(r, el('td', null, c.woken_count !== undefined ? c.woken_count : c.woken.length));
+      add(r, el('td', null, fmtNs(c.slowest_latency_ns !== undefined && c.slowest_latency_ns !== null ? c.slowest_latency_ns : -1)));
     });
-    if (cs.length > 2000) add(root, el('p', 'muted', (cs.length - 2000) + ' more cancellations not listed'));
+    const total = (D.summary && D.summary.cancellations) || cs.length;
+    if (total > Math.min(cs.length, 2000)) add(root, el('p', 'muted', (total - Math.min(cs.length, 2000)) + ' more cancellations not listed'));
+    const tr = D.truncated;
+    if (tr) {
+      add(root, el('p', 'muted', 'This report embeds part of the analysis (caps, docs/outputs.md): ' + tr.cancellations +
+        ' cancellations, ' + tr.woken + ' woken goroutines, ' + tr.contexts + ' contexts, ' + tr.findings +
+        ' findings and ' + tr.tests + ' tests left out, ' + tr.strings_cut + ' long strings cut; cancelflow analyze --json has everything.'));
+    }
   }
 
   // ---- Logs, regions, tasks ----

@@ -1,0 +1,3 @@
+module cancelflow.test/bounds/gen
+
+go 1.22
