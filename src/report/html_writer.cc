@@ -4,6 +4,7 @@
 // Merging adjacent pairs halves a lane at a time, so the cost stays O(n)
 // amortized and the lane always covers the goroutine's whole life.
 #include "report/html_writer.h"
+#include "report/module_goroutines.h"
 
 #include <algorithm>
 #include <string>
@@ -249,7 +250,9 @@ struct HtmlWriter::Impl {
       } else if (l.start_stack != kNoStack && !a.stacks().Frames(l.start_stack).empty()) {
         name = std::string(a.Str(a.stacks().GetFrame(a.stacks().Frames(l.start_stack)[0]).func));
       }
-      out_lanes.push_back({{"g", l.g}, {"name", name}, {"spans", std::move(spans)}});
+      json lane = {{"g", l.g}, {"name", name}, {"spans", std::move(spans)}};
+      if (IsModuleGoroutine(name)) lane["module"] = true;  // the Go module's own goroutine
+      out_lanes.push_back(std::move(lane));
     }
     st->lanes = keep;
     st->spans_merged = merged;

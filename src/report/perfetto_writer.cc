@@ -22,6 +22,7 @@
 #include "base/flat_map.h"
 #include "base/inert_text.h"
 #include "cancelflow/reader.h"
+#include "report/module_goroutines.h"
 #include "report/protobuf_writer.h"
 
 namespace cancelflow::report {
@@ -957,6 +958,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     if (!group_used[i]) continue;
     const Group& gr = im.groups[i];
     std::string name = gr.start_func == kEmptyString ? std::string("(unknown start)") : std::string(a.Str(gr.start_func));
+    if (IsModuleGoroutine(a.Str(gr.start_func))) name = fmt::format("{} {}", kModuleMark, name);
     if (gr.has_site) {
       name += " <- ";
       name += FrameSite(a, gr.site);
@@ -995,6 +997,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     const GoroutineInfo* info = a.Goroutine(g.id);
     std::string name = fmt::format("{} g{}", gr.start_func == kEmptyString ? "goroutine" : a.Str(gr.start_func), g.id.value());
     if (info && !info->name.empty()) name = fmt::format("{} ({})", name, info->name);
+    if (IsModuleGoroutine(a.Str(gr.start_func))) name = fmt::format("{} {}", kModuleMark, name);
     ProtoWriter& p = out.packet();
     p.Varint(pf::kTrustedPacketSequenceId, kSequenceId);
     auto td = p.BeginMessage(pf::kTrackDescriptor);

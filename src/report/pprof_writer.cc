@@ -424,9 +424,17 @@ PprofStats PprofWriter::Encode(const Analysis& a, std::string* proto) {
   if (stats.dropped_records)
     w.Int64(pp::kComment, st.Index(fmt::format("cancelflow: {} CPU samples / unblocks dropped (max_records {})",
                                                stats.dropped_records, im.opts.max_records)));
-  const char* def = stats.post_cancel_cpu_samples ? "post_cancel_cpu"
-                    : stats.windows               ? "post_cancel_wall"
-                                                  : "leaked_goroutines";
+  // The default view is what the profile is about: leaked goroutines when
+  // there are some and no post-cancel work worth a look (no CPU sample after a
+  // cancel and no slow-cancel finding: the wall windows are then only the
+  // microseconds goroutines took to wake and block again); else the work.
+  const bool slow_cancel = std::any_of(a.findings.begin(), a.findings.end(),
+                                       [](const Finding& f) { return f.rule == Rule::kSlowCancel; });
+  const bool post_cancel_work = stats.post_cancel_cpu_samples > 0 || slow_cancel;
+  const char* def = stats.leaked_goroutines > 0 && !post_cancel_work ? "leaked_goroutines"
+                    : stats.post_cancel_cpu_samples                  ? "post_cancel_cpu"
+                    : stats.windows                                  ? "post_cancel_wall"
+                                                                     : "leaked_goroutines";
   w.Int64(pp::kDefaultSampleType, st.Index(def));
   for (const std::string& s : st.strings()) w.String(pp::kStringTable, s);
 

@@ -137,6 +137,28 @@ TEST(PprofWriter, LeakedGoroutinesFromTheRealAnalysis) {
   EXPECT_THAT(traces, HasSubstr("leaked-goroutine"));
 }
 
+TEST(PprofWriter, APureLeakOpensOnTheLeak) {
+  // blocked-send: a goroutine leaks after a cancel woke others for a few
+  // microseconds; no CPU samples, no slow-cancel finding. The profile is
+  // about the leak, so it opens on leaked_goroutines, not on that wall time.
+  auto buf = TraceBuffer::Open(std::string(CANCELFLOW_SOURCE_DIR) + "/examples/traces/blocked-send.trace");
+  ASSERT_TRUE(buf);
+  PprofWriter w;
+  auto a = Analyze(*buf, AnalysisOptions{}, {&w});
+  ASSERT_TRUE(a);
+  std::string gz;
+  PprofStats st;
+  ASSERT_TRUE(w.Write(*a, &gz, &st));
+  ASSERT_GT(st.windows, 0u);
+  ASSERT_GT(st.leaked_goroutines, 0u);
+  EXPECT_EQ(st.post_cancel_cpu_samples, 0u);
+  const std::string path = testing::TempPath("blocked-send.pb.gz");
+  ASSERT_TRUE(testing::WriteFile(path, gz));
+  EXPECT_THAT(GoPprof("-top", path), HasSubstr("Type: leaked_goroutines"));
+  // The wall time is still there for whoever asks.
+  EXPECT_THAT(GoPprof("-sample_index=post_cancel_wall -top", path), HasSubstr("Type: post_cancel_wall"));
+}
+
 TEST(PprofWriter, GzipIsGzip) {
   std::string gz;
   ASSERT_TRUE(Gzip("hello", &gz));

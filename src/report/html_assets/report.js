@@ -16,6 +16,20 @@
     return e;
   }
   function add(parent, child) { parent.appendChild(child); return child; }
+  // A lane's label within max characters: the goroutine, then its start
+  // function without the package path (github.com/x/y/pkg.f -> pkg.f), cut
+  // at the front so the function name stays; the Go module's own goroutines
+  // are marked.
+  function laneLabel(l, max) {
+    const head = 'g' + l.g + ' ' + (l.module ? '[cf] ' : '');
+    let name = l.name || '';
+    const bracket = name.indexOf('[');  // type arguments may hold paths too
+    const slash = name.lastIndexOf('/', bracket >= 0 ? bracket : name.length);
+    if (slash >= 0) name = name.slice(slash + 1);
+    if (head.length + name.length > max) name = '…' + name.slice(name.length - (max - head.length - 1));
+    return head + name;
+  }
+
   function fmtNs(ns) {
     if (ns === null || ns === undefined || ns < 0) return '—';
     const a = Math.abs(ns);
@@ -317,8 +331,7 @@
         ctx.fillStyle = '#fff';
         ctx.fillRect(0, y, GUT, H);
         ctx.fillStyle = '#1d2330';
-        const label = 'g' + l.g + ' ' + (l.name || '');
-        ctx.fillText(label.length > 28 ? label.slice(0, 27) + '…' : label, 4, y + 13);
+        ctx.fillText(laneLabel(l, 28), 4, y + 13);
       });
       // annotations: small ticks
       ctx.fillStyle = '#b26a00';
@@ -387,7 +400,7 @@
       const li = Math.floor((py - AX) / H);
       if (drag || li < 0 || li >= lanes.length || px < GUT) { tip.hidden = true; return; }
       const l = lanes[li], t = tAt(px);
-      let text = 'g' + l.g + ' ' + (l.name || '') + '\nat ' + fmtNs(t);
+      let text = 'g' + l.g + ' ' + (l.name || '') + (l.module ? ' [cancelflow module: instrumentation, not the program]' : '') + '\nat ' + fmtNs(t);
       const k = firstVisible(l.spans, t);
       if (k < l.spans.length && l.spans[k][0] <= t) {
         const s = l.spans[k];
