@@ -183,7 +183,7 @@
     if (cs.length === 0) { add(root, el('p', 'muted', 'No cancellations seen.')); return; }
     const t = add(root, el('table'));
     const hr = add(t, el('tr'));
-    ['#', 'kind', 'at', 'canceler', 'called from', 'cause', 'woken', 'slowest'].forEach(function (h) { add(hr, el('th', null, h)); });
+    ['#', 'kind', 'at', 'canceler', 'called from', 'cause', 'woken', 'slowest to block again or exit'].forEach(function (h) { add(hr, el('th', null, h)); });
     cs.slice(0, 2000).forEach(function (c) {
       const r = add(t, el('tr'));
       add(r, el('td', null, c.id));
