@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes the adversarial trace shapes of issue 14 (tests/bounds/gen, go run)
+# Writes the adversarial trace shapes of issue 14 (tests/corpus/progs/cmd/bounds, go run)
 # and checks every command's peak RSS and output sizes on them.
 #   run.sh CANCELFLOW PYTHON3 OUTDIR
 set -euo pipefail
@@ -10,8 +10,9 @@ outdir=$(cd "$outdir" && pwd)
 gen() {  # gen NAME ARGS...: the trace is kept between runs (the generator is deterministic in shape)
   local name=$1
   shift
-  if [[ ! -s $outdir/$name.trace || $here/gen/main.go -nt $outdir/$name.trace ]]; then
-    (cd "$here/gen" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go run . "$@" -o "$outdir/$name.trace")
+  local prog=$here/../corpus/progs/cmd/bounds
+  if [[ ! -s $outdir/$name.trace || $prog/main.go -nt $outdir/$name.trace ]]; then
+    (cd "$prog" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go run . "$@" -o "$outdir/$name.trace")
   fi
 }
 gen wake-one -shape wake-one -n 500000   # one goroutine woken by 500k cancels

@@ -1,4 +1,4 @@
-// Writes the adversarial trace shapes of tests/bounds (issue 14):
+// Command bounds writes the adversarial trace shapes of tests/bounds (issue 14):
 //
 //	go run . -shape wake-one    -n 500000 -o a.trace  one goroutine woken by n cancels
 //	go run . -shape alive       -n 250000 -o b.trace  n goroutines alive (blocked) when the trace ends
@@ -11,10 +11,10 @@ package main
 import (
 	"context"
 	"flag"
-	"log"
-	"os"
-	"runtime/trace"
+	"runtime"
 	"sync"
+
+	"cancelflow.test/corpus/progs/internal/harness"
 )
 
 func main() {
@@ -23,13 +23,7 @@ func main() {
 	w := flag.Int("w", 100, "goroutines woken per cancellation (fanout)")
 	out := flag.String("o", "", "trace output `file`")
 	flag.Parse()
-	f, err := os.Create(*out)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := trace.Start(f); err != nil {
-		log.Fatal(err)
-	}
+	stop := harness.Start(*out)
 	switch *shape {
 	case "wake-one":
 		wakeOne(*n)
@@ -38,12 +32,9 @@ func main() {
 	case "fanout":
 		fanout(*n, *w)
 	default:
-		log.Fatalf("unknown -shape %q", *shape)
+		harness.Fatalf("unknown -shape %q", *shape)
 	}
-	trace.Stop()
-	if err := f.Close(); err != nil {
-		log.Fatal(err)
-	}
+	stop()
 }
 
 // wakeOne: a waiter blocks on n contexts in turn; the main goroutine cancels
@@ -83,7 +74,7 @@ func cancelAlternating(i int, cancel context.CancelFunc) {
 // wake-up that finds it still running is merely not counted).
 func waitBlocked(context.Context) {
 	for k := 0; k < 3; k++ {
-		runtimeGosched()
+		runtime.Gosched()
 	}
 }
 

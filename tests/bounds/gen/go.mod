@@ -1,3 +1,0 @@
-module cancelflow.test/bounds/gen
-
-go 1.22
