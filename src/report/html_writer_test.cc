@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/trace_buffer.h"
+#include "report/json_report.h"
 #include "report/module_goroutines.h"
+#include "report/testing/sample_analysis.h"
 #include "report/testing/trace_fixture.h"
 
 namespace cancelflow::report {
@@ -128,6 +130,26 @@ TEST(HtmlWriter, EmbeddedAnalysisIsCappedAndSaysSo) {
   EXPECT_GT(d["truncated"]["strings_cut"].get<uint64_t>(), 0u);
   EXPECT_THAT(d["trace"]["path"].get<std::string>(), HasSubstr("bytes cut"));
   EXPECT_EQ(d["summary"]["cancellations"], 2);  // the summary counts everything
+}
+
+TEST(CancellationsCitedFirst, CitedThenInOrder) {
+  // What the HTML table and the Perfetto cancel instants keep under their
+  // caps: a cancellation a finding cites is never the one left out.
+  testing::SampleBuilder b;
+  Analysis a = b.Make();
+  a.cancellations.resize(4);
+  Finding f;
+  f.cancellation = 2;
+  a.findings.push_back(f);
+  EXPECT_EQ(CancellationsCitedFirst(a), (std::vector<uint32_t>{2, 0, 1, 3}));
+  EXPECT_EQ(CancellationsCitedFirst(a, 2), (std::vector<uint32_t>{2, 0}));
+  JsonOptions o;
+  o.indent = -1;
+  o.max_cancellations = 1;
+  o.cancellation_order = CancellationsCitedFirst(a, 1);
+  const nlohmann::json d = nlohmann::json::parse(AnalysisToJson(a, o));
+  ASSERT_EQ(d["cancellations"].size(), 1u);
+  EXPECT_EQ(d["truncated"]["cancellations"], 3);
 }
 
 TEST(ModuleGoroutines, OnlyTheModulesOwn) {

@@ -298,13 +298,14 @@ void WriteAnalysisJson(const Analysis& a, const JsonOptions& o, const JsonSink& 
   // "cancellations": each one on its own, its woken goroutines streamed too.
   js.Member(1, "cancellations");
   js.Open('[');
-  uint64_t cancellations_left = 0, woken_left = 0;
-  for (size_t i = 0; i < a.cancellations.size(); ++i) {
-    if (i >= o.max_cancellations || !b.Room(js)) {
-      cancellations_left = a.cancellations.size() - i;
-      break;
-    }
-    const Cancellation& c = a.cancellations[i];
+  uint64_t woken_left = 0;
+  size_t written = 0;
+  const size_t n_cancellations = o.cancellation_order.empty() ? a.cancellations.size() : o.cancellation_order.size();
+  for (size_t i = 0; i < n_cancellations && written < o.max_cancellations && b.Room(js); ++i) {
+    const size_t ci = o.cancellation_order.empty() ? i : o.cancellation_order[i];
+    if (ci >= a.cancellations.size()) continue;
+    const Cancellation& c = a.cancellations[ci];
+    ++written;
     js.Member(2);
     js.ObjectWithTrailingArray(b.Cut(CancellationJson(a, c)), "woken", 2);
     size_t n = 0;
@@ -318,7 +319,8 @@ void WriteAnalysisJson(const Analysis& a, const JsonOptions& o, const JsonSink& 
     js.Value(json(c.woken.size()), 3);
     js.Close('}', 2, false);
   }
-  js.Close(']', 1, a.cancellations.size() == cancellations_left);
+  const uint64_t cancellations_left = a.cancellations.size() - std::min(written, a.cancellations.size());
+  js.Close(']', 1, written == 0);
   const uint64_t contexts_left =
       StreamArray(js, b, "contexts", a.contexts, o.max_contexts, [](const ContextInfo& c) { return ContextJson(c); });
   js.Member(1, "data_quality");
@@ -366,6 +368,17 @@ uint64_t TruncateStrings(json& v, size_t max_bytes) {
     for (auto& e : v) cut += TruncateStrings(e, max_bytes);
   }
   return cut;
+}
+
+std::vector<uint32_t> CancellationsCitedFirst(const Analysis& a, size_t cap) {
+  std::vector<uint8_t> cited(a.cancellations.size(), 0);
+  for (const Finding& f : a.findings)
+    if (f.cancellation >= 0 && static_cast<size_t>(f.cancellation) < cited.size()) cited[static_cast<size_t>(f.cancellation)] = 1;
+  std::vector<uint32_t> out;
+  for (const uint8_t want : {uint8_t{1}, uint8_t{0}})
+    for (uint32_t k = 0; k < cited.size() && out.size() < cap; ++k)
+      if (cited[k] == want) out.push_back(k);
+  return out;
 }
 
 std::string AnalysisToJson(const Analysis& a, const JsonOptions& o) {

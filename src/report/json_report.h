@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,9 @@ struct JsonOptions {
   // much). Both count in "truncated".
   size_t max_bytes = SIZE_MAX;
   size_t max_string = SIZE_MAX;
+  // When set, cancellations are written in this order (indices; the caps
+  // apply to it), e.g. those a finding cites first; empty: analysis order.
+  std::vector<uint32_t> cancellation_order = {};
 };
 
 // Cuts every string in v longer than max_bytes (at a UTF-8 boundary) and
@@ -46,6 +50,11 @@ using JsonSink = std::function<void(std::string_view)>;
 // the document. Strings are JSON-escaped with non-ASCII as \u escapes;
 // invalid UTF-8 becomes U+FFFD.
 void WriteAnalysisJson(const Analysis& a, const JsonOptions& o, const JsonSink& sink);
+
+// Indices of the cancellations a finding cites, in order, then of the
+// others, in order; at most `cap` of them. Views that keep only some
+// cancellations keep these first.
+std::vector<uint32_t> CancellationsCitedFirst(const Analysis& a, size_t cap = SIZE_MAX);
 
 // The whole document as a string (tests, small analyses).
 std::string AnalysisToJson(const Analysis& a, const JsonOptions& o);

@@ -22,6 +22,7 @@
 #include "base/flat_map.h"
 #include "base/inert_text.h"
 #include "cancelflow/reader.h"
+#include "report/json_report.h"
 #include "report/module_goroutines.h"
 #include "report/protobuf_writer.h"
 
@@ -619,16 +620,8 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
   // Cancellations drawn: those a finding cites first, then the others in
   // time order, up to max_cancellations; each with at most
   // max_flows_per_cancellation arrows, max_flows in all.
-  std::vector<uint32_t> drawn_cancels;
-  {
-    std::vector<uint8_t> cited(a.cancellations.size(), 0);
-    for (const Finding& f : a.findings)
-      if (f.cancellation >= 0 && static_cast<size_t>(f.cancellation) < cited.size()) cited[static_cast<size_t>(f.cancellation)] = 1;
-    for (int pass = 0; pass < 2; ++pass)
-      for (uint32_t k = 0; k < a.cancellations.size() && drawn_cancels.size() < im.opts.max_cancellations; ++k)
-        if (cited[k] == (pass == 0 ? 1 : 0)) drawn_cancels.push_back(k);
-    stats.dropped_cancellations = a.cancellations.size() - drawn_cancels.size();
-  }
+  const std::vector<uint32_t> drawn_cancels = CancellationsCitedFirst(a, im.opts.max_cancellations);
+  stats.dropped_cancellations = a.cancellations.size() - drawn_cancels.size();
   uint64_t next_flow = 1;
   for (const uint32_t ci : drawn_cancels) {
     const Cancellation& c = a.cancellations[ci];
