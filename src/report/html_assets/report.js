@@ -104,6 +104,9 @@
     });
     if (frames.length > max) add(box, el('div', 'muted', '… ' + (frames.length - max) + ' more frames'));
   }
+  // Set by renderTimeline: shows the lanes of a set of goroutines (a finding
+  // card's "show in timeline").
+  let showLanes = null;
   function renderFindings() {
     const root = document.getElementById('cf-findings');
     const fs = D.findings || [];
@@ -125,6 +128,11 @@
       if (f.context_site) kv(t, 'context created at', site(f.context_site));
       if (f.cancellation !== null && f.cancellation !== undefined) kv(t, 'cancellation', '#' + f.cancellation);
       if (f.test) kv(t, 'test', f.test);
+      if (f.goroutines && f.goroutines.length) {
+        const b = add(card, el('button', 'show-lanes', 'show in timeline'));
+        b.type = 'button';
+        b.addEventListener('click', function () { if (showLanes) showLanes(f.goroutines, f.cancellation); });
+      }
       if (f.latency) kv(t, 'latency', 'p50 ' + fmtNs(f.latency.p50_ns) + ', p99 ' + fmtNs(f.latency.p99_ns) + ', max ' + fmtNs(f.latency.max_ns) + ' (' + f.latency.count + ')');
       const st = add(card, el('div', 'stacks'));
       if (f.block && f.block.stack && f.block.stack.length) renderStack(st, 'Blocked' + (f.block.reason ? ' (' + f.block.reason + ')' : ''), f.block.stack, f.block.user_frame);
@@ -298,6 +306,7 @@
       return lo;
     }
     const colors = { 1: '#3a9a5b', 2: '#c9d3e0', 3: '#9b6bc2' };
+    let highlighted = new Set();  // lane indices a finding card asked for
     function draw() {
       const h = AX + lanes.length * H + 4;
       ctx.clearRect(0, 0, W, h);
@@ -316,7 +325,8 @@
       }
       lanes.forEach(function (l, i) {
         const y = AX + i * H;
-        if (i % 2 === 0) { ctx.fillStyle = '#f8f9fb'; ctx.fillRect(GUT, y, W - GUT, H); }
+        if (highlighted.has(i)) { ctx.fillStyle = '#fff1b8'; ctx.fillRect(0, y, W, H); }
+        else if (i % 2 === 0) { ctx.fillStyle = '#f8f9fb'; ctx.fillRect(GUT, y, W - GUT, H); }
         const spans = l.spans;
         let lastPx = -1;
         for (let k = firstVisible(spans, v0); k < spans.length; k++) {
@@ -328,7 +338,7 @@
           ctx.fillRect(a, y + 3, Math.max(1, b - a), H - 6);
           lastPx = Math.max(a + 1, b);
         }
-        ctx.fillStyle = '#fff';
+        ctx.fillStyle = highlighted.has(i) ? '#fff1b8' : '#fff';
         ctx.fillRect(0, y, GUT, H);
         ctx.fillStyle = '#1d2330';
         ctx.fillText(laneLabel(l, 28), 4, y + 13);
@@ -372,6 +382,23 @@
     resize();
     draw();
     window.addEventListener('resize', function () { resize(); draw(); });
+    // A finding card's "show in timeline": highlight its goroutines' lanes,
+    // zoom around the cancellation it cites, and scroll to the first lane.
+    showLanes = function (gs, cancellation) {
+      highlighted = new Set();
+      gs.forEach(function (g) { const i = laneOf.get(g); if (i !== undefined) highlighted.add(i); });
+      const c = (D.cancellations || []).find(function (x) { return x.id === cancellation; });
+      if (c && c.time_ns !== null) {
+        const t = c.time_ns - t0, w = Math.max(total / 20, 1);
+        v0 = Math.max(0, t - w);
+        v1 = Math.min(total, t + 3 * w);
+      }
+      canvas.dataset.highlighted = String(highlighted.size);
+      draw();
+      canvas.scrollIntoView({ block: 'start' });
+      const first = Math.min.apply(null, Array.from(highlighted));
+      if (isFinite(first)) window.scrollBy(0, AX + first * H - 40);
+    };
     canvas.addEventListener('wheel', function (ev) {
       ev.preventDefault();
       const r = canvas.getBoundingClientRect();
