@@ -9,6 +9,7 @@ that child alone). Fails when a peak exceeds 512 MB, the HTML file 16 MB or
 the Perfetto file 64 MB, or a command fails (exit other than 0, or 1 for
 findings). Prints one line per run with time, RSS and output size.
 """
+import json
 import os
 import subprocess
 import sys
@@ -60,6 +61,19 @@ with tempfile.TemporaryDirectory() as tmp:
                 failures.append(f"{name}: HTML {size} bytes > 16 MB")
             if what == "perfetto" and size > MAX_PERFETTO:
                 failures.append(f"{name}: Perfetto {size} bytes > 64 MB")
+            # Each cap that is hit is said: every shape hits one of the Perfetto caps (tracks, cancels, bytes),
+            # and the HTML data says what it left out when there are more cancellations than the page lists.
+            if what == "perfetto" and rc in (0, 1):
+                with open(stdout_path, "rb") as f:
+                    if b"caps hit:" not in f.read():
+                        failures.append(f"{name}: perfetto hit a cap but its summary line does not say so")
+            if what == "html" and rc in (0, 1):
+                with open(out_file, "rb") as f:
+                    page = f.read()
+                start = page.find(b'id="cf-data">') + len(b'id="cf-data">')
+                data = json.loads(page[start:page.find(b"</script>", start)])
+                if data["summary"]["cancellations"] > len(data["cancellations"]) and "truncated" not in data:
+                    failures.append(f"{name}: the HTML data left cancellations out without saying so")
 
 if failures:
     print("FAIL bounds:", file=sys.stderr)
