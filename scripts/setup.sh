@@ -9,6 +9,7 @@ packages=(
   cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev
   libfmt-dev libexpected-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   python3 python3-jsonschema python3-yaml
+  python3-pip        # installs the PyPI perfetto package below
   protobuf-compiler  # protoc: tests decode the Perfetto and pprof outputs (never linked)
   chromium           # headless browser: tests/html renders the HTML report (ctest -L html)
   prometheus         # promtool: tests validate the --metrics OpenMetrics output (never linked)
@@ -38,6 +39,24 @@ if ((${#missing[@]})); then
   else
     echo "setup: missing Debian packages; run as root:" >&2
     echo "  apt-get update && $cmd" >&2
+    exit 1
+  fi
+fi
+
+# The full upstream Perfetto trace proto, for tests/report/perfetto_upstream.py:
+# the PyPI package `perfetto` ships it (perfetto_trace_pb2.py). Only that file
+# is read (its serialized descriptor, handed to protoc), so the package is
+# installed without dependencies (no protobuf runtime), pinned, into Debian's
+# python3 (the one the tests run).
+perfetto_version=0.59.1
+if ! /usr/bin/python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('perfetto') != '$perfetto_version')" 2>/dev/null; then
+  pip_cmd=(/usr/bin/python3 -m pip install --quiet --no-deps --break-system-packages "perfetto==$perfetto_version")
+  if [[ $(id -u) == 0 ]]; then
+    echo "setup: installing perfetto==$perfetto_version (PyPI) for Debian's python3"
+    PIP_ROOT_USER_ACTION=ignore "${pip_cmd[@]}"
+  else
+    echo "setup: missing the PyPI package perfetto; run as root:" >&2
+    echo "  ${pip_cmd[*]}" >&2
     exit 1
   fi
 fi

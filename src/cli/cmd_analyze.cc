@@ -54,8 +54,9 @@ int RunAnalyze(const AnalyzeOptions& opts) {
     if (!WriteHtmlFile(*html, *a, opts.html_out, &st)) return kExitError;
   }
   std::string out;
-  if (opts.json) {
-    out = report::AnalysisToJson(*a, report::JsonOptions{opts.path, 2});
+  if (opts.json) {  // streamed: the document is never held whole
+    report::WriteAnalysisJson(*a, report::JsonOptions{opts.path, 2},
+                              [](std::string_view chunk) { std::fwrite(chunk.data(), 1, chunk.size(), stdout); });
   } else {
     report::TextOptions to;
     to.trace_path = opts.path;

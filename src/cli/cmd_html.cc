@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/inert_text.h"
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "cli/cli_io.h"
@@ -34,7 +35,7 @@ int RunHtml(const HtmlOptions& opts) {
   if (opts.out != "-") {
     std::fputs(fmt::format("wrote {}: {} bytes, {} goroutine lanes ({} not drawn), {} spans ({} merged), "
                            "{} flame stacks ({} dropped)\n",
-                           opts.out, st.bytes, st.lanes, st.lanes_dropped, st.spans, st.spans_merged,
+                           InertText(opts.out), st.bytes, st.lanes, st.lanes_dropped, st.spans, st.spans_merged,
                            st.flame_samples, st.flame_samples_dropped)
                    .c_str(),
                stdout);

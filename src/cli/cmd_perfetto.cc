@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/inert_text.h"
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "cli/cli_io.h"
@@ -33,12 +34,20 @@ int RunPerfetto(const PerfettoOptions& opts) {
   report::PerfettoStats st;
   if (!WritePerfettoFile(writer, *a, opts.out, &st)) return kExitError;
   if (opts.out != "-") {
-    std::fputs(fmt::format("wrote {}: {} bytes, {} tracks, {} slices, {} instants, {} cancel flows; "
-                           "{} slices merged, {} dropped (per-goroutine cap), {} dropped (total cap)\n",
-                           opts.out, st.bytes, st.tracks, st.slices, st.instants, st.flows, st.merged_slices,
-                           st.dropped_goroutine_cap, st.dropped_total_cap)
-                   .c_str(),
-               stdout);
+    std::string line = fmt::format("wrote {}: {} bytes, {} tracks, {} slices, {} instants, {} cancel flows; "
+                                   "{} slices merged, {} dropped (per-goroutine cap), {} dropped (total cap)",
+                                   InertText(opts.out), st.bytes, st.tracks, st.slices, st.instants, st.flows,
+                                   st.merged_slices, st.dropped_goroutine_cap, st.dropped_total_cap);
+    // Every other cap that was hit (docs/outputs.md, "Size bounds").
+    if (st.AnyDropped()) {
+      line += fmt::format("; caps hit: {} cancellations, {} flows, {} finding marks, {} goroutine tracks, {} contexts, "
+                          "{} tasks, {} events (byte budget), {} strings cut",
+                          st.dropped_cancellations, st.dropped_flows, st.dropped_finding_instants,
+                          st.dropped_goroutine_tracks, st.dropped_contexts, st.dropped_tasks, st.dropped_bytes_cap,
+                          st.strings_cut);
+    }
+    line += "\n";
+    std::fputs(line.c_str(), stdout);
   }
   return AnalysisExitStatus(*a);
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/inert_text.h"
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "cli/cli_io.h"
@@ -35,7 +36,7 @@ int RunPprof(const PprofOptions& opts) {
   if (opts.out != "-") {
     std::fputs(fmt::format("wrote {}: {} bytes, {} samples; {} post-cancel windows, {} of {} CPU samples in them, "
                            "{} leaked goroutines\n",
-                           opts.out, st.bytes, st.samples, st.windows, st.post_cancel_cpu_samples, st.cpu_samples_seen,
+                           InertText(opts.out), st.bytes, st.samples, st.windows, st.post_cancel_cpu_samples, st.cpu_samples_seen,
                            st.leaked_goroutines)
                    .c_str(),
                stdout);

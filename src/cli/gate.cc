@@ -6,6 +6,8 @@
 #include <system_error>
 
 #include <fmt/format.h>
+
+#include "base/inert_text.h"
 #include <nlohmann/json.hpp>
 
 #include "base/trace_buffer.h"
@@ -75,7 +77,7 @@ std::optional<AnalyzedTrace> AnalyzeTraceFile(const std::string& path, const Ana
 std::string FindingsText(const report::CheckedTrace& t, const std::string& prefix) {
   std::string text;
   for (const auto& cf : t.findings) {
-    text += fmt::format("{}: {}", prefix, cf.suppressed ? "[baseline] " : cf.fails ? "" : "[not gating] ");
+    text += fmt::format("{}: {}", InertText(prefix), cf.suppressed ? "[baseline] " : cf.fails ? "" : "[not gating] ");
     text += report::FindingText(t.analysis, cf);
   }
   return text;
@@ -88,15 +90,16 @@ namespace {
 std::string JsonReport(const report::CheckResult& result) {
   nlohmann::json traces = nlohmann::json::array();
   for (const auto& t : result.traces) {
-    traces.push_back({{"package", report::ValidUtf8(t.package)},
-                      {"trace", report::ValidUtf8(t.path)},
+    traces.push_back({{"package", t.package},
+                      {"trace", t.path},
                       {"analysis", nlohmann::json::parse(report::AnalysisToJson(t.analysis, report::JsonOptions{t.path, -1}))}});
   }
   nlohmann::json doc = {{"traces", std::move(traces)},
                         {"findings", result.total},
                         {"failing", result.failing},
                         {"baselined", result.suppressed}};
-  return doc.dump(2) + "\n";
+  // Like analyze --json: ASCII only, invalid UTF-8 replaced (paths and package names are untrusted).
+  return doc.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace

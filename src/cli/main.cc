@@ -10,11 +10,16 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "base/inert_text.h"
 #include "cli/commands.h"
 
 namespace cancelflow::cli {
 
-void PrintError(const std::string& message) { std::fprintf(stderr, "cancelflow: %s\n", message.c_str()); }
+// Messages may hold trace strings and file names: one inert line each.
+void PrintError(const std::string& message) {
+  const std::string line = "cancelflow: " + InertText(message) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
 
 namespace {
 

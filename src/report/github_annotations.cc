@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "base/inert_text.h"
+
 #include "report/text.h"
 
 namespace cancelflow::report {
 
 std::string EscapeAnnotationData(std::string_view in) {
+  // Line by line: the caller's own line breaks become %0A, everything else in
+  // a line is made inert first (no raw control byte reaches the log).
   std::string out;
-  for (const char c : ValidUtf8(in)) {
+  for (const char c : InertLines(in)) {
     switch (c) {
       case '%': out += "%25"; break;
       case '\r': out += "%0D"; break;
@@ -21,7 +25,7 @@ std::string EscapeAnnotationData(std::string_view in) {
 
 std::string EscapeAnnotationProperty(std::string_view in) {
   std::string out;
-  for (const char c : EscapeAnnotationData(in)) {
+  for (const char c : EscapeAnnotationData(InertText(in))) {
     switch (c) {
       case ':': out += "%3A"; break;
       case ',': out += "%2C"; break;
@@ -48,10 +52,12 @@ std::string WriteGitHubAnnotations(const CheckResult& result) {
         props += ",";
       }
       props += "title=" + EscapeAnnotationProperty(cf.title);
-      std::string message = f.message;
-      if (!f.test.empty()) message += " (test " + f.test + ")";
-      if (!f.hint.empty()) message += "\n" + f.hint;
-      if (!cf.creation.empty() && !cf.block.empty()) message += "\ncreated at " + SiteString(cf.creation);
+      // Trace strings are made inert one by one: the only line breaks in the
+      // message are the ones joined here.
+      std::string message = InertText(f.message);
+      if (!f.test.empty()) message += " (test " + InertText(f.test) + ")";
+      if (!f.hint.empty()) message += "\n" + InertText(f.hint);
+      if (!cf.creation.empty() && !cf.block.empty()) message += "\ncreated at " + InertText(SiteString(cf.creation));
       out += fmt::format("::{} {}::{}\n", cmd, props, EscapeAnnotationData(message));
     }
   }

@@ -26,8 +26,9 @@ TEST(GitHubAnnotations, OneCommandPerFinding) {
                             "goroutine example.com/m/pkg.search.func1 is still blocked"));
   EXPECT_THAT(lines[0], HasSubstr("(test TestBuggy_Send/odd<&>\"item\")%0Aselect on ctx.Done()%0Acreated at pkg/file.go:24"));
   EXPECT_THAT(lines[2], ::testing::StartsWith("::notice file=/elsewhere/pkg/file.go,line=3,title=late-deadline%3A weird.fn::"));
-  // The message cannot break out of the command.
-  EXPECT_THAT(lines[2], HasSubstr("line1%0Aline2 ::error:: 100%25 <b>"));
+  // The message cannot break out of the command: a line break inside a trace
+  // string is shown as \n, not even as an annotation line break.
+  EXPECT_THAT(lines[2], HasSubstr("line1\\nline2 ::error:: 100%25 <b>"));
 }
 
 TEST(GitHubAnnotations, BaselinedAreSilent) {
@@ -41,8 +42,12 @@ TEST(GitHubAnnotations, BaselinedAreSilent) {
 }
 
 TEST(GitHubAnnotations, Escaping) {
-  EXPECT_EQ(EscapeAnnotationData("a%b\r\nc:d,e"), "a%25b%0D%0Ac:d,e");
-  EXPECT_EQ(EscapeAnnotationProperty("a%b\nc:d,e"), "a%25b%0Ac%3Ad%2Ce");
+  // Data: the caller's \n is an annotation line break (%0A); any other control is inert text.
+  EXPECT_EQ(EscapeAnnotationData("a%b\r\nc:d,e"), "a%25b\\r%0Ac:d,e");
+  EXPECT_EQ(EscapeAnnotationData("x\x1b]0;t\x07\u202e\xff"), "x\\x1b]0;t\\x07\\u202e\\xff");
+  // Properties hold no line break at all.
+  EXPECT_EQ(EscapeAnnotationProperty("a%b\nc:d,e"), "a%25b\\nc%3Ad%2Ce");
+  EXPECT_EQ(EscapeAnnotationProperty("f.go\n::add-mask::x"), "f.go\\n%3A%3Aadd-mask%3A%3Ax");
 }
 
 }  // namespace

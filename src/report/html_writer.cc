@@ -4,6 +4,7 @@
 // Merging adjacent pairs halves a lane at a time, so the cost stays O(n)
 // amortized and the lane always covers the goroutine's whole life.
 #include "report/html_writer.h"
+#include "report/module_goroutines.h"
 
 #include <algorithm>
 #include <string>
@@ -187,30 +188,48 @@ struct HtmlWriter::Impl {
     const Time end = std::max(last, a.quality.end);
     for (Lane& l : lanes) Close(l, end);
 
-    // Lane choice: goroutines the analysis names first, then the busiest.
-    std::unordered_set<int64_t> named;
-    for (const Cancellation& c : a.cancellations) {
-      named.insert(c.canceler.value());
-      for (const WokenGoroutine& w : c.woken) named.insert(w.goroutine.value());
+    // Lane choice, after the analysis, in tiers: the goroutines each finding
+    // names (its first kLanesPerFinding), then the canceler and the first
+    // woken goroutines of each cancellation a finding cites, then every other
+    // goroutine the analysis names, then the busiest.
+    constexpr size_t kLanesPerFinding = 20;
+    std::unordered_map<int64_t, uint8_t> tier;
+    auto rank = [&](int64_t g, uint8_t t) {
+      auto [it, inserted] = tier.try_emplace(g, t);
+      if (!inserted) it->second = std::min(it->second, t);
+    };
+    for (const Finding& f : a.findings) {
+      for (size_t k = 0; k < f.goroutines.size(); ++k) rank(f.goroutines[k].value(), k < kLanesPerFinding ? 0 : 2);
+      if (f.cancellation >= 0 && static_cast<size_t>(f.cancellation) < a.cancellations.size()) {
+        const Cancellation& c = a.cancellations[static_cast<size_t>(f.cancellation)];
+        rank(c.canceler.value(), 1);
+        for (size_t k = 0; k < c.woken.size() && k < kLanesPerFinding; ++k) rank(c.woken[k].goroutine.value(), 1);
+      }
     }
-    for (const Finding& f : a.findings)
-      for (GoId g : f.goroutines) named.insert(g.value());
+    for (const Cancellation& c : a.cancellations) {
+      rank(c.canceler.value(), 2);
+      for (const WokenGoroutine& w : c.woken) rank(w.goroutine.value(), 2);
+    }
     for (const ContextInfo& c : a.contexts)
-      for (GoId g : c.bound) named.insert(g.value());
+      for (GoId g : c.bound) rank(g.value(), 2);
+    auto tier_of = [&](uint32_t i) -> uint8_t {
+      auto it = tier.find(lanes[i].g);
+      return it == tier.end() ? 3 : it->second;
+    };
     // Goroutines with no running/blocked/syscall time (runnable or idle for
     // the whole trace) get no lane unless the analysis names them.
     std::vector<uint32_t> order;
     uint64_t empty = 0;
     for (uint32_t i = 0; i < lanes.size(); ++i) {
-      if (lanes[i].spans.empty() && named.count(lanes[i].g) == 0) {
+      if (lanes[i].spans.empty() && tier_of(i) == 3) {
         ++empty;
         continue;
       }
       order.push_back(i);
     }
     std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
-      const bool nx = named.count(lanes[x].g) > 0, ny = named.count(lanes[y].g) > 0;
-      if (nx != ny) return nx;
+      const uint8_t tx = tier_of(x), ty = tier_of(y);
+      if (tx != ty) return tx < ty;
       return lanes[x].spans.size() > lanes[y].spans.size();
     });
     const size_t keep = std::min<size_t>(order.size(), opts.max_lanes);
@@ -249,7 +268,9 @@ struct HtmlWriter::Impl {
       } else if (l.start_stack != kNoStack && !a.stacks().Frames(l.start_stack).empty()) {
         name = std::string(a.Str(a.stacks().GetFrame(a.stacks().Frames(l.start_stack)[0]).func));
       }
-      out_lanes.push_back({{"g", l.g}, {"name", name}, {"spans", std::move(spans)}});
+      json lane = {{"g", l.g}, {"name", name}, {"spans", std::move(spans)}};
+      if (IsModuleGoroutine(name)) lane["module"] = true;  // the Go module's own goroutine
+      out_lanes.push_back(std::move(lane));
     }
     st->lanes = keep;
     st->spans_merged = merged;
@@ -372,13 +393,29 @@ std::string EscapeJsonForScript(std::string_view in) {
 
 std::string HtmlWriter::Write(const Analysis& a, HtmlStats* stats) {
   HtmlStats st;
-  std::string doc = AnalysisToJson(a, JsonOptions{impl_->opts.trace_path, -1});
+  // The page lists at most 2,000 cancellations, 3,000 contexts and draws at
+  // most max_lanes lanes: the embedded document keeps about that much, within
+  // a byte budget, with long strings cut (docs/outputs.md, "Size bounds").
+  JsonOptions jo{impl_->opts.trace_path, -1};
+  jo.max_cancellations = impl_->opts.max_cancellations;
+  jo.max_woken_per_cancellation = impl_->opts.max_lanes;
+  jo.max_contexts = impl_->opts.max_contexts;
+  jo.max_findings = impl_->opts.max_findings;
+  jo.max_goroutines = impl_->opts.max_lanes;
+  jo.max_tests = impl_->opts.max_contexts;
+  jo.max_bytes = impl_->opts.max_data_bytes;
+  jo.max_string = impl_->opts.max_string;
+  // The cancellations a finding cites first, so the capped table and the
+  // arrows always hold them; then the others in time order.
+  jo.cancellation_order = CancellationsCitedFirst(a, jo.max_cancellations);
+  std::string doc = AnalysisToJson(a, jo);
   // AnalysisToJson's compact document is one object: splice the extra keys in
   // before its closing brace.
   while (!doc.empty() && (doc.back() == '\n' || doc.back() == ' ')) doc.pop_back();
   if (!doc.empty() && doc.back() == '}') doc.pop_back();
   json extra = {{"timeline", impl_->Timeline(a, &st)}, {"flame", impl_->Flame(a, &st)}};
-  std::string extra_text = extra.dump(-1, ' ', false, json::error_handler_t::replace);
+  st.strings_cut = TruncateStrings(extra, impl_->opts.max_string);
+  std::string extra_text = extra.dump(-1, ' ', true, json::error_handler_t::replace);  // ASCII, as AnalysisToJson
   doc += ",";
   doc.append(extra_text, 1, std::string::npos);  // drop extra's '{', keep its '}'
 

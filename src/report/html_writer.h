@@ -59,6 +59,15 @@ struct HtmlOptions {
   uint32_t max_annotations = 5'000;  // logs, region and task beginnings (the first ones)
   uint32_t max_flame_samples = 5'000;
   uint32_t max_flame_depth = 64;
+  // The embedded analysis document (analyze --json's, capped to what the page
+  // shows): rows of the cancellations table, context tree nodes, finding
+  // cards; woken goroutines per cancellation (max_lanes: no more can have a
+  // lane); its bytes; and every string of the page's data.
+  size_t max_cancellations = 2'000;
+  size_t max_contexts = 3'000;
+  size_t max_findings = 1'000;
+  size_t max_data_bytes = 8u << 20;
+  size_t max_string = 1'024;
 };
 
 struct HtmlStats {
@@ -68,6 +77,7 @@ struct HtmlStats {
   uint64_t spans = 0;            // spans written
   uint64_t spans_merged = 0;     // raw spans folded into merged ones
   uint64_t flame_samples = 0;
+  uint64_t strings_cut = 0;      // timeline/flame strings longer than max_string
   uint64_t flame_samples_dropped = 0;
   uint64_t bytes = 0;
 };

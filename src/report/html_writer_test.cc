@@ -11,6 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/trace_buffer.h"
+#include "report/json_report.h"
+#include "report/module_goroutines.h"
+#include "report/testing/sample_analysis.h"
 #include "report/testing/trace_fixture.h"
 
 namespace cancelflow::report {
@@ -97,6 +100,67 @@ TEST(HtmlWriter, BoundsAreCountedNotSilent) {
   EXPECT_GT(d["timeline"]["lanes_dropped"].get<uint64_t>(), 0u);
   EXPECT_GT(d["timeline"]["spans_merged"].get<uint64_t>(), 0u);
   for (const auto& l : d["timeline"]["lanes"]) EXPECT_LE(l["spans"].size(), 16u);
+}
+
+TEST(HtmlWriter, EmbeddedAnalysisIsCappedAndSaysSo) {
+  // cancel-demo: 2 cancellations waking 5 goroutines. Caps of 1 cancellation,
+  // 2 woken each (max_lanes) and 8-byte strings leave things out: the
+  // document says how many, and the counts the page shows stay whole.
+  HtmlOptions o;
+  o.trace_path = "a-long-trace-path.trace";
+  o.max_cancellations = 1;
+  o.max_lanes = 2;
+  o.max_string = 8;
+  HtmlWriter w(o);
+  auto buf = TraceBuffer::Open(std::string(CANCELFLOW_SOURCE_DIR) + "/examples/traces/cancel-demo.trace");
+  ASSERT_TRUE(buf);
+  auto a = Analyze(*buf, AnalysisOptions{}, {&w});
+  ASSERT_TRUE(a);
+  ASSERT_EQ(a->cancellations.size(), 2u);
+  const nlohmann::json d = DataOf(w.Write(*a, nullptr));
+  ASSERT_EQ(d["cancellations"].size(), 1u);
+  const auto& c = d["cancellations"][0];
+  EXPECT_LE(c["woken"].size(), 2u);
+  EXPECT_EQ(c["woken_count"].get<size_t>(), a->cancellations[0].woken.size());
+  ASSERT_TRUE(d.contains("truncated"));
+  EXPECT_EQ(d["truncated"]["cancellations"], 1);
+  // Woken goroutines left out of the embedded cancellation (the cancellation
+  // left out whole counts under "cancellations" only).
+  EXPECT_EQ(d["truncated"]["woken"].get<size_t>(), a->cancellations[0].woken.size() - c["woken"].size());
+  EXPECT_GT(d["truncated"]["strings_cut"].get<uint64_t>(), 0u);
+  EXPECT_THAT(d["trace"]["path"].get<std::string>(), HasSubstr("bytes cut"));
+  EXPECT_EQ(d["summary"]["cancellations"], 2);  // the summary counts everything
+}
+
+TEST(CancellationsCitedFirst, CitedThenInOrder) {
+  // What the HTML table and the Perfetto cancel instants keep under their
+  // caps: a cancellation a finding cites is never the one left out.
+  testing::SampleBuilder b;
+  Analysis a = b.Make();
+  a.cancellations.resize(4);
+  Finding f;
+  f.cancellation = 2;
+  a.findings.push_back(f);
+  EXPECT_EQ(CancellationsCitedFirst(a), (std::vector<uint32_t>{2, 0, 1, 3}));
+  EXPECT_EQ(CancellationsCitedFirst(a, 2), (std::vector<uint32_t>{2, 0}));
+  JsonOptions o;
+  o.indent = -1;
+  o.max_cancellations = 1;
+  o.cancellation_order = CancellationsCitedFirst(a, 1);
+  const nlohmann::json d = nlohmann::json::parse(AnalysisToJson(a, o));
+  ASSERT_EQ(d["cancellations"].size(), 1u);
+  EXPECT_EQ(d["truncated"]["cancellations"], 3);
+}
+
+TEST(ModuleGoroutines, OnlyTheModulesOwn) {
+  EXPECT_TRUE(IsModuleGoroutine("github.com/cancelflow/cancelflow/go/ctxtrace.instrument.func1"));
+  EXPECT_TRUE(IsModuleGoroutine("github.com/cancelflow/cancelflow/go/ctxtrace.(*binding).ctxDone-fm"));
+  EXPECT_TRUE(IsModuleGoroutine("github.com/cancelflow/cancelflow/go/flightrec.(*Recorder).loop"));
+  // ctxtrace.Go runs the user's function; ctxtracetest is another package.
+  EXPECT_FALSE(IsModuleGoroutine("github.com/cancelflow/cancelflow/go/ctxtrace.Go.func1"));
+  EXPECT_FALSE(IsModuleGoroutine("github.com/cancelflow/cancelflow/go/ctxtracetest.T.func1"));
+  EXPECT_FALSE(IsModuleGoroutine("main.main.func1"));
+  EXPECT_FALSE(IsModuleGoroutine(""));
 }
 
 }  // namespace

@@ -5,12 +5,16 @@
 
 #include <fmt/format.h>
 
+#include "base/inert_text.h"
+
 #include "report/text.h"
 
 namespace cancelflow::report {
 
 std::string XmlEscape(std::string_view in) {
-  const std::string s = ValidUtf8(in);
+  // Inert first (no control or bidi character reaches a CI log that prints
+  // the report); only the writer's own line breaks stay.
+  const std::string s = InertLines(in);
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
@@ -140,13 +144,13 @@ std::string WriteJUnit(const CheckResult& result) {
         }
         for (const CheckedFinding* cf : c.failures) {
           const Finding& f = a.findings[cf->index];
-          if (message.empty()) message = fmt::format("{}: {}", RuleId(f.rule), f.message);
+          if (message.empty()) message = fmt::format("{}: {}", RuleId(f.rule), InertText(f.message));
           text += FindingText(a, *cf);
           ++reasons;
         }
         for (const auto& sub : c.failed_subtests) {
-          if (message.empty()) message = "subtest " + sub + " has cancellation findings";
-          text += "subtest " + sub + " has cancellation findings\n";
+          if (message.empty()) message = "subtest " + InertText(sub) + " has cancellation findings";
+          text += "subtest " + InertText(sub) + " has cancellation findings\n";
           ++reasons;
         }
         if (reasons > 1) message += fmt::format(" (and {} more)", reasons - 1);

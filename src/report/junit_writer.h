@@ -11,8 +11,9 @@
 // the test's <system-out>. Findings that belong to no test go to one
 // package-level testcase named "cancelflow", present only when there is such
 // a finding. The trace path is the suite's "trace" property. Untrusted
-// strings are XML-escaped, and characters XML 1.0 cannot carry are replaced
-// by U+FFFD.
+// strings are made inert (base/inert_text.h: controls, bidi controls, invalid
+// UTF-8 become Go escapes), then XML-escaped; characters XML 1.0 cannot carry
+// are replaced by U+FFFD.
 #pragma once
 
 #include <string>

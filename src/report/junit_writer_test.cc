@@ -57,8 +57,11 @@ TEST(JUnit, HostileStringsAreEscaped) {
   c.fail_on = Severity::kNote;
   const std::string xml = Junit(c);
   const std::string outside = Case(xml, "cancelflow");
-  EXPECT_THAT(outside, HasSubstr("<failure message=\"late-deadline: line1&#10;line2 ::error:: 100% "
-                                 "&lt;b&gt;&amp;amp;&lt;/b&gt; \xEF\xBF\xBD \xEF\xBF\xBD( done, ok\""));
+  // Trace strings are inert (base/inert_text.h), then XML-escaped: the
+  // newline, the control byte and the invalid byte show as Go escapes.
+  EXPECT_THAT(outside, HasSubstr("<failure message=\"late-deadline: line1\\nline2 ::error:: 100% "
+                                 "&lt;b&gt;&amp;amp;&lt;/b&gt; \\x02 \\xc3( done, ok\""));
+  EXPECT_THAT(outside, Not(HasSubstr("line1&#10;line2")));
   EXPECT_THAT(xml, Not(HasSubstr("\x01")));
   EXPECT_THAT(xml, Not(HasSubstr("\x02")));
   EXPECT_THAT(xml, Not(HasSubstr("\xff")));
@@ -128,9 +131,11 @@ TEST(JUnit, ParentsWithoutMarkersGetACase) {
 }
 
 TEST(XmlEscape, ControlAndNonCharacters) {
-  EXPECT_EQ(XmlEscape("a<b>&\"'\t\n"), "a&lt;b&gt;&amp;&quot;&apos;&#9;&#10;");
-  EXPECT_EQ(XmlEscape(std::string("\0x", 2)), "\xEF\xBF\xBDx");
-  EXPECT_EQ(XmlEscape("\xEF\xBF\xBF"), "\xEF\xBF\xBD");
+  // Inert first: a tab or NUL is shown as its Go escape; only '\n' stays a line break.
+  EXPECT_EQ(XmlEscape("a<b>&\"'\t\n"), "a&lt;b&gt;&amp;&quot;&apos;\\t&#10;");
+  EXPECT_EQ(XmlEscape(std::string("\0x", 2)), "\\x00x");
+  EXPECT_EQ(XmlEscape("\xEF\xBF\xBF"), "\\uffff");
+  EXPECT_EQ(XmlEscape("\x1b]0;t\x07\xE2\x80\xAE"), "\\x1b]0;t\\x07\\u202e");
   EXPECT_EQ(XmlEscape("h\xC3\xA9"), "h\xC3\xA9");
 }
 

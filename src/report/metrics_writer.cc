@@ -6,12 +6,15 @@
 
 #include <fmt/format.h>
 
+#include "base/inert_text.h"
 #include "report/text.h"
 
 namespace cancelflow::report {
 
 std::string MetricsLabelEscape(std::string_view in) {
-  const std::string s = ValidUtf8(in);
+  // Inert first (the shared escaping of trace strings), then the exposition
+  // format's own escapes.
+  const std::string s = InertText(in);
   std::string out;
   out.reserve(s.size());
   for (const char c : s) {

@@ -12,8 +12,11 @@ using ::testing::EndsWith;
 using ::testing::HasSubstr;
 
 TEST(Metrics, LabelEscaping) {
-  EXPECT_EQ(MetricsLabelEscape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
-  EXPECT_EQ(MetricsLabelEscape("\xff"), "\xEF\xBF\xBD");
+  // Trace strings are made inert first (base/inert_text.h: a newline becomes
+  // the two characters \n, an invalid byte \xff), then the exposition
+  // format escapes quote and backslash.
+  EXPECT_EQ(MetricsLabelEscape("a\"b\\c\nd"), "a\\\"b\\\\c\\\\nd");
+  EXPECT_EQ(MetricsLabelEscape("\xff"), "\\\\xff");
 }
 
 TEST(Metrics, FindingsPerPackageTestRuleSeverity) {

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,10 @@
 #include "analysis/stack_patterns.h"
 #include "base/check.h"
 #include "base/flat_map.h"
+#include "base/inert_text.h"
 #include "cancelflow/reader.h"
+#include "report/json_report.h"
+#include "report/module_goroutines.h"
 #include "report/protobuf_writer.h"
 
 namespace cancelflow::report {
@@ -40,6 +44,9 @@ constexpr uint32_t kTdName = 2;
 constexpr uint32_t kTdProcess = 3;
 constexpr uint32_t kTdThread = 4;
 constexpr uint32_t kTdParentUuid = 5;
+constexpr uint32_t kTdSiblingOrderRank = 12;
+constexpr uint32_t kTdThreadOrdering = 20;
+constexpr uint64_t kThreadOrderingExplicit = 1;  // TrackDescriptor.ThreadOrdering
 // ProcessDescriptor
 constexpr uint32_t kPdPid = 1;
 constexpr uint32_t kPdProcessName = 6;
@@ -79,7 +86,42 @@ constexpr uint64_t kTrackTasks = Uuid(kNsGlobal, 4);
 constexpr uint64_t kTrackMeta = Uuid(kNsGlobal, 5);
 constexpr uint64_t kTrackCancels = Uuid(kNsGlobal, 6);  // cancels whose canceler has no track
 
-constexpr int32_t kPidBase = 0x40000000;
+// pids are small (1 + group index, below Linux's pid_max, as the UI and
+// trace_processor expect of a process), and tids live above every pid so a
+// goroutine is never taken for a process's main thread (tid == pid).
+constexpr int64_t kPidMax = int64_t{1} << 22;
+constexpr int64_t kTidBase = kPidMax;
+constexpr int64_t Pid(uint32_t group) { return 1 + static_cast<int64_t>(group); }
+// Goroutine ids below 2^30 keep their number (+ kTidBase); others (never seen
+// from Go, but the trace is untrusted) get a slot of their own above that.
+constexpr int64_t Tid(GoId g, uint32_t index) {
+  return g.value() > 0 && g.value() < (int64_t{1} << 30) ? kTidBase + g.value()
+                                                         : kTidBase + (int64_t{1} << 30) + index;
+}
+
+// Every string written is cut to kMaxString bytes (names, categories,
+// annotation values, track names), so an event's size has an upper bound:
+// kEventOverhead covers its two packets' fixed fields (timestamps, sequence
+// id, type, track uuid, message headers).
+constexpr size_t kMaxString = 256;
+constexpr uint64_t kEventOverhead = 64;
+
+// Writes the inert form of s (what ProtoWriter::String writes) cut to at
+// most kMaxString bytes at a UTF-8 boundary; counts the strings cut.
+void PutString(ProtoWriter& p, uint32_t field, std::string_view s, uint64_t* cut) {
+  if (s.size() <= kMaxString && IsInertText(s)) {
+    p.String(field, s);
+    return;
+  }
+  std::string t = InertText(s);
+  if (t.size() > kMaxString) {
+    size_t n = kMaxString;
+    while (n > 0 && (static_cast<unsigned char>(t[n]) & 0xC0) == 0x80) --n;
+    t.resize(n);
+    ++*cut;
+  }
+  p.String(field, t);
+}
 
 enum class SliceKind : uint8_t { kNone, kRunning, kBlocked, kSyscall };
 
@@ -113,6 +155,8 @@ struct Goroutine {
   std::vector<OpenRegion> open_regions;
   bool has_regions = false;
   bool has_events = false;  // anything to draw (slices, instants, regions)
+  bool named = false;       // the analysis refers to it (cancel, wake, finding): drawn first
+  bool drawn = false;       // has a track (within max_goroutine_tracks)
 };
 
 struct Group {
@@ -528,8 +572,31 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
       im.gs[*im.g_index.Find(static_cast<uint64_t>(id.value()))].group = im.GroupFor(start_func, site, has_site);
     }
     const uint32_t gi = *im.g_index.Find(static_cast<uint64_t>(id.value()));
-    im.gs[gi].has_events = true;
+    im.gs[gi].has_events = im.gs[gi].named = true;
     return gi;
+  };
+
+  // The byte budget: every event's encoded size is bounded above by
+  // EventBytes (strings are cut to kMaxString), and events are only added
+  // while the sum stays within max_event_bytes, in priority order: cancels
+  // and their flows, findings, contexts, then goroutine slices, regions,
+  // logs, GC, tasks. What does not fit is counted. The analysis' events may
+  // use half of the budget, so the timeline itself always has room.
+  uint64_t budget_used = 0;
+  uint64_t budget_cap = im.opts.max_event_bytes / 2;
+  auto event_bytes = [&](const OutEvent& e, size_t arg_bytes) -> uint64_t {
+    return kEventOverhead + std::min(e.name.size(), kMaxString) + std::min(e.category.size(), kMaxString) +
+           (e.site != kNoStack ? kMaxString + 16 : 0) + arg_bytes + 9ull * e.flow_count;
+  };
+  auto args_bytes = [](const std::vector<Arg>& v) -> uint64_t {
+    uint64_t n = 0;
+    for (const Arg& x : v) n += 24 + std::min(x.name.size(), kMaxString) + std::min(x.str.size(), kMaxString);
+    return n;
+  };
+  auto fits = [&](uint64_t bytes) {
+    if (budget_used + bytes > budget_cap) return false;
+    budget_used += bytes;
+    return true;
   };
 
   std::vector<OutEvent> evs;
@@ -550,8 +617,14 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
   for (const Finding& f : a.findings)
     for (GoId g : f.goroutines) finding_rule.Insert(static_cast<uint64_t>(g.value()), static_cast<uint8_t>(1 + static_cast<int>(f.rule)));
 
+  // Cancellations drawn: those a finding cites first, then the others in
+  // time order, up to max_cancellations; each with at most
+  // max_flows_per_cancellation arrows, max_flows in all.
+  const std::vector<uint32_t> drawn_cancels = CancellationsCitedFirst(a, im.opts.max_cancellations);
+  stats.dropped_cancellations = a.cancellations.size() - drawn_cancels.size();
   uint64_t next_flow = 1;
-  for (const Cancellation& c : a.cancellations) {
+  for (const uint32_t ci : drawn_cancels) {
+    const Cancellation& c = a.cancellations[ci];
     const uint32_t cg = gindex(c.canceler);
     OutEvent ce;
     ce.begin = ce.end = c.time >= 0 ? c.time : start;
@@ -565,14 +638,25 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     if (c.context_id) cargs.push_back(N("context", static_cast<int64_t>(c.context_id)));
     if (std::string site = UserSite(a, c.canceler_stack, c.user_frame); !site.empty())
       cargs.push_back(S("canceler site", std::move(site)));
+    const uint64_t ce_bytes = event_bytes(ce, args_bytes(cargs) + 9 * c.woken.size());
+    if (!fits(ce_bytes)) {
+      ++stats.dropped_cancellations;
+      ++stats.dropped_bytes_cap;
+      continue;
+    }
     ce.args = add_args(std::move(cargs));
     ce.flow_begin = static_cast<uint32_t>(flows.size());
+    uint32_t drawn_flows = 0;
     for (const WokenGoroutine& w : c.woken) {
-      const uint64_t flow = next_flow++;
-      flows.push_back(flow);
+      if (drawn_flows >= im.opts.max_flows_per_cancellation || stats.flows >= im.opts.max_flows) {
+        ++stats.dropped_flows;
+        continue;
+      }
       const uint32_t wg = gindex(w.goroutine);
       OutEvent we;
-      we.begin = we.end = w.unblocked >= 0 ? w.unblocked : ce.begin;
+      // A flow must start before it terminates (trace_processor drops the
+      // arrow otherwise): the wake is drawn no earlier than its cancel.
+      we.begin = we.end = std::max(w.unblocked, ce.begin);
       we.track = Uuid(kNsGoroutine, wg);
       const uint8_t* rule = finding_rule.Find(static_cast<uint64_t>(w.goroutine.value()));
       const bool ignored = rule && (*rule == 1 + static_cast<int>(Rule::kIgnoredCancel) ||
@@ -587,19 +671,31 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
       if (w.via_afterfunc) wargs.push_back(S("via", "AfterFunc"));
       if (w.next_block_reason != kEmptyString) wargs.push_back(S("next block", std::string(a.Str(w.next_block_reason))));
       if (rule) wargs.push_back(S("rule", std::string(RuleId(static_cast<Rule>(*rule - 1)))));
-      we.args = add_args(std::move(wargs));
       we.site = w.next_block_stack;
-      we.flow_begin = static_cast<uint32_t>(flows.size() - 1);
       we.flow_count = 1;
+      if (!fits(event_bytes(we, args_bytes(wargs)))) {
+        ++stats.dropped_flows;
+        ++stats.dropped_bytes_cap;
+        continue;
+      }
+      we.args = add_args(std::move(wargs));
+      flows.push_back(next_flow++);
+      we.flow_begin = static_cast<uint32_t>(flows.size() - 1);
       evs.push_back(we);
+      ++drawn_flows;
+      ++stats.flows;
     }
-    ce.flow_count = static_cast<uint32_t>(c.woken.size());
+    ce.flow_count = drawn_flows;
     evs.push_back(ce);
-    stats.flows += c.woken.size();
   }
 
   for (const Finding& f : a.findings) {
+    uint32_t marked = 0;
     for (GoId g : f.goroutines) {
+      if (marked >= im.opts.max_instants_per_finding) {
+        ++stats.dropped_finding_instants;
+        continue;
+      }
       const uint32_t gi = gindex(g);
       const GoroutineInfo* info = a.Goroutine(g);
       OutEvent fe;
@@ -621,15 +717,24 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
       if (!f.hint.empty()) fargs.push_back(S("hint", f.hint));
       if (f.context_id) fargs.push_back(N("context", static_cast<int64_t>(f.context_id)));
       if (!f.test.empty()) fargs.push_back(S("test", f.test));
+      if (!fits(event_bytes(fe, args_bytes(fargs)))) {
+        ++stats.dropped_finding_instants;
+        ++stats.dropped_bytes_cap;
+        continue;
+      }
       fe.args = add_args(std::move(fargs));
       evs.push_back(fe);
+      ++marked;
     }
   }
 
   // ---- Contexts ---------------------------------------------------------------
   FlatMap<uint32_t> ctx_index;
-  for (size_t i = 0; i < a.contexts.size(); ++i) ctx_index.Insert(a.contexts[i].id, static_cast<uint32_t>(i));
-  for (size_t i = 0; i < a.contexts.size(); ++i) {
+  // The first max_context_tracks contexts (creation order: parents first).
+  const size_t context_tracks = std::min<size_t>(a.contexts.size(), im.opts.max_context_tracks);
+  stats.dropped_contexts = a.contexts.size() - context_tracks;
+  for (size_t i = 0; i < context_tracks; ++i) ctx_index.Insert(a.contexts[i].id, static_cast<uint32_t>(i));
+  for (size_t i = 0; i < context_tracks; ++i) {
     const ContextInfo& c = a.contexts[i];
     OutEvent e;
     e.begin = c.created >= 0 ? c.created : start;
@@ -647,6 +752,10 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     cargs.push_back(S("cancel called", c.cancel_called ? "true" : "false"));
     if (!c.leak_reason.empty()) cargs.push_back(S("leak", c.leak_reason));
     if (c.done < 0) cargs.push_back(S("state", "not done at trace end"));
+    if (!fits(event_bytes(e, args_bytes(cargs)))) {
+      ++stats.dropped_bytes_cap;
+      continue;
+    }
     e.args = add_args(std::move(cargs));
     evs.push_back(e);
     if (c.canceled >= 0 && c.canceled != c.done) {
@@ -656,9 +765,39 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
       k.name = "cancel called";
       k.category = "context";
       k.instant = true;
-      evs.push_back(k);
+      if (fits(event_bytes(k, 0))) {
+        evs.push_back(k);
+      } else {
+        ++stats.dropped_bytes_cap;
+      }
     }
   }
+
+  // ---- Goroutine tracks: the ones the analysis names, then the others in the
+  // order they appeared, up to max_goroutine_tracks -------------------------------
+  {
+    uint64_t tracks = 0;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (Goroutine& g : im.gs) {
+        if (!g.has_events || g.group == UINT32_MAX || g.drawn || g.named != (pass == 0)) continue;
+        if (tracks < im.opts.max_goroutine_tracks) {
+          g.drawn = true;
+          ++tracks;
+        } else {
+          ++stats.dropped_goroutine_tracks;
+        }
+      }
+    }
+  }
+  budget_cap = im.opts.max_event_bytes;
+  auto push = [&](const OutEvent& e, uint64_t arg_bytes) {
+    if (!fits(event_bytes(e, arg_bytes))) {
+      ++stats.dropped_bytes_cap;
+      return false;
+    }
+    evs.push_back(e);
+    return true;
+  };
 
   // ---- Pass-derived events ------------------------------------------------------
   auto state_event = [&](uint32_t gi, const Slice& s) {
@@ -675,10 +814,11 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
         e.site = s.stack;
         break;
     }
-    evs.push_back(e);
+    push(e, 0);
   };
   for (uint32_t gi = 0; gi < im.gs.size(); ++gi) {
     const Goroutine& g = im.gs[gi];
+    if (!g.drawn) continue;
     for (const Slice& s : g.head) state_event(gi, s);
     if (g.dropped > 0) {
       OutEvent d;
@@ -687,12 +827,13 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
       d.name = own(fmt::format("{} slices dropped", g.dropped));
       d.category = "cancelflow";
       d.instant = true;
-      evs.push_back(d);
+      push(d, 0);
     }
     const size_t n = g.tail.size();
     for (size_t k = 0; k < n; ++k) state_event(gi, g.tail[(g.tail_next + k) % n]);
   }
   for (const Record& r : im.records) {
+    if ((r.kind == RecordKind::kRegion || r.kind == RecordKind::kLog) && !im.gs[r.owner].drawn) continue;
     OutEvent e;
     e.begin = r.begin;
     e.end = r.end;
@@ -707,7 +848,6 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
         e.name = r.name == kEmptyString ? std::string_view("log") : a.Str(r.name);
         e.category = "log";
         e.instant = true;
-        e.args = add_args({S("message", std::string(a.Str(r.text)))});
         break;
       case RecordKind::kGC:
         e.track = kTrackGC;
@@ -720,10 +860,22 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
         e.category = "gc";
         break;
     }
-    evs.push_back(e);
+    if (r.kind == RecordKind::kLog) {
+      std::vector<Arg> largs{S("message", std::string(a.Str(r.text).substr(0, kMaxString)))};
+      if (!fits(event_bytes(e, args_bytes(largs)))) {
+        ++stats.dropped_bytes_cap;
+        continue;
+      }
+      e.args = add_args(std::move(largs));
+      evs.push_back(e);
+    } else {
+      push(e, 0);
+    }
   }
   FlatMap<uint32_t> task_track;
-  for (size_t i = 0; i < im.tasks.size(); ++i) {
+  const size_t task_tracks = std::min<size_t>(im.tasks.size(), im.opts.max_task_tracks);
+  stats.dropped_tasks = im.tasks.size() - task_tracks;
+  for (size_t i = 0; i < task_tracks; ++i) {
     const Task& t = im.tasks[i];
     task_track.Insert(t.id.value(), static_cast<uint32_t>(i));
     OutEvent e;
@@ -733,8 +885,12 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     e.track = Uuid(kNsTask, i);
     e.name = t.type == kEmptyString ? std::string_view("task") : a.Str(t.type);
     e.category = "task";
-    e.args = add_args({N("task", static_cast<int64_t>(t.id.value()))});
-    evs.push_back(e);
+    if (fits(event_bytes(e, 64))) {
+      e.args = add_args({N("task", static_cast<int64_t>(t.id.value()))});
+      evs.push_back(e);
+    } else {
+      ++stats.dropped_bytes_cap;
+    }
   }
 
   // Stats are final once every event is built (the meta instant reports them).
@@ -753,7 +909,14 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
                        N("merged_slices", static_cast<int64_t>(stats.merged_slices)),
                        N("dropped_goroutine_cap", static_cast<int64_t>(stats.dropped_goroutine_cap)),
                        N("dropped_total_cap", static_cast<int64_t>(stats.dropped_total_cap)),
-                       N("unmatched_region_ends", static_cast<int64_t>(stats.unmatched_region_ends))});
+                       N("unmatched_region_ends", static_cast<int64_t>(stats.unmatched_region_ends)),
+                       N("dropped_cancellations", static_cast<int64_t>(stats.dropped_cancellations)),
+                       N("dropped_flows", static_cast<int64_t>(stats.dropped_flows)),
+                       N("dropped_finding_instants", static_cast<int64_t>(stats.dropped_finding_instants)),
+                       N("dropped_goroutine_tracks", static_cast<int64_t>(stats.dropped_goroutine_tracks)),
+                       N("dropped_contexts", static_cast<int64_t>(stats.dropped_contexts)),
+                       N("dropped_tasks", static_cast<int64_t>(stats.dropped_tasks)),
+                       N("dropped_bytes_cap", static_cast<int64_t>(stats.dropped_bytes_cap))});
     evs.push_back(m);
   }
 
@@ -765,7 +928,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     auto td = p.BeginMessage(pf::kTrackDescriptor);
     p.Varint(pf::kTdUuid, uuid);
     if (parent) p.Varint(pf::kTdParentUuid, parent);
-    p.String(pf::kTdName, name);
+    PutString(p, pf::kTdName, name, &stats.strings_cut);
     p.EndMessage(td);
     out.Commit();
     ++stats.tracks;
@@ -783,11 +946,12 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
   // Groups and goroutines (only those with something to draw).
   std::vector<uint8_t> group_used(im.groups.size(), 0);
   for (const Goroutine& g : im.gs)
-    if (g.has_events && g.group != UINT32_MAX) group_used[g.group] = 1;
+    if (g.drawn) group_used[g.group] = 1;
   for (size_t i = 0; i < im.groups.size(); ++i) {
     if (!group_used[i]) continue;
     const Group& gr = im.groups[i];
     std::string name = gr.start_func == kEmptyString ? std::string("(unknown start)") : std::string(a.Str(gr.start_func));
+    if (IsModuleGoroutine(a.Str(gr.start_func))) name = fmt::format("{} {}", kModuleMark, name);
     if (gr.has_site) {
       name += " <- ";
       name += FrameSite(a, gr.site);
@@ -799,37 +963,51 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     auto td = p.BeginMessage(pf::kTrackDescriptor);
     p.Varint(pf::kTdUuid, Uuid(kNsGroup, i));
     auto pd = p.BeginMessage(pf::kTdProcess);
-    p.Int64(pf::kPdPid, kPidBase + static_cast<int64_t>(i));
-    p.String(pf::kPdProcessName, name);
+    p.Int64(pf::kPdPid, Pid(static_cast<uint32_t>(i)));
+    PutString(p, pf::kPdProcessName, name, &stats.strings_cut);
     p.EndMessage(pd);
+    // Goroutine tracks in the order the goroutines start (sibling_order_rank).
+    p.Varint(pf::kTdThreadOrdering, pf::kThreadOrderingExplicit);
     p.EndMessage(td);
     out.Commit();
     ++stats.tracks;
   }
-  for (uint32_t gi = 0; gi < im.gs.size(); ++gi) {
+  // Goroutine tracks by start (first event on the track), ranked within their group.
+  std::vector<Time> first_ts(im.gs.size(), std::numeric_limits<Time>::max());
+  for (const OutEvent& e : evs) {
+    if ((e.track & 7) != kNsGoroutine) continue;
+    Time& t = first_ts[e.track >> 3];
+    t = std::min(t, e.begin);
+  }
+  std::vector<uint32_t> by_start;
+  for (uint32_t gi = 0; gi < im.gs.size(); ++gi)
+    if (im.gs[gi].drawn) by_start.push_back(gi);
+  std::stable_sort(by_start.begin(), by_start.end(), [&](uint32_t x, uint32_t y) { return first_ts[x] < first_ts[y]; });
+  std::vector<uint32_t> group_rank(im.groups.size(), 0);
+  for (const uint32_t gi : by_start) {
     const Goroutine& g = im.gs[gi];
-    if (!g.has_events || g.group == UINT32_MAX) continue;
     const Group& gr = im.groups[g.group];
     const GoroutineInfo* info = a.Goroutine(g.id);
     std::string name = fmt::format("{} g{}", gr.start_func == kEmptyString ? "goroutine" : a.Str(gr.start_func), g.id.value());
     if (info && !info->name.empty()) name = fmt::format("{} ({})", name, info->name);
-    const int64_t tid = g.id.value() > 0 && g.id.value() < (int64_t{1} << 30) ? g.id.value() : (int64_t{1} << 30) + gi;
+    if (IsModuleGoroutine(a.Str(gr.start_func))) name = fmt::format("{} {}", kModuleMark, name);
     ProtoWriter& p = out.packet();
     p.Varint(pf::kTrustedPacketSequenceId, kSequenceId);
     auto td = p.BeginMessage(pf::kTrackDescriptor);
     p.Varint(pf::kTdUuid, Uuid(kNsGoroutine, gi));
     auto th = p.BeginMessage(pf::kTdThread);
-    p.Int64(pf::kThdPid, kPidBase + static_cast<int64_t>(g.group));
-    p.Int64(pf::kThdTid, tid);
-    p.String(pf::kThdThreadName, name);
+    p.Int64(pf::kThdPid, Pid(g.group));
+    p.Int64(pf::kThdTid, Tid(g.id, gi));
+    PutString(p, pf::kThdThreadName, name, &stats.strings_cut);
     p.EndMessage(th);
+    p.Varint(pf::kTdSiblingOrderRank, group_rank[g.group]++);
     p.EndMessage(td);
     out.Commit();
     ++stats.tracks;
     if (g.has_regions) descriptor(Uuid(kNsRegions, gi), Uuid(kNsGoroutine, gi), fmt::format("g{} regions", g.id.value()));
   }
   if (!a.contexts.empty()) descriptor(kTrackContexts, 0, "contexts");
-  for (size_t i = 0; i < a.contexts.size(); ++i) {
+  for (size_t i = 0; i < context_tracks; ++i) {
     const ContextInfo& c = a.contexts[i];
     const uint32_t* parent = c.parent ? ctx_index.Find(c.parent) : nullptr;
     std::string name = fmt::format("ctx {} {}", c.id, c.kind);
@@ -837,7 +1015,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     descriptor(Uuid(kNsContext, i), parent ? Uuid(kNsContext, *parent) : kTrackContexts, name);
   }
   if (!im.tasks.empty()) descriptor(kTrackTasks, 0, "tasks");
-  for (size_t i = 0; i < im.tasks.size(); ++i) {
+  for (size_t i = 0; i < task_tracks; ++i) {
     const Task& t = im.tasks[i];
     const uint32_t* parent = t.parent != kNoTask && t.parent != kBackgroundTask ? task_track.Find(t.parent.value()) : nullptr;
     descriptor(Uuid(kNsTask, i), parent ? Uuid(kNsTask, *parent) : kTrackTasks,
@@ -849,7 +1027,8 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
   for (uint32_t i = 0; i < evs.size(); ++i) {
     const OutEvent& e = evs[i];
     if (e.instant) {
-      items.push_back(Item{e.begin, 1, 0, i});
+      // At equal times, instants that start flows come before those ending them.
+      items.push_back(Item{e.begin, 1, e.terminating ? 1 : 0, i});
     } else {
       // Begins: outer (longer) first; ends: inner (later begin) first.
       items.push_back(Item{e.begin, 2, -e.end, i});
@@ -874,12 +1053,12 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     p.Varint(pf::kTeType, it.phase == 0 ? pf::kSliceEnd : it.phase == 1 ? pf::kInstant : pf::kSliceBegin);
     p.Varint(pf::kTeTrackUuid, e.track);
     if (it.phase != 0) {
-      p.String(pf::kTeCategories, e.category);
-      p.String(pf::kTeName, e.name);
+      PutString(p, pf::kTeCategories, e.category, &stats.strings_cut);
+      PutString(p, pf::kTeName, e.name, &stats.strings_cut);
       auto annotate_str = [&](std::string_view n, std::string_view v) {
         auto da = p.BeginMessage(pf::kTeDebugAnnotations);
-        p.String(pf::kDaName, n);
-        p.String(pf::kDaStringValue, v);
+        PutString(p, pf::kDaName, n, &stats.strings_cut);
+        PutString(p, pf::kDaStringValue, v, &stats.strings_cut);
         p.EndMessage(da);
       };
       if (e.site != kNoStack) {
@@ -892,7 +1071,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
         for (const Arg& arg : args[e.args]) {
           if (arg.is_num) {
             auto da = p.BeginMessage(pf::kTeDebugAnnotations);
-            p.String(pf::kDaName, arg.name);
+            PutString(p, pf::kDaName, arg.name, &stats.strings_cut);
             if (arg.num >= 0) {
               p.Varint(pf::kDaUintValue, static_cast<uint64_t>(arg.num));
             } else {

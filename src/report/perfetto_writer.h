@@ -32,8 +32,17 @@
 //   dropped and marked by one "N slices dropped" instant.
 // - in total: at most max_records slices + instants are stored during the
 //   pass; past that, new slices only replace ring entries and regions, logs
-//   and tasks are dropped. Analysis-derived events (cancels, flows,
-//   findings, contexts) are never dropped.
+//   and tasks are dropped.
+// - analysis-derived events: at most max_cancellations cancel instants
+//   (those a finding cites first), max_flows_per_cancellation and max_flows
+//   arrows, max_instants_per_finding finding instants per finding.
+// - tracks: at most max_goroutine_tracks goroutines (those the analysis
+//   names first, then in order of appearance), max_context_tracks contexts,
+//   max_task_tracks tasks; events of goroutines without a track are left out.
+// - bytes: every string is cut to 256 bytes, so each event has a size bound;
+//   events are added in priority order (cancels and flows, findings,
+//   contexts, goroutine slices, regions, logs, GC, tasks) while the sum of
+//   those bounds stays within max_event_bytes.
 // Every drop is counted in PerfettoStats and in the "cancelflow" instant.
 //
 // INVARIANTS
@@ -59,6 +68,18 @@ struct PerfettoOptions {
   uint32_t max_slices_per_goroutine = 2000;  // half kept from the start, half from the end
   uint64_t max_records = 500'000;            // slices + instants stored during the pass
   Time merge_gap_ns = 2'000;
+  // Caps on what the analysis adds, and on tracks (see BOUNDS above).
+  uint64_t max_cancellations = 20'000;         // cancel instants (cited by a finding first)
+  uint32_t max_flows_per_cancellation = 1'000;  // arrows (and woken instants) per cancel
+  uint64_t max_flows = 100'000;                 // arrows in all
+  uint32_t max_instants_per_finding = 1'000;    // "finding" instants per finding
+  uint64_t max_goroutine_tracks = 10'000;       // goroutines the analysis names first
+  uint64_t max_context_tracks = 10'000;         // instrumented contexts, in creation order
+  uint64_t max_task_tracks = 10'000;            // trace.NewTask tasks, in order
+  // Upper bound of the encoded size of all events (each event's size is
+  // bounded: strings are cut to 256 bytes); with the track caps the file
+  // stays under 64 MB for any trace.
+  uint64_t max_event_bytes = 48ull << 20;
 };
 
 struct PerfettoStats {
@@ -70,7 +91,23 @@ struct PerfettoStats {
   uint64_t dropped_goroutine_cap = 0;  // middle slices of busy goroutines
   uint64_t dropped_total_cap = 0;      // slices/regions/logs/tasks past max_records
   uint64_t unmatched_region_ends = 0;
+  uint64_t dropped_cancellations = 0;     // cancels not drawn (max_cancellations, bytes)
+  uint64_t dropped_flows = 0;             // arrows not drawn (flow caps, bytes)
+  uint64_t dropped_finding_instants = 0;  // max_instants_per_finding, bytes
+  uint64_t dropped_goroutine_tracks = 0;  // goroutines without a track (max_goroutine_tracks)
+  uint64_t dropped_contexts = 0;          // contexts without a track (max_context_tracks)
+  uint64_t dropped_tasks = 0;             // tasks without a track (max_task_tracks)
+  uint64_t dropped_bytes_cap = 0;         // events left out by max_event_bytes
+  uint64_t strings_cut = 0;               // strings cut to 256 bytes
   uint64_t bytes = 0;
+
+  // Whether any cap or bound left something out (merging is not a loss).
+  bool AnyDropped() const {
+    return dropped_goroutine_cap + dropped_total_cap + dropped_cancellations + dropped_flows +
+               dropped_finding_instants + dropped_goroutine_tracks + dropped_contexts + dropped_tasks +
+               dropped_bytes_cap + strings_cut >
+           0;
+  }
 };
 
 class PerfettoWriter final : public EventObserver {

@@ -77,9 +77,10 @@ void ExpectWellFormed(const DecodedTrace& t, const PerfettoStats& stats) {
   EXPECT_EQ(instants, stats.instants);
 }
 
+// The writer's tids sit above every pid (pid_max, 2^22): tid = 2^22 + goroutine id.
 const testing::DecodedTrack* ThreadOf(const DecodedTrace& t, int64_t goid) {
   for (const auto& tr : t.tracks)
-    if (tr.is_thread && tr.tid == goid) return &tr;
+    if (tr.is_thread && tr.tid == (int64_t{1} << 22) + goid) return &tr;
   return nullptr;
 }
 

@@ -76,6 +76,7 @@ struct TimedStack {
   GoId g;
   Time time;
   StackId stack;
+  Time since = -1;  // unblocks: when the wait began
 };
 
 struct Window {
@@ -107,6 +108,7 @@ struct PprofWriter::Impl {
   std::vector<TimedStack> cpu;       // CPU samples of goroutines
   std::vector<TimedStack> unblocks;  // wait stack at each unblock
   FlatMap<uint32_t> block_stack;     // goid -> StackId of its current block
+  FlatMap<Time> block_since;         // goid -> when its current block began
   FlatMap<uint32_t> last_stack;      // goid -> the latest stack it showed (any event)
   uint64_t dropped = 0;
   uint64_t cpu_seen = 0;
@@ -139,11 +141,17 @@ struct PprofWriter::Impl {
     if (st.go_to() == GoState::kWaiting) {
       auto [slot, inserted] = block_stack.Insert(g, st.stack.value());
       if (!inserted) *slot = st.stack.value();
+      auto [since, fresh] = block_since.Insert(g, e.time);
+      if (!fresh) *since = e.time;
     } else if (st.go_from() == GoState::kWaiting && st.go_to() == GoState::kRunnable) {
       const uint32_t* s = block_stack.Find(g);
-      if (s && Room()) unblocks.push_back(TimedStack{GoId(st.resource.id), e.time, StackId(*s)});
+      const Time* since = block_since.Find(g);
+      if (s && Room()) unblocks.push_back(TimedStack{GoId(st.resource.id), e.time, StackId(*s), since ? *since : -1});
+      block_stack.Erase(g);
+      block_since.Erase(g);
     } else if (st.go_to() == GoState::kNotExist) {
       block_stack.Erase(g);
+      block_since.Erase(g);
     }
   }
 };
@@ -206,6 +214,13 @@ std::vector<PostCancelSample> PprofWriter::Samples(const Analysis& a, PprofStats
       win.g = w.goroutine;
       win.begin = w.unblocked;
       win.end = w.stopped >= 0 ? w.stopped : goroutine_end(w.goroutine);
+      // A slow-cancel finding measures the time to return: its goroutines'
+      // windows end there too (waits on the way, e.g. a time.Sleep, are
+      // post-cancel time), so the profile and the finding tell one number.
+      if (const auto f = finding_of.find(w.goroutine.value());
+          f != finding_of.end() && f->second->rule == Rule::kSlowCancel) {
+        win.end = std::max(win.end, goroutine_end(w.goroutine));
+      }
       win.wall_stack = wait_stack(w.goroutine, w.unblocked);
       if (win.wall_stack == kNoStack) win.wall_stack = w.next_block_stack;
       if (win.wall_stack == kNoStack) win.wall_stack = fallback_stack(w.goroutine);
@@ -268,9 +283,33 @@ std::vector<PostCancelSample> PprofWriter::Samples(const Analysis& a, PprofStats
     ag.values[1] += im.opts.cpu_period_ns;
     ++stats.post_cancel_cpu_samples;
   }
+  // Wall time where it was spent: each wait that overlaps the window goes to
+  // that wait's stack (a time.Sleep after the wake counts at time.Sleep),
+  // including a wait still open when the trace ends; the rest (running or
+  // runnable) stays on the stack the goroutine was woken at.
+  const auto by_goroutine = [](const TimedStack& x, const TimedStack& y) {
+    return x.g != y.g ? x.g < y.g : x.time < y.time;
+  };
   for (uint32_t wi = 0; wi < windows.size(); ++wi) {
     const Window& w = windows[wi];
-    if (w.end > w.begin) window_agg(wi, w.wall_stack).values[2] += w.end - w.begin;
+    if (w.end <= w.begin) continue;
+    Time waited = 0;
+    auto spend = [&](Time from, Time to, StackId stack) {
+      from = std::max(from, w.begin);
+      to = std::min(to, w.end);
+      if (from < 0 || to <= from || stack == kNoStack) return;
+      window_agg(wi, stack).values[2] += to - from;
+      waited += to - from;
+    };
+    for (auto it = std::upper_bound(im.unblocks.begin(), im.unblocks.end(), TimedStack{w.g, w.begin, {}}, by_goroutine);
+         it != im.unblocks.end() && it->g == w.g && it->since < w.end; ++it) {
+      spend(it->since, it->time, it->stack);
+    }
+    const uint64_t key = static_cast<uint64_t>(w.g.value());
+    if (const uint32_t* open = im.block_stack.Find(key)) {
+      if (const Time* since = im.block_since.Find(key)) spend(*since, w.end, StackId(*open));
+    }
+    if (w.end - w.begin > waited) window_agg(wi, w.wall_stack).values[2] += w.end - w.begin - waited;
   }
   for (const Finding& f : a.findings) {
     if (f.rule != Rule::kLeakedGoroutine && f.rule != Rule::kIgnoredCancel) continue;
@@ -424,9 +463,17 @@ PprofStats PprofWriter::Encode(const Analysis& a, std::string* proto) {
   if (stats.dropped_records)
     w.Int64(pp::kComment, st.Index(fmt::format("cancelflow: {} CPU samples / unblocks dropped (max_records {})",
                                                stats.dropped_records, im.opts.max_records)));
-  const char* def = stats.post_cancel_cpu_samples ? "post_cancel_cpu"
-                    : stats.windows               ? "post_cancel_wall"
-                                                  : "leaked_goroutines";
+  // The default view is what the profile is about: leaked goroutines when
+  // there are some and no post-cancel work worth a look (no CPU sample after a
+  // cancel and no slow-cancel finding: the wall windows are then only the
+  // microseconds goroutines took to wake and block again); else the work.
+  const bool slow_cancel = std::any_of(a.findings.begin(), a.findings.end(),
+                                       [](const Finding& f) { return f.rule == Rule::kSlowCancel; });
+  const bool post_cancel_work = stats.post_cancel_cpu_samples > 0 || slow_cancel;
+  const char* def = stats.leaked_goroutines > 0 && !post_cancel_work ? "leaked_goroutines"
+                    : stats.post_cancel_cpu_samples                  ? "post_cancel_cpu"
+                    : stats.windows                                  ? "post_cancel_wall"
+                                                                     : "leaked_goroutines";
   w.Int64(pp::kDefaultSampleType, st.Index(def));
   for (const std::string& s : st.strings()) w.String(pp::kStringTable, s);
 

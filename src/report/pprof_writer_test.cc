@@ -141,6 +141,53 @@ TEST(PprofWriter, LeakedGoroutinesFromTheRealAnalysis) {
   EXPECT_THAT(traces, HasSubstr("leaked-goroutine"));
 }
 
+TEST(PprofWriter, APureLeakOpensOnTheLeak) {
+  // blocked-send: a goroutine leaks after a cancel woke others for a few
+  // microseconds; no CPU samples, no slow-cancel finding. The profile is
+  // about the leak, so it opens on leaked_goroutines, not on that wall time.
+  auto buf = TraceBuffer::Open(std::string(CANCELFLOW_SOURCE_DIR) + "/examples/traces/blocked-send.trace");
+  ASSERT_TRUE(buf);
+  PprofWriter w;
+  auto a = Analyze(*buf, AnalysisOptions{}, {&w});
+  ASSERT_TRUE(a);
+  std::string gz;
+  PprofStats st;
+  ASSERT_TRUE(w.Write(*a, &gz, &st));
+  ASSERT_GT(st.windows, 0u);
+  ASSERT_GT(st.leaked_goroutines, 0u);
+  EXPECT_EQ(st.post_cancel_cpu_samples, 0u);
+  const std::string path = testing::TempPath("blocked-send.pb.gz");
+  ASSERT_TRUE(testing::WriteFile(path, gz));
+  EXPECT_THAT(GoPprof("-top", path), HasSubstr("Type: leaked_goroutines"));
+  // The wall time is still there for whoever asks.
+  EXPECT_THAT(GoPprof("-sample_index=post_cancel_wall -top", path), HasSubstr("Type: post_cancel_wall"));
+}
+
+TEST(PprofWriter, PostCancelWallTimeIsWhereItWasSpent) {
+  // slow-responder: three workers hear the cancel on a channel receive, then
+  // sleep ~200 ms before returning (a slow-cancel finding). The wall time is
+  // the finding's time to return, and it sits on time.Sleep, not on the
+  // chanrecv they woke at.
+  auto buf = TraceBuffer::Open(std::string(CANCELFLOW_SOURCE_DIR) + "/examples/traces/slow-responder.instrumented.trace");
+  ASSERT_TRUE(buf);
+  PprofWriter w;
+  auto a = Analyze(*buf, AnalysisOptions{}, {&w});
+  ASSERT_TRUE(a);
+  Time finding_total = 0;
+  for (const Finding& f : a->findings)
+    if (f.rule == Rule::kSlowCancel) finding_total = f.latency.p50 * static_cast<Time>(f.goroutines.size());
+  ASSERT_GT(finding_total, 0);
+  PprofStats st;
+  const auto samples = w.Samples(*a, &st);
+  Time sleep = 0, total = 0;
+  for (const auto& s : samples) {
+    total += s.values[2];
+    if (!s.frames.empty() && a->Str(a->stacks().GetFrame(s.frames.front()).func) == "time.Sleep") sleep += s.values[2];
+  }
+  EXPECT_GT(sleep, total * 9 / 10);
+  EXPECT_NEAR(static_cast<double>(total), static_cast<double>(finding_total), 0.05 * static_cast<double>(finding_total));
+}
+
 TEST(PprofWriter, GzipIsGzip) {
   std::string gz;
   ASSERT_TRUE(Gzip("hello", &gz));

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/check.h"
+#include "base/inert_text.h"
 
 namespace cancelflow::report {
 
@@ -53,27 +54,14 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-void AppendSanitizedUtf8(std::string* out, std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const size_t n = Utf8SequenceLength(s, i);
-    if (n == 0) {
-      out->append("\xef\xbf\xbd");
-      ++i;
-    } else {
-      out->append(s.substr(i, n));
-      i += n;
-    }
-  }
-}
-
 void ProtoWriter::String(uint32_t field, std::string_view v) {
-  if (IsValidUtf8(v)) {
+  // Every string here is shown by a UI (Perfetto) or printed to a terminal
+  // (go tool pprof -top): inert text, which is also valid UTF-8.
+  if (IsInertText(v)) {
     Bytes(field, v);
     return;
   }
-  std::string fixed;
-  AppendSanitizedUtf8(&fixed, v);
-  Bytes(field, fixed);
+  Bytes(field, InertText(v));
 }
 
 void ProtoWriter::Fixed64(uint32_t field, uint64_t v) {

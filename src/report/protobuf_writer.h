@@ -16,7 +16,8 @@
 //   EndMessage of the token it returned, innermost first (DCHECKed).
 // - Packed repeated fields are written with their exact byte length
 //   computed up front (no placeholder).
-// - `string` fields are always valid UTF-8 (String() repairs them).
+// - `string` fields are always inert text (base/inert_text.h), hence valid
+//   UTF-8: String() escapes controls, bidi controls and invalid bytes.
 // - The writer keeps its buffer capacity across Clear(): one writer is
 //   reused for every packet of a stream.
 #pragma once
@@ -41,8 +42,6 @@ void AppendVarint(std::string* out, uint64_t v);
 
 // True if `s` is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF).
 bool IsValidUtf8(std::string_view s);
-// Appends `s` with every invalid UTF-8 sequence replaced by U+FFFD.
-void AppendSanitizedUtf8(std::string* out, std::string_view s);
 
 inline uint64_t ZigZag(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);

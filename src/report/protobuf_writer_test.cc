@@ -140,7 +140,7 @@ TEST(ProtoWriter, ProtocDecodesIt) {
 namespace cancelflow::report {
 namespace {
 
-TEST(ProtoWriter, StringsAreRepairedToValidUtf8) {
+TEST(ProtoWriter, StringsAreInertValidUtf8) {
   EXPECT_TRUE(IsValidUtf8("plain"));
   EXPECT_TRUE(IsValidUtf8("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
   EXPECT_FALSE(IsValidUtf8("\xff"));
@@ -149,8 +149,11 @@ TEST(ProtoWriter, StringsAreRepairedToValidUtf8) {
   EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // > U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xe2\x82"));          // truncated
   ProtoWriter w;
-  w.String(1, "a\xff" "b");
-  EXPECT_EQ(w.data(), std::string("\x0a\x05" "a\xef\xbf\xbd" "b"));
+  w.String(1, "a\xff" "b");  // inert text: the invalid byte is shown as \xff
+  EXPECT_EQ(w.data(), std::string("\x0a\x06" "a\\xff" "b"));
+  w.Clear();
+  w.String(1, "\x1b]0;t\x07\n");
+  EXPECT_EQ(w.data(), std::string("\x0a\x0e" "\\x1b]0;t\\x07\\n"));
   w.Clear();
   w.Bytes(1, "a\xff");  // bytes fields are left alone
   EXPECT_EQ(w.data(), std::string("\x0a\x02" "a\xff"));

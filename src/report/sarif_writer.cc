@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/inert_text.h"
 #include "report/rules.h"
 #include "report/text.h"
 
@@ -55,7 +56,7 @@ ordered Location(const Site& s, std::string_view message) {
   if (s.line > 0) phys["region"] = ordered{{"startLine", s.line}};
   if (!s.file.empty()) loc["physicalLocation"] = std::move(phys);
   if (!s.func.empty()) {
-    loc["logicalLocations"] = ordered::array({ordered{{"fullyQualifiedName", s.func}, {"kind", "function"}}});
+    loc["logicalLocations"] = ordered::array({ordered{{"fullyQualifiedName", InertText(s.func)}, {"kind", "function"}}});
   }
   if (!message.empty()) loc["message"] = ordered{{"text", std::string(message)}};
   return loc;
@@ -97,8 +98,10 @@ std::string WriteSarif(const CheckResult& result, std::string_view tool_version)
       res["ruleId"] = std::string(RuleId(f.rule));
       res["ruleIndex"] = static_cast<int>(f.rule);
       res["level"] = std::string(Level(f.severity));
-      std::string text = f.message;
-      if (!f.hint.empty()) text += " " + f.hint;
+      // Message text is shown by code-scanning UIs and printed by CI tools:
+      // trace strings in it are inert (base/inert_text.h), then JSON-encoded.
+      std::string text = InertText(f.message);
+      if (!f.hint.empty()) text += " " + InertText(f.hint);
       res["message"] = ordered{{"text", text}};
       ordered locs = ordered::array();
       if (!cf.primary.empty()) {
@@ -123,8 +126,8 @@ std::string WriteSarif(const CheckResult& result, std::string_view tool_version)
       ordered props = ordered::object();
       if (!f.goroutines.empty()) props["goroutines"] = f.goroutines.size();
       if (!f.contexts.empty()) props["contexts"] = f.contexts.size();
-      if (!f.test.empty()) props["test"] = f.test;
-      props["trace"] = t.path;
+      if (!f.test.empty()) props["test"] = InertText(f.test);
+      props["trace"] = InertText(t.path);
       if (f.context_id != 0) props["context"] = f.context_id;
       if (f.latency.count > 0) {
         props["latency_p50_ns"] = f.latency.p50;
@@ -153,7 +156,7 @@ std::string WriteSarif(const CheckResult& result, std::string_view tool_version)
   doc["$schema"] = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
   doc["version"] = "2.1.0";
   doc["runs"] = ordered::array({std::move(run)});
-  return doc.dump(2, ' ', false, ordered::error_handler_t::replace) + "\n";
+  return doc.dump(2, ' ', true, ordered::error_handler_t::replace) + "\n";
 }
 
 }  // namespace cancelflow::report

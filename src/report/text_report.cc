@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "base/go_quote.h"
+#include "base/inert_text.h"
 
 namespace cancelflow::report {
 namespace {
@@ -39,10 +39,7 @@ void AppendStack(const Analysis& a, StackId s, int user_frame, const TextOptions
 
 }  // namespace
 
-std::string SafeText(std::string_view s) {
-  std::string q = GoQuote(s);
-  return q.substr(1, q.size() - 2);
-}
+std::string SafeText(std::string_view s) { return InertText(s); }
 
 std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
   const Style st{o.color};
@@ -80,7 +77,7 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
     fmt::format_to(it, "\n  {} {}{}\n", st(f.severity == Severity::kError ? "31;1" : "33;1", fmt::format("{}[{}]", sev, RuleId(f.rule))),
                    SafeText(f.message), f.test.empty() ? "" : " " + st("2", fmt::format("(test {})", SafeText(f.test))));
     if (!f.evidence.empty()) fmt::format_to(it, "    evidence ({}): {}\n", CertaintyName(f.certainty), SafeText(f.evidence));
-    fmt::format_to(it, "    fix: {}\n", f.hint);
+    fmt::format_to(it, "    fix: {}\n", SafeText(f.hint));
     if (!f.goroutines.empty()) {
       std::string ids;
       for (size_t i = 0; i < f.goroutines.size() && i < 10; ++i) ids += fmt::format("{}G{}", i ? " " : "", f.goroutines[i].value());
@@ -128,11 +125,11 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
     std::function<void(const ContextInfo*, int)> print = [&](const ContextInfo* c, int depth) {
       std::string state;
       if (c->done >= 0) {
-        state = fmt::format("done by {} at {}", c->done_by, Ms(c->done - q.start));
+        state = fmt::format("done by {} at {}", SafeText(c->done_by), Ms(c->done - q.start));
       } else {
         state = "never done";
       }
-      if (!c->leak_reason.empty()) state += st("31", fmt::format(", CancelFunc never called ({})", c->leak_reason));
+      if (!c->leak_reason.empty()) state += st("31", fmt::format(", CancelFunc never called ({})", SafeText(c->leak_reason)));
       fmt::format_to(it, "  {}#{} {} from {} at {} {}:{} — {}{}\n", std::string(static_cast<size_t>(depth) * 2, ' '), c->id,
                      SafeText(c->kind), SafeText(c->parent_kind), SafeText(c->created_at.func), SafeText(c->created_at.file),
                      c->created_at.line, state,
@@ -159,13 +156,17 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
       where = fmt::format(" at {} {}:{}", SafeText(a.Str(f.func)), SafeText(a.Str(f.file)), f.line);
     }
     fmt::format_to(it, "\n  #{} {} at {} by {}{}{}\n", c.index, st("1", CancelKindName(c.kind)), Ms(c.time - q.start), who, where,
-                   c.cause.empty() ? "" : fmt::format(" cause={}", GoQuote(c.cause)));
-    for (const WokenGoroutine& w : c.woken) {
+                   c.cause.empty() ? "" : fmt::format(" cause=\"{}\"", SafeText(c.cause)));
+    for (size_t k = 0; k < c.woken.size() && k < o.max_woken; ++k) {
+      const WokenGoroutine& w = c.woken[k];
       std::string name;
       if (const GoroutineInfo* g = a.Goroutine(w.goroutine)) name = SafeText(a.Str(g->start_func));
       fmt::format_to(it, "    woke G{} {} depth {}: started +{}, {} +{}\n", w.goroutine.value(), name, w.depth,
                      w.started < 0 ? "-" : Ms(w.started - w.unblocked), WakeOutcomeName(w.outcome),
                      w.stopped < 0 ? "-" : Ms(w.stopped - w.unblocked));
+    }
+    if (c.woken.size() > o.max_woken) {
+      fmt::format_to(it, "    ... {} more woken goroutines (see --json)\n", c.woken.size() - o.max_woken);
     }
   }
   if (a.cancellations.size() > o.max_cancellations) {

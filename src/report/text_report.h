@@ -15,13 +15,14 @@ struct TextOptions {
   std::string trace_path;
   bool color = false;
   size_t max_cancellations = 20;  // cancellations listed in detail (all are counted)
+  size_t max_woken = 10;          // woken goroutines listed per cancellation (all are counted)
   size_t max_frames = 8;          // frames printed per stack
 };
 
 std::string AnalysisToText(const Analysis& a, const TextOptions& o);
 
-// Escapes control characters and invalid UTF-8 of trace strings (Go %q style
-// without the quotes) so they print as text.
+// The inert form of a trace string (base/inert_text.h: control characters,
+// line breaks, bidi controls and invalid UTF-8 escaped) so it prints as text.
 std::string SafeText(std::string_view s);
 
 }  // namespace cancelflow::report

@@ -5,7 +5,8 @@
 //
 //   node report_test.mjs --chromium PATH --html REPORT.html --screenshot OUT.png --mode MODE
 //
-// MODE: basic          summary, a finding card, timeline with >= 1 arrow, flame graph
+// MODE: basic          summary, a finding card (whose "show in timeline" highlights its lanes), timeline with
+//                      >= 1 arrow, flame graph
 //       instrumented   basic + the context tree shows every instrumented context under its parent
 //       nested         instrumented + at least one context nested under another
 //       hostile        basic + every payload of tests/html/hostile shown as text, none executed
@@ -162,6 +163,27 @@ async function main() {
     check(page.canvasInk > 1000, `timeline canvas has ink (${page.canvasInk} painted pixels)`);
     check(page.flameNodes >= 2, `flame graph has ${page.flameNodes} frames (${page.flameInfo.slice(0, 60)}…)`);
     check(page.cancellationRows === Math.min(page.data.cancellations, 2000), `${page.cancellationRows} cancellation rows`);
+  }
+  if (args.mode !== 'corpus-hostile' && page.findingCards.length > 0) {
+    // A finding card links to its lanes: the click highlights them and scrolls the timeline into view.
+    const link = await evaluate(`(() => {
+      const cards = Array.from(document.querySelectorAll('.finding'));
+      const card = cards.find((c) => c.querySelector('button.show-lanes'));
+      const D = JSON.parse(document.getElementById('cf-data').textContent);
+      const applicable = D.findings.some((f) => f.goroutines && f.goroutines.length > 0);
+      if (!card) return { button: false, applicable };
+      window.scrollTo(0, 0);
+      card.querySelector('button.show-lanes').click();
+      const c = document.getElementById('cf-timeline');
+      const r = c.getBoundingClientRect();
+      const out = { button: true, highlighted: Number(c.dataset.highlighted || 0), visible: r.top < window.innerHeight && r.bottom > 0 };
+      c.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));  // back to the whole trace for the next checks
+      return out;
+    })()`);
+    // Findings about contexts only (late-deadline) name no goroutine: no button to test then.
+    if (link.button || link.applicable) {
+      check(link.button && link.highlighted > 0 && link.visible, `a finding card shows its lanes in the timeline ${JSON.stringify(link)}`);
+    }
   }
   if (args.mode !== 'corpus-hostile') {
     // Zoom (wheel), pan (drag) and reset (double-click) redraw the timeline.

@@ -51,5 +51,8 @@ partial=$corpus/truncated-half.trace
 [[ $rc == 3 ]] || fail "partial: pprof exit $rc, want 3"
 set -e
 decode "$tmp/partial.pftrace" > /dev/null || fail "partial output does not decode"
+# Every .pftrace written here, against the full upstream proto and trace_processor's rules.
+"${CANCELFLOW_PYTHON3:-/usr/bin/python3}" "$src/tests/report/perfetto_upstream.py" \
+  "$tmp/demo.pftrace" "$tmp/a.pftrace" "$tmp/partial.pftrace" || fail "upstream Perfetto check"
 GOTOOLCHAIN=local go tool pprof -top "$tmp/partial.pb.gz" > /dev/null 2>&1 || fail "partial profile does not open"
 echo "ok"

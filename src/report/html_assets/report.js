@@ -16,6 +16,20 @@
     return e;
   }
   function add(parent, child) { parent.appendChild(child); return child; }
+  // A lane's label within max characters: the goroutine, then its start
+  // function without the package path (github.com/x/y/pkg.f -> pkg.f), cut
+  // at the front so the function name stays; the Go module's own goroutines
+  // are marked.
+  function laneLabel(l, max) {
+    const head = 'g' + l.g + ' ' + (l.module ? '[cf] ' : '');
+    let name = l.name || '';
+    const bracket = name.indexOf('[');  // type arguments may hold paths too
+    const slash = name.lastIndexOf('/', bracket >= 0 ? bracket : name.length);
+    if (slash >= 0) name = name.slice(slash + 1);
+    if (head.length + name.length > max) name = '…' + name.slice(name.length - (max - head.length - 1));
+    return head + name;
+  }
+
   function fmtNs(ns) {
     if (ns === null || ns === undefined || ns < 0) return '—';
     const a = Math.abs(ns);
@@ -90,6 +104,9 @@
     });
     if (frames.length > max) add(box, el('div', 'muted', '… ' + (frames.length - max) + ' more frames'));
   }
+  // Set by renderTimeline: shows the lanes of a set of goroutines (a finding
+  // card's "show in timeline").
+  let showLanes = null;
   function renderFindings() {
     const root = document.getElementById('cf-findings');
     const fs = D.findings || [];
@@ -111,6 +128,11 @@
       if (f.context_site) kv(t, 'context created at', site(f.context_site));
       if (f.cancellation !== null && f.cancellation !== undefined) kv(t, 'cancellation', '#' + f.cancellation);
       if (f.test) kv(t, 'test', f.test);
+      if (f.goroutines && f.goroutines.length) {
+        const b = add(card, el('button', 'show-lanes', 'show in timeline'));
+        b.type = 'button';
+        b.addEventListener('click', function () { if (showLanes) showLanes(f.goroutines, f.cancellation); });
+      }
       if (f.latency) kv(t, 'latency', 'p50 ' + fmtNs(f.latency.p50_ns) + ', p99 ' + fmtNs(f.latency.p99_ns) + ', max ' + fmtNs(f.latency.max_ns) + ' (' + f.latency.count + ')');
       const st = add(card, el('div', 'stacks'));
       if (f.block && f.block.stack && f.block.stack.length) renderStack(st, 'Blocked' + (f.block.reason ? ' (' + f.block.reason + ')' : ''), f.block.stack, f.block.user_frame);
@@ -169,7 +191,7 @@
     if (cs.length === 0) { add(root, el('p', 'muted', 'No cancellations seen.')); return; }
     const t = add(root, el('table'));
     const hr = add(t, el('tr'));
-    ['#', 'kind', 'at', 'canceler', 'called from', 'cause', 'woken', 'slowest'].forEach(function (h) { add(hr, el('th', null, h)); });
+    ['#', 'kind', 'at', 'canceler', 'called from', 'cause', 'woken', 'slowest to block again or exit'].forEach(function (h) { add(hr, el('th', null, h)); });
     cs.slice(0, 2000).forEach(function (c) {
       const r = add(t, el('tr'));
       add(r, el('td', null, c.id));
@@ -178,12 +200,18 @@
       add(r, el('td', null, 'g' + c.canceler.goroutine + ' ' + (c.canceler.start_func || '')));
       add(r, el('td', 'file', site(c.canceler.user_frame)));
       add(r, el('td', null, c.cause));
-      add(r, el('td', null, c.woken.length));
-      let worst = -1;
-      c.woken.forEach(function (w, k) { if (w.latency_ns !== null && w.latency_ns > worst) worst = w.latency_ns; });
-      add(r, el('td', null, fmtNs(worst)));
+      // Counts over every woken goroutine, also when the embedded list is capped.
+      add(r, el('td', null, c.woken_count !== undefined ? c.woken_count : c.woken.length));
+      add(r, el('td', null, fmtNs(c.slowest_latency_ns !== undefined && c.slowest_latency_ns !== null ? c.slowest_latency_ns : -1)));
     });
-    if (cs.length > 2000) add(root, el('p', 'muted', (cs.length - 2000) + ' more cancellations not listed'));
+    const total = (D.summary && D.summary.cancellations) || cs.length;
+    if (total > Math.min(cs.length, 2000)) add(root, el('p', 'muted', (total - Math.min(cs.length, 2000)) + ' more cancellations not listed'));
+    const tr = D.truncated;
+    if (tr) {
+      add(root, el('p', 'muted', 'This report embeds part of the analysis (caps, docs/outputs.md): ' + tr.cancellations +
+        ' cancellations, ' + tr.woken + ' woken goroutines, ' + tr.contexts + ' contexts, ' + tr.findings +
+        ' findings and ' + tr.tests + ' tests left out, ' + tr.strings_cut + ' long strings cut; cancelflow analyze --json has everything.'));
+    }
   }
 
   // ---- Logs, regions, tasks ----
@@ -278,6 +306,7 @@
       return lo;
     }
     const colors = { 1: '#3a9a5b', 2: '#c9d3e0', 3: '#9b6bc2' };
+    let highlighted = new Set();  // lane indices a finding card asked for
     function draw() {
       const h = AX + lanes.length * H + 4;
       ctx.clearRect(0, 0, W, h);
@@ -296,7 +325,8 @@
       }
       lanes.forEach(function (l, i) {
         const y = AX + i * H;
-        if (i % 2 === 0) { ctx.fillStyle = '#f8f9fb'; ctx.fillRect(GUT, y, W - GUT, H); }
+        if (highlighted.has(i)) { ctx.fillStyle = '#fff1b8'; ctx.fillRect(0, y, W, H); }
+        else if (i % 2 === 0) { ctx.fillStyle = '#f8f9fb'; ctx.fillRect(GUT, y, W - GUT, H); }
         const spans = l.spans;
         let lastPx = -1;
         for (let k = firstVisible(spans, v0); k < spans.length; k++) {
@@ -308,11 +338,10 @@
           ctx.fillRect(a, y + 3, Math.max(1, b - a), H - 6);
           lastPx = Math.max(a + 1, b);
         }
-        ctx.fillStyle = '#fff';
+        ctx.fillStyle = highlighted.has(i) ? '#fff1b8' : '#fff';
         ctx.fillRect(0, y, GUT, H);
         ctx.fillStyle = '#1d2330';
-        const label = 'g' + l.g + ' ' + (l.name || '');
-        ctx.fillText(label.length > 28 ? label.slice(0, 27) + '…' : label, 4, y + 13);
+        ctx.fillText(laneLabel(l, 28), 4, y + 13);
       });
       // annotations: small ticks
       ctx.fillStyle = '#b26a00';
@@ -353,6 +382,23 @@
     resize();
     draw();
     window.addEventListener('resize', function () { resize(); draw(); });
+    // A finding card's "show in timeline": highlight its goroutines' lanes,
+    // zoom around the cancellation it cites, and scroll to the first lane.
+    showLanes = function (gs, cancellation) {
+      highlighted = new Set();
+      gs.forEach(function (g) { const i = laneOf.get(g); if (i !== undefined) highlighted.add(i); });
+      const c = (D.cancellations || []).find(function (x) { return x.id === cancellation; });
+      if (c && c.time_ns !== null) {
+        const t = c.time_ns - t0, w = Math.max(total / 20, 1);
+        v0 = Math.max(0, t - w);
+        v1 = Math.min(total, t + 3 * w);
+      }
+      canvas.dataset.highlighted = String(highlighted.size);
+      draw();
+      canvas.scrollIntoView({ block: 'start' });
+      const first = Math.min.apply(null, Array.from(highlighted));
+      if (isFinite(first)) window.scrollBy(0, AX + first * H - 40);
+    };
     canvas.addEventListener('wheel', function (ev) {
       ev.preventDefault();
       const r = canvas.getBoundingClientRect();
@@ -381,7 +427,7 @@
       const li = Math.floor((py - AX) / H);
       if (drag || li < 0 || li >= lanes.length || px < GUT) { tip.hidden = true; return; }
       const l = lanes[li], t = tAt(px);
-      let text = 'g' + l.g + ' ' + (l.name || '') + '\nat ' + fmtNs(t);
+      let text = 'g' + l.g + ' ' + (l.name || '') + (l.module ? ' [cancelflow module: instrumentation, not the program]' : '') + '\nat ' + fmtNs(t);
       const k = firstVisible(l.spans, t);
       if (k < l.spans.length && l.spans[k][0] <= t) {
         const s = l.spans[k];
