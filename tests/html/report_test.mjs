@@ -123,6 +123,10 @@ async function main() {
       sumFindings: q('#cf-sum-findings .big') && q('#cf-sum-findings .big').textContent,
       ruleRows: qa('#cf-sum-findings tr').map((r) => r.dataset.rule),
       qualityRows: qa('#cf-sum-quality tr').length,
+      scopeRow: (qa('#cf-sum-quality tr').find((r) => r.firstChild && r.firstChild.textContent === 'scope') || {}).textContent || '',
+      dataScope: D.trace.scope,
+      evidenceCards: qa('.finding .evidence').length,
+      dataEvidence: D.findings.filter((f) => f.evidence).length,
       findingCards: qa('.finding').map((c) => ({ rule: c.dataset.rule, ruleText: c.querySelector('.rule').textContent,
                                                frames: c.querySelectorAll('ol.frames li').length,
                                                userFrames: c.querySelectorAll('ol.frames li.user').length })),
@@ -152,6 +156,8 @@ async function main() {
   check(page.sumFindings === String(page.data.findings), `summary shows ${page.sumFindings} findings (data: ${page.data.findings})`);
   check(page.ruleRows.includes('leaked-goroutine') && page.ruleRows.includes('ignored-cancel'), 'summary lists findings by rule');
   check(page.qualityRows >= 5, 'summary shows data quality');
+  check(page.dataScope && page.scopeRow.includes(page.dataScope), `summary shows the trace scope (${page.scopeRow})`);
+  check(page.evidenceCards === page.dataEvidence, `${page.evidenceCards} finding cards state their evidence (data: ${page.dataEvidence})`);
   if (args.mode !== 'corpus-hostile') {
     check(page.findingCards.length === page.data.findings && page.findingCards.length > 0,
       `${page.findingCards.length} finding cards (rules: ${page.findingCards.map((c) => c.rule).join(', ')})`);

@@ -83,7 +83,9 @@
     kv(t, 'partial', q.partial ? 'yes: ' + (q.error ? q.error.code + ' at byte ' + q.error.offset + ': ' + q.error.message : '?') : 'no');
     kv(t, 'instrumented', q.instrumented ? 'yes (' + q.instrumentation_records + ' records)' : 'no');
     if (q.records_malformed || q.records_unknown_version) kv(t, 'bad records', q.records_malformed + ' malformed, ' + q.records_unknown_version + ' unknown version');
+    kv(t, 'scope', (tr.scope || '?') + (tr.scope_reason ? ': ' + tr.scope_reason : ''));
     kv(t, 'starts mid-execution', q.starts_mid_execution ? 'yes' : 'no');
+    if (q.goroutines_before_trace) kv(t, 'goroutines before the trace', q.goroutines_before_trace);
     kv(t, 'goroutines seen', q.goroutines_seen);
     kv(t, 'unattributable wake-ups', q.unblocks_without_stack);
     kv(t, 'generations', tr.generations);
@@ -121,6 +123,7 @@
       add(h, el('span', 'rule', f.rule));
       add(h, el('span', 'muted', '  ×' + f.count + (f.start_func ? '  ' + f.start_func : '')));
       add(card, el('div', 'msg', f.message));
+      if (f.evidence) add(card, el('div', 'evidence', 'Evidence (' + (f.certainty || '?') + '): ' + f.evidence));
       if (f.hint) add(card, el('div', 'muted', 'Fix: ' + f.hint));
       const t = add(card, el('table'));
       if (f.goroutines && f.goroutines.length) kv(t, 'goroutines', f.goroutines.slice(0, 20).map(function (g) { return 'g' + g; }).join(' ') + (f.goroutines.length > 20 ? ' …' : ''));
