@@ -129,6 +129,10 @@ class Reader {
   ExperimentalEvent Experimental(const Event& e) const;
 
   uint64_t generations_completed() const;
+  // How far into the file the reader has loaded generations (the end offset
+  // of the newest one): for a progress display; safe to call from another
+  // thread than the one reading.
+  uint64_t bytes_loaded() const;
   const ReaderCounters& counters() const;
 
   // True when the next Next() call may load a generation: intern into the

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cancelflow/reader.h"
 #include "cli/commands.h"
 
 namespace cancelflow::cli {
@@ -22,9 +23,34 @@ std::optional<TraceBuffer> OpenTrace(const std::string& path) {
   return std::move(*buf);
 }
 
+namespace {
+
+// "N of M MB read" on a terminal while a long analysis runs (Progress shows
+// nothing before a second has passed, or when stderr is not a terminal).
+class ProgressObserver : public EventObserver {
+ public:
+  ProgressObserver(Progress* progress, uint64_t total) : progress_(progress), total_(total) {}
+  void OnEvent(const Event&, const Reader& reader) override {
+    if (++events_ % 65536 != 0) return;
+    progress_->Show(fmt::format("{} of {} MB read", reader.bytes_loaded() >> 20, total_ >> 20));
+  }
+
+ private:
+  Progress* progress_;
+  uint64_t total_;
+  uint64_t events_ = 0;
+};
+
+}  // namespace
+
 std::optional<Analysis> AnalyzeTrace(const TraceBuffer& buf, const AnalysisOptions& options,
                                      const std::vector<EventObserver*>& observers) {
-  auto a = Analyze(buf, options, observers);
+  Progress progress;
+  ProgressObserver shown(&progress, buf.size());
+  std::vector<EventObserver*> all = observers;
+  if (progress.enabled()) all.push_back(&shown);
+  auto a = Analyze(buf, options, all);
+  progress.Clear();
   if (!a) {
     PrintError(a.error().ToString());
     return std::nullopt;

@@ -52,6 +52,7 @@ class Progress {
   Progress();
   void Show(const std::string& status);
   void Clear();
+  bool enabled() const { return tty_; }  // stderr is a terminal
 
  private:
   bool tty_;

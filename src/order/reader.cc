@@ -4,6 +4,7 @@
 #include "cancelflow/reader.h"
 
 #include <algorithm>
+#include <atomic>
 #include <optional>
 
 #include <fmt/format.h>
@@ -49,6 +50,9 @@ struct Reader::Impl {
   wire::GenerationReader gen_reader;
   wire::Generation gen;
   bool have_gen = false;  // Go's r.gen != nil
+  // End offset of the newest generation loaded: progress for another thread
+  // (Reader::bytes_loaded), hence atomic; nothing in the ordering reads it.
+  std::atomic<uint64_t> bytes_loaded{0};
   std::vector<order::BatchCursor> cursors;
   order::Frontier frontier;
   size_t cpu_next = 0;
@@ -386,6 +390,7 @@ Result<bool> Reader::Impl::InstallGen(bool have, Event* out) {
   }
   have_gen = true;
   gen_counted = false;
+  bytes_loaded.store(gen.end_offset, std::memory_order_relaxed);
   // Memory bound: the previous generations' bytes are not read again by the
   // ordering (experimental batch views fault back in if a caller reads them),
   // and reading this generation's batch headers mapped nearly all of its pages
@@ -437,6 +442,7 @@ uint32_t Reader::version() const { return static_cast<uint32_t>(impl_->version);
 const StringPool& Reader::strings() const { return impl_->strings; }
 const StackPool& Reader::stacks() const { return impl_->stacks; }
 uint64_t Reader::generations_completed() const { return impl_->completed; }
+uint64_t Reader::bytes_loaded() const { return impl_->bytes_loaded.load(std::memory_order_relaxed); }
 const ReaderCounters& Reader::counters() const { return impl_->counters; }
 bool Reader::NextMayLoadGeneration() const {
   // The condition under which ReadEvent reads the next generation (or emits
