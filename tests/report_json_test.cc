@@ -47,7 +47,9 @@ TEST(JsonReport, MatchesTheDocumentedSchema) {
   EXPECT_EQ(d["summary"]["findings_by_rule"].size(), 6u);
   ASSERT_FALSE(d["cancellations"].empty());
   for (const json& c : d["cancellations"]) {
-    HasKeys(c, {"id", "kind", "time_ns", "canceler", "context_id", "cause", "via_afterfunc", "woken"}, "cancellation");
+    HasKeys(c, {"id", "kind", "time_ns", "canceler", "context_id", "cause", "via_afterfunc", "slowest_latency_ns",
+                "slowest_response_ns", "woken"},
+            "cancellation");
     EXPECT_NE(c["kind"], "afterfunc");
     HasKeys(c["canceler"], {"goroutine", "start_func", "stack", "user_frame"}, "canceler");
     EXPECT_TRUE(c["time_ns"].is_number_integer());

@@ -64,8 +64,11 @@ json WokenJson(const Analysis& a, const WokenGoroutine& w) {
 // A cancellation without its "woken" array and "woken_count", the two keys
 // that sort last: the array is streamed.
 json CancellationJson(const Analysis& a, const Cancellation& c) {
-  cancelflow::Time slowest = -1;
-  for (const WokenGoroutine& w : c.woken) slowest = std::max(slowest, w.latency());
+  cancelflow::Time slowest = -1, slowest_response = -1;
+  for (const WokenGoroutine& w : c.woken) {
+    slowest = std::max(slowest, w.latency());
+    slowest_response = std::max(slowest_response, w.response_latency());
+  }
   return {{"id", c.index},
          {"kind", CancelKindName(c.kind)},
          {"time_ns", Time(c.time)},
@@ -77,7 +80,8 @@ json CancellationJson(const Analysis& a, const Cancellation& c) {
          {"context_id", c.context_id == 0 ? json(nullptr) : json(c.context_id)},
          {"cause", c.cause},
          {"via_afterfunc", c.via_afterfunc},
-         {"slowest_latency_ns", Time(slowest)}};
+         {"slowest_latency_ns", Time(slowest)},
+         {"slowest_response_ns", Time(slowest_response)}};
 }
 
 json ContextJson(const ContextInfo& c) {

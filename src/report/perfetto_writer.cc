@@ -667,7 +667,9 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
       we.terminating = true;
       std::vector<Arg> wargs{N("cancellation", c.index), N("depth", w.depth),
                              S("outcome", std::string(WakeOutcomeName(w.outcome)))};
-      if (w.latency() >= 0) wargs.push_back(N("latency_ns", w.latency()));
+      // The definitions of the findings (docs/findings.md, "Response").
+      if (w.response_latency() >= 0) wargs.push_back(N("time to respond (ns)", w.response_latency()));
+      if (w.latency() >= 0) wargs.push_back(N("time to next block (ns)", w.latency()));
       if (w.via_afterfunc) wargs.push_back(S("via", "AfterFunc"));
       if (w.next_block_reason != kEmptyString) wargs.push_back(S("next block", std::string(a.Str(w.next_block_reason))));
       if (rule) wargs.push_back(S("rule", std::string(RuleId(static_cast<Rule>(*rule - 1)))));

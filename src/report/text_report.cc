@@ -161,9 +161,10 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
       const WokenGoroutine& w = c.woken[k];
       std::string name;
       if (const GoroutineInfo* g = a.Goroutine(w.goroutine)) name = SafeText(a.Str(g->start_func));
-      fmt::format_to(it, "    woke G{} {} depth {}: started +{}, {} +{}\n", w.goroutine.value(), name, w.depth,
+      fmt::format_to(it, "    woke G{} {} depth {}: started +{}, {} +{}, {}\n", w.goroutine.value(), name, w.depth,
                      w.started < 0 ? "-" : Ms(w.started - w.unblocked), WakeOutcomeName(w.outcome),
-                     w.stopped < 0 ? "-" : Ms(w.stopped - w.unblocked));
+                     w.stopped < 0 ? "-" : Ms(w.stopped - w.unblocked),
+                     w.responded < 0 ? std::string("no response") : "responded +" + Ms(w.response_latency()));
     }
     if (c.woken.size() > o.max_woken) {
       fmt::format_to(it, "    ... {} more woken goroutines (see --json)\n", c.woken.size() - o.max_woken);

@@ -141,6 +141,7 @@ async function main() {
       nestedContextNodes: qa('#cf-contexts li.ctx li.ctx').length,
       contextText: q('#cf-contexts').textContent,
       cancellationRows: qa('#cf-cancellations tr').length - 1,
+      cancellationHeads: qa('#cf-cancellations th').map((h) => h.textContent),
       scripts: document.scripts.length,
       imgs: qa('img').length,
       onerror: qa('[onerror]').length,
@@ -169,6 +170,8 @@ async function main() {
     check(page.canvasInk > 1000, `timeline canvas has ink (${page.canvasInk} painted pixels)`);
     check(page.flameNodes >= 2, `flame graph has ${page.flameNodes} frames (${page.flameInfo.slice(0, 60)}…)`);
     check(page.cancellationRows === Math.min(page.data.cancellations, 2000), `${page.cancellationRows} cancellation rows`);
+    check(page.cancellationHeads.includes('slowest time to respond') && page.cancellationHeads.includes('slowest time to next block'),
+      'the cancellations table labels both latencies as the findings define them');
   }
   if (args.mode !== 'corpus-hostile' && page.findingCards.length > 0) {
     // A finding card links to its lanes: the click highlights them and scrolls the timeline into view.

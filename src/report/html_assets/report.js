@@ -194,7 +194,7 @@
     if (cs.length === 0) { add(root, el('p', 'muted', 'No cancellations seen.')); return; }
     const t = add(root, el('table'));
     const hr = add(t, el('tr'));
-    ['#', 'kind', 'at', 'canceler', 'called from', 'cause', 'woken', 'slowest to block again or exit'].forEach(function (h) { add(hr, el('th', null, h)); });
+    ['#', 'kind', 'at', 'canceler', 'called from', 'cause', 'woken', 'slowest time to respond', 'slowest time to next block'].forEach(function (h) { add(hr, el('th', null, h)); });
     cs.slice(0, 2000).forEach(function (c) {
       const r = add(t, el('tr'));
       add(r, el('td', null, c.id));
@@ -205,6 +205,8 @@
       add(r, el('td', null, c.cause));
       // Counts over every woken goroutine, also when the embedded list is capped.
       add(r, el('td', null, c.woken_count !== undefined ? c.woken_count : c.woken.length));
+      // The same definitions as the findings' latencies (docs/findings.md, "Response").
+      add(r, el('td', null, fmtNs(c.slowest_response_ns !== undefined && c.slowest_response_ns !== null ? c.slowest_response_ns : -1)));
       add(r, el('td', null, fmtNs(c.slowest_latency_ns !== undefined && c.slowest_latency_ns !== null ? c.slowest_latency_ns : -1)));
     });
     const total = (D.summary && D.summary.cancellations) || cs.length;
