@@ -91,5 +91,31 @@ TEST_P(CtxcancelTrace, FindsEveryCancellationShape) {
 INSTANTIATE_TEST_SUITE_P(GoVersions, CtxcancelTrace,
                          ::testing::Values("go1.22", "go1.23", "go1.24", "go1.25", "go1.26", "go1.27"));
 
+// tests/corpus/progs/cmd/windowloop: a trace.Start window over loops that wait
+// for a fresh per-iteration timeout in the same function. The loops are first
+// seen in status records (stacks with runtime.gopark) and, woken by their
+// deadline, block again at the same select (block stacks without it): the same
+// wait, so they responded. Before the response compared waits from the waiting
+// frame down, all three were reported as ignored-cancel.
+TEST(WindowTrace, PerIterationTimeoutLoopsRespond) {
+  auto buf = TraceBuffer::Open(std::string(CANCELFLOW_SOURCE_DIR) + "/tests/corpus/traces/go1.26/windowloop.trace");
+  ASSERT_TRUE(buf.has_value()) << buf.error().message;
+  auto a = Analyze(*buf, AnalysisOptions{});
+  ASSERT_TRUE(a.has_value()) << a.error().ToString();
+  EXPECT_EQ(a->quality.scope, TraceScope::kWindow) << a->quality.scope_reason;
+  EXPECT_EQ(a->quality.goroutines_before_trace, 3u);
+  size_t woken = 0, responded = 0;
+  for (const Cancellation& c : a->cancellations) {
+    EXPECT_EQ(c.kind, CancelKind::kDeadline);
+    for (const WokenGoroutine& w : c.woken) {
+      ++woken;
+      responded += w.responded >= 0 ? 1u : 0u;
+    }
+  }
+  EXPECT_GE(woken, 3u);
+  EXPECT_EQ(responded, woken);
+  EXPECT_TRUE(a->findings.empty()) << a->findings.front().message;
+}
+
 }  // namespace
 }  // namespace cancelflow

@@ -251,17 +251,24 @@ bool ModelBuilder::StillInWait(const GoRecord& g, StackId now) const {
   if (g.wait_stack == kNoStack) return false;
   if (now == g.wait_stack) return false;  // back at the same wait: a loop with a fresh context
   const auto wait = m_.stacks->Frames(g.wait_stack);
-  const auto funcs = m_.Funcs(g.wait_stack);
-  const int k = WaitingFrame(funcs);
+  const int k = WaitingFrame(m_.Funcs(g.wait_stack));
   if (k < 0) return false;
+  const auto cur = m_.stacks->Frames(now);
+  // The same wait seen through a stack of another form (a status record's
+  // stack keeps the runtime.gopark frames a block's stack leaves out): the
+  // same frames from the waiting frame down.
+  const auto wait_from = wait.subspan(static_cast<size_t>(k));
+  if (const int kn = WaitingFrame(m_.Funcs(now)); kn >= 0) {
+    const auto cur_from = cur.subspan(static_cast<size_t>(kn));
+    if (std::equal(wait_from.begin(), wait_from.end(), cur_from.begin(), cur_from.end())) return false;
+  }
   // The waiting function is still active iff `now` ends with the same callers
   // below it (exact frames: the same call sites) and the same function in its place.
-  const auto cur = m_.stacks->Frames(now);
-  const size_t depth = wait.size() - static_cast<size_t>(k);
+  const size_t depth = wait_from.size();
   if (cur.size() < depth) return false;
   const size_t at = cur.size() - depth;
-  if (!std::equal(wait.begin() + k + 1, wait.end(), cur.begin() + static_cast<std::ptrdiff_t>(at) + 1)) return false;
-  return m_.stacks->GetFrame(cur[at]).func == m_.stacks->GetFrame(wait[static_cast<size_t>(k)]).func;
+  if (!std::equal(wait_from.begin() + 1, wait_from.end(), cur.begin() + static_cast<std::ptrdiff_t>(at) + 1)) return false;
+  return m_.stacks->GetFrame(cur[at]).func == m_.stacks->GetFrame(wait_from[0]).func;
 }
 
 void ModelBuilder::OwnStack(GoRecord& g, StackId s, Time t) {
