@@ -16,13 +16,25 @@
 //   * a GoCreate from inside (*afterFuncCtx).cancel starts an AfterFunc
 //     callback: a cancellation of kind `afterfunc` waking that goroutine.
 //   Each woken goroutine's response is followed: first GoStart, then the
-//   GoDestroy or GoBlock that stops it.
+//   GoDestroy or GoBlock that stops it, and when it responded (it exited,
+//   returned from the function that waited, or went back to the same wait:
+//   docs/findings.md, "Response").
+// - Where each goroutine is: its own stacks (blocks, stops, syscalls, status
+//   records), which also name goroutines from before the trace by their
+//   outermost frame; its last creation, block or wake-up (in flight); the
+//   testing.tRunner test it belongs to.
+// - Wait sites: per block stack, how many goroutines were there when the
+//   trace began, joined and left (the growth evidence of windows).
+// - How tracing began (the "start trace" stop-the-world and its stack, the
+//   first generation): Finish decides the scope (scope.cc).
 // - Instrumentation records (user logs "cancelflow/v1/...", model/records.h)
 //   build the context tree, bindings, tests and leak reports; unknown
 //   versions and malformed records are counted.
 //
 // INVARIANTS: constant work per event except for stack classification of
-// GoUnblock/GoCreate events, which is cached per StackId.
+// GoUnblock/GoCreate events, which is cached per StackId, and the response
+// check of a goroutine woken by a cancel (one comparison of two stacks at its
+// next own stack, until it responds).
 #pragma once
 
 #include "analysis/model_state.h"
