@@ -173,7 +173,7 @@ int32_t ModelBuilder::NewCancellation(CancelKind kind, const Event& e, GoId canc
 
 void ModelBuilder::StopWoken(GoRecord& g, Time t, WakeOutcome outcome, StringId reason, StackId stack) {
   if (!g.open_woken.valid()) return;
-  WokenGoroutine& w = m_.cancellations[static_cast<size_t>(g.open_woken.cancellation)].woken[g.open_woken.woken];
+  WokenGoroutine& w = m_.Woken(g.open_woken);
   if (w.started < 0) return;  // blocked before it ever ran again: cannot happen in a valid order
   w.stopped = t;
   w.outcome = outcome;
@@ -231,14 +231,10 @@ void ModelBuilder::OnCancelUnblock(const Event& e, GoId woken, const CancelStack
   }
 }
 
-WokenGoroutine& ModelBuilder::Woken(WokenRef r) {
-  return m_.cancellations[static_cast<size_t>(r.cancellation)].woken[r.woken];
-}
-
 void ModelBuilder::Responded(GoRecord& g, Time t) {
-  WokenGoroutine& w = Woken(g.pending_response);
+  WokenGoroutine& w = m_.Woken(g.pending_response);
   w.responded = t;
-  if (!g.slowest_response.valid() || w.response_latency() > Woken(g.slowest_response).response_latency()) {
+  if (!g.slowest_response.valid() || w.response_latency() > m_.Woken(g.slowest_response).response_latency()) {
     g.slowest_response = g.pending_response;
   }
   g.pending_response = WokenRef{};
@@ -284,11 +280,16 @@ void ModelBuilder::NameFromStack(GoRecord& g, StackId s) {
   // outermost frame of the first stack the trace gives for it.
   auto frames = m_.stacks->Frames(s);
   if (frames.empty()) return;
-  g.info.start_func = m_.stacks->GetFrame(frames.back()).func;
-  const std::string_view name = m_.Str(g.info.start_func);
+  SetStartFunc(g, m_.stacks->GetFrame(frames.back()).func);
+}
+
+void ModelBuilder::SetStartFunc(GoRecord& g, StringId func) {
+  g.info.start_func = func;
+  const std::string_view name = m_.Str(func);
   g.info.instrumentation = IsInstrumentationGoroutine(name);
-  // The main goroutine (its traceback ends at main.main) is the program
-  // itself: it never leaks, the program ends when it returns.
+  // The main goroutine (from before the trace, its traceback ends at
+  // main.main) is the program itself: it never leaks, the program ends when
+  // it returns.
   g.info.system = StartsWith(name, "runtime.") || StartsWith(name, "runtime/") || g.info.instrumentation ||
                   name == "main.main";
   g.test_runner = name == "testing.tRunner";
@@ -316,19 +317,16 @@ void ModelBuilder::OnGoCreate(const Event& e, const StateTransition& t) {
   g.state = t.go_to();
   g.last_change = e.time;
   auto start = m_.stacks->Frames(t.stack);
-  if (!start.empty()) g.info.start_func = m_.stacks->GetFrame(start[0]).func;
+  SetStartFunc(g, start.empty() ? kEmptyString : m_.stacks->GetFrame(start[0]).func);
   const std::string_view start_name = m_.Str(g.info.start_func);
-  g.info.instrumentation = IsInstrumentationGoroutine(start_name);
-  g.info.system = StartsWith(start_name, "runtime.") || StartsWith(start_name, "runtime/") || g.info.instrumentation;
   if (GoRecord* creator = m_.Find(e.goroutine)) {
     g.test = creator->test;
     g.runner_test = creator->runner_test;
     if (creator->runner_test >= 0 && runner_names_pending_ > 0) NameRunnerTest(*creator, e.stack);
   }
   if (g.test >= 0) g.info.test = m_.tests[static_cast<size_t>(g.test)].name;
-  if (start_name == "testing.tRunner") {
+  if (g.test_runner) {
     // A test (or subtest) without markers: its goroutine and everything it creates.
-    g.test_runner = true;
     m_.scope_facts.runner_tests = true;
     m_.runner_tests.push_back(RunnerTest{id, e.time, -1, kEmptyString});
     g.runner_test = static_cast<int32_t>(m_.runner_tests.size() - 1);
@@ -403,7 +401,7 @@ void ModelBuilder::OnGoroutineTransition(const Event& e, const StateTransition& 
   switch (to) {
     case GoState::kRunning:
       if (from == GoState::kRunnable && g.open_woken.valid()) {
-        WokenGoroutine& w = Woken(g.open_woken);
+        WokenGoroutine& w = m_.Woken(g.open_woken);
         if (w.started < 0) w.started = e.time;
       }
       g.last_stack = kNoStack;  // running: where it is now is not known until it stops again
@@ -655,15 +653,32 @@ ModelState ModelBuilder::Finish(Time end) {
       }
     }
   }
+  // Wait sites: the counts of every stack that waits at the same frame.
+  m_.sites.ForEach([&](uint64_t stack, SiteCounts& c) {
+    const uint64_t site = WaitSite(m_, StackId(static_cast<uint32_t>(stack)));
+    if (site == UINT64_MAX) return;
+    SiteCounts& w = *m_.wait_sites.Insert(site, SiteCounts{}).first;
+    w.present_at_start += c.present_at_start;
+    w.joined += c.joined;
+    w.left += c.left;
+    w.forever = w.forever || c.forever;
+  });
   for (GoRecord& g : m_.gs) {
     g.info.end_state = g.info.ended >= 0 ? GoState::kNotExist : g.state;
     if (g.open_woken.valid()) {
-      WokenGoroutine& w = Woken(g.open_woken);
+      WokenGoroutine& w = m_.Woken(g.open_woken);
       w.outcome = w.started < 0 ? WakeOutcome::kNotStarted : WakeOutcome::kRunning;
     }
     if (g.info.end_state == GoState::kWaiting) {
       g.info.end_stack = g.info.block_stack;
-      g.info.wait = ClassifyWait(m_.Str(g.info.block_reason), m_.Funcs(g.info.block_stack));
+      std::string_view reason = m_.Str(g.info.block_reason);
+      // A goroutine from before the trace has no block reason (its status
+      // record gives none): where others blocked forever at the same site, so did it.
+      if (reason.empty()) {
+        const SiteCounts* c = m_.wait_sites.Find(WaitSite(m_, g.info.block_stack));
+        if (c != nullptr && c->forever) reason = "forever";
+      }
+      g.info.wait = ClassifyWait(reason, m_.Funcs(g.info.block_stack));
     } else if (g.info.end_state == GoState::kSyscall) {
       g.info.end_stack = g.last_stack;
       g.info.wait = WaitKind::kSyscall;
@@ -684,22 +699,6 @@ ModelState ModelBuilder::Finish(Time end) {
     if (g != nullptr && id != m_.scope_facts.starter && !g->info.system && g->info.start_func != kEmptyString) {
       ++m_.quality.goroutines_before_trace;
     }
-  }
-  m_.sites.ForEach([&](uint64_t stack, SiteCounts& c) {
-    const uint64_t site = WaitSite(m_, StackId(static_cast<uint32_t>(stack)));
-    if (site == UINT64_MAX) return;
-    SiteCounts& w = *m_.wait_sites.Insert(site, SiteCounts{}).first;
-    w.present_at_start += c.present_at_start;
-    w.joined += c.joined;
-    w.left += c.left;
-    w.forever = w.forever || c.forever;
-  });
-  // A goroutine from before the trace has no block reason (its status record
-  // gives none): where others blocked forever at the same site, so did it.
-  for (GoRecord& g : m_.gs) {
-    if (g.info.end_state != GoState::kWaiting || g.info.block_reason != kEmptyString) continue;
-    const SiteCounts* c = m_.wait_sites.Find(WaitSite(m_, g.info.block_stack));
-    if (c != nullptr && c->forever) g.info.wait = ClassifyWait("forever", m_.Funcs(g.info.block_stack));
   }
   DecideScope(m_, options_);
   return std::move(m_);

@@ -59,11 +59,12 @@ class ModelBuilder {
   void OnLog(const Event& e);
   void OnRange(const Event& e);
   void StopWoken(GoRecord& g, Time t, WakeOutcome outcome, StringId reason, StackId stack);
-  WokenGoroutine& Woken(WokenRef r);
   // A stack of the goroutine's own (block, stop, syscall, status): where it
   // is; names a goroutine from before the trace; settles a pending response.
   void OwnStack(GoRecord& g, StackId s, Time t);
   void NameFromStack(GoRecord& g, StackId s);
+  // Sets the entry function and what it says: a runtime, main, instrumentation or test goroutine.
+  void SetStartFunc(GoRecord& g, StringId func);
   void NameRunnerTest(GoRecord& g, StackId s);
   bool StillInWait(const GoRecord& g, StackId now) const;
   void Responded(GoRecord& g, Time t);

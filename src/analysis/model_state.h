@@ -159,6 +159,9 @@ struct ModelState {
     return i == nullptr ? nullptr : &contexts[*i];
   }
   const ContextInfo* Context(uint64_t id) const { return const_cast<ModelState*>(this)->Context(id); }
+  // The woken goroutine a (valid) WokenRef points at.
+  WokenGoroutine& Woken(WokenRef r) { return cancellations[static_cast<size_t>(r.cancellation)].woken[r.woken]; }
+  const WokenGoroutine& Woken(WokenRef r) const { return const_cast<ModelState*>(this)->Woken(r); }
 
   // Function names of a stack, leaf first (views into the string pool).
   std::vector<std::string_view> Funcs(StackId s) const;

@@ -27,8 +27,7 @@ void FindIgnoredCancels(const ModelState& m, const AnalysisOptions& o, FindingSi
       continue;
     }
     if (!g.pending_response.valid()) continue;
-    const WokenGoroutine& w =
-        m.cancellations[static_cast<size_t>(g.pending_response.cancellation)].woken[g.pending_response.woken];
+    const WokenGoroutine& w = m.Woken(g.pending_response);
     if (m.trace_end - w.unblocked >= o.grace_ns) {
       items.push_back({&g, m.trace_end - w.unblocked, g.pending_response.cancellation, kNoResponse});
     }

@@ -17,8 +17,7 @@ void FindSlowCancels(const ModelState& m, const AnalysisOptions& o, FindingSink*
   for (const GoRecord& g : m.gs) {
     if (!IsCandidate(g, m, *out) || g.test_runner) continue;
     if (g.slowest_response.valid()) {
-      const WokenGoroutine& w =
-          m.cancellations[static_cast<size_t>(g.slowest_response.cancellation)].woken[g.slowest_response.woken];
+      const WokenGoroutine& w = m.Woken(g.slowest_response);
       if (w.response_latency() > o.slow_cancel_ns) {
         items.push_back({&g, w.response_latency(), g.slowest_response.cancellation, kResponse});
         continue;
@@ -44,8 +43,7 @@ void FindSlowCancels(const ModelState& m, const AnalysisOptions& o, FindingSink*
     std::vector<Time> waits;
     for (const auto& it : v) {
       if (!it.g->slowest_response.valid()) continue;
-      const WokenGoroutine& w =
-          m.cancellations[static_cast<size_t>(it.g->slowest_response.cancellation)].woken[it.g->slowest_response.woken];
+      const WokenGoroutine& w = m.Woken(it.g->slowest_response);
       if (w.started >= 0) waits.push_back(w.started - w.unblocked);
     }
     const LatencyStats wait = ComputeLatency(std::move(waits));
