@@ -113,8 +113,8 @@ type goroutine struct {
 	cancelWake int64
 	lastChange int64 // last creation, block or wake-up
 	blockStack string
-	repeats    int // consecutive blocks at the same stack: 2+ is a loop
-	forever    bool  // blocked with reason "forever" (nil channel, select {}) at the end
+	repeats    int  // consecutive blocks at the same stack: 2+ is a loop
+	forever    bool // blocked with reason "forever" (nil channel, select {}) at the end
 }
 
 // graceNs is the leaked-goroutine in-flight window: cancelflow's default
@@ -133,10 +133,36 @@ func (g *goroutine) inFlight(end int64) bool {
 	return g.repeats < 2 && end-g.lastChange < graceNs
 }
 
-// internal reports functions that are not user code.
+// stdTop lists the standard library's top-level import path elements (go list std).
+var stdTop = map[string]bool{}
+
+func init() {
+	for _, p := range strings.Fields(`archive bufio builtin bytes cmp compress container context crypto database debug
+		embed encoding errors expvar flag fmt go hash html image index internal io iter log maps math mime net os path
+		plugin reflect regexp runtime slices sort strconv strings structs sync syscall testing text time unicode unique
+		unsafe vendor weak`) {
+		stdTop[p] = true
+	}
+}
+
+// internal reports functions that are not user code: the runtime, the
+// standard library (the package path's first element is a standard one) and
+// cancelflow's own instrumentation.
 func internal(fn string) bool {
-	for _, p := range []string{"runtime.", "runtime/", "context.", "internal/", "sync.", "time.", "net.", "net/", "os.",
-		"github.com/cancelflow/cancelflow/go/ctxtrace.", "github.com/cancelflow/cancelflow/go/scenarios/internal/"} {
+	f, _, _ := strings.Cut(fn, "[")
+	pkg := f
+	if slash := strings.LastIndex(f, "/"); slash >= 0 {
+		if dot := strings.Index(f[slash:], "."); dot >= 0 {
+			pkg = f[:slash+dot]
+		}
+	} else if dot := strings.Index(f, "."); dot >= 0 {
+		pkg = f[:dot]
+	}
+	top, _, _ := strings.Cut(pkg, "/")
+	if stdTop[top] {
+		return true
+	}
+	for _, p := range []string{"github.com/cancelflow/cancelflow/go/ctxtrace.", "github.com/cancelflow/cancelflow/go/scenarios/internal/"} {
 		if strings.HasPrefix(fn, p) {
 			return true
 		}
@@ -173,10 +199,14 @@ func analyze(t *testing.T, path string) result {
 		from, to, _ := strings.Cut(ev.Transition, "->")
 		if g := res.gs[id]; g != nil {
 			g.state = to
-			if to == "Waiting" || from == "Waiting" {
-				g.lastChange = now
+			// A status record of a later generation (Waiting->Waiting, no
+			// reason) is no change: every trace ends with one.
+			if from != to {
+				if to == "Waiting" || from == "Waiting" {
+					g.lastChange = now
+				}
+				g.forever = to == "Waiting" && ev.Attrs["Reason"] == "forever"
 			}
-			g.forever = to == "Waiting" && ev.Attrs["Reason"] == "forever"
 			if from == "Running" && to == "Waiting" {
 				st := strings.Join(ev.Stacks["Stack"], "\n")
 				if st == g.blockStack && st != "" {

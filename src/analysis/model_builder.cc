@@ -397,7 +397,9 @@ void ModelBuilder::OnGoroutineTransition(const Event& e, const StateTransition& 
   }
   // In flight (findings.cc InFlightAtEnd) counts creations, blocks and
   // wake-ups: a goroutine preempted and resumed while it spins is not new.
-  if (to == GoState::kWaiting || from == GoState::kWaiting) g.last_change = e.time;
+  // A status record of a later generation (Waiting->Waiting) is no change:
+  // every trace ends with one, at its very end.
+  if ((to == GoState::kWaiting || from == GoState::kWaiting) && from != to) g.last_change = e.time;
   switch (to) {
     case GoState::kRunning:
       if (from == GoState::kRunnable && g.open_woken.valid()) {

@@ -1,5 +1,8 @@
 #include "analysis/stack_patterns.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace cancelflow::analysis {
 namespace {
 
@@ -64,9 +67,28 @@ bool IsContextClosure(std::string_view func, std::string_view enclosing) {
   return IsClosureSuffix(func.substr(enclosing.size()));
 }
 
+bool IsStdFunction(std::string_view f) {
+  // The function's package path: up to the first '.' after the last '/'
+  // (type arguments, which may hold other paths, cut off first).
+  f = f.substr(0, f.find('['));
+  const size_t slash = f.rfind('/');
+  const size_t dot = f.find('.', slash == std::string_view::npos ? 0 : slash);
+  const std::string_view path = f.substr(0, dot);
+  const std::string_view top = path.substr(0, path.find('/'));
+  // The standard library's top-level import path elements (go list std).
+  static constexpr std::string_view kStd[] = {
+      "archive", "bufio",    "builtin", "bytes",  "cmp",     "compress", "container", "context", "crypto",
+      "database", "debug",   "embed",   "encoding", "errors", "expvar",  "flag",      "fmt",     "go",
+      "hash",    "html",     "image",   "index",  "internal", "io",      "iter",      "log",     "maps",
+      "math",    "mime",     "net",     "os",     "path",    "plugin",   "reflect",   "regexp",  "runtime",
+      "slices",  "sort",     "strconv", "strings", "structs", "sync",    "syscall",   "testing", "text",
+      "time",    "unicode",  "unique",  "unsafe", "vendor",  "weak"};
+  return std::find(std::begin(kStd), std::end(kStd), top) != std::end(kStd);
+}
+
 bool IsRuntimeOrStdFrame(std::string_view f) {
-  for (std::string_view p : {"runtime.", "runtime/", "context.", "internal/", "sync.", "time.", "net.", "net/", "os.",
-                             "os/", "testing.", "github.com/cancelflow/cancelflow/go/ctxtrace.",
+  if (IsStdFunction(f)) return true;
+  for (std::string_view p : {"github.com/cancelflow/cancelflow/go/ctxtrace.",
                              "github.com/cancelflow/cancelflow/go/ctxtracetest.",
                              "github.com/cancelflow/cancelflow/go/scenarios/internal/"}) {
     if (StartsWith(f, p)) return true;

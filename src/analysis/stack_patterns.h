@@ -56,11 +56,17 @@ struct CancelStack {
 // GoCreate (the creator's stack).
 CancelStack ClassifyCancelStack(std::span<const std::string_view> funcs);
 
-// True for functions that are not the user's code: the Go runtime and the
-// standard packages that do blocking and cancellation plumbing (runtime,
-// context, sync, time, net, os, internal/..., testing) and cancelflow's own
-// instrumentation. The first frame that is not one of these is a stack's
-// "user frame" (docs/scenarios.md uses the same definition).
+// True for a function of the standard library: its package path's first
+// element is one of the standard library's top-level names (runtime, context,
+// sync, syscall, io, fmt, net, os, internal, ...). A module path's first
+// element has a dot, so "go.opentelemetry.io/otel.F" is not one; a module
+// named like a standard package ("context/x") would be taken for one.
+bool IsStdFunction(std::string_view func);
+
+// True for functions that are not the user's code: the Go runtime, the
+// standard library (IsStdFunction) and cancelflow's own instrumentation. The
+// first frame that is not one of these is a stack's "user frame"
+// (docs/findings.md; go/scenarios' reference checker uses the same definition).
 bool IsRuntimeOrStdFrame(std::string_view func);
 
 // The start function of the goroutine context.propagateCancel starts when a

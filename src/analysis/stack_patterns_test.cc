@@ -106,6 +106,17 @@ TEST(StackPatterns, UserFrames) {
   EXPECT_FALSE(IsRuntimeOrStdFrame("github.com/x/y.(*S).Run"));
   // net/http does the blocking for its users: a handler's frame below it is the user frame.
   EXPECT_TRUE(IsRuntimeOrStdFrame("net/http.(*conn).serve"));
+  // The whole standard library, not only its blocking plumbing: a goroutine
+  // caught in syscall.Close under net.(*conn).Close is in the library.
+  EXPECT_TRUE(IsRuntimeOrStdFrame("syscall.Close"));
+  EXPECT_TRUE(IsRuntimeOrStdFrame("bufio.(*Reader).Read"));
+  EXPECT_TRUE(IsRuntimeOrStdFrame("crypto/tls.(*Conn).Read"));
+  EXPECT_TRUE(IsRuntimeOrStdFrame("slices.SortFunc[go.shape.struct { example.com/x.A int }]"));
+  EXPECT_TRUE(IsRuntimeOrStdFrame("vendor/golang.org/x/net/http2/hpack.(*Decoder).Write"));
+  EXPECT_FALSE(IsRuntimeOrStdFrame("go.opentelemetry.io/otel/sdk/trace.(*batchSpanProcessor).processQueue"));
+  EXPECT_FALSE(IsRuntimeOrStdFrame("golang.org/x/sync/errgroup.(*Group).Go.func1"));
+  EXPECT_FALSE(IsRuntimeOrStdFrame("main.(*server).handle.func1"));
+  EXPECT_FALSE(IsRuntimeOrStdFrame("example.com/app/io.Copy"));
   EXPECT_TRUE(IsRuntimeOrStdFrame("github.com/cancelflow/cancelflow/go/ctxtrace.(*canceler).do"));
   EXPECT_FALSE(IsRuntimeOrStdFrame("github.com/cancelflow/cancelflow/go/scenarios/sleep_loop.run"));
 }

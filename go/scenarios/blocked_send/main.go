@@ -16,7 +16,9 @@ func run(ctx context.Context) {
 	ctx, cancel := scen.C.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	_, _ = search(ctx)
-	time.Sleep(150 * time.Millisecond)
+	// The worker blocks about 100 ms in; the trace ends 300 ms after that,
+	// well past the 100 ms a goroutine is "in flight" even on a loaded machine.
+	time.Sleep(400 * time.Millisecond)
 }
 
 //go:noinline

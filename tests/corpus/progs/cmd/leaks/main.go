@@ -20,6 +20,7 @@ import (
 func main() {
 	out := flag.String("o", "", "trace output `file`")
 	copies := flag.Int("copies", 3, "goroutines leaked per kind")
+	hold := flag.Duration("hold", 20*time.Millisecond, "how long the leaks last before the trace stops")
 	flag.Parse()
 	stop := harness.Start(*out)
 	defer stop()
@@ -62,7 +63,7 @@ func main() {
 	ctxwork.LeakBackground()
 	ctxwork.LeakWithoutCancel()
 	ctxwork.LeakForeignPropagation()
-	time.Sleep(20 * time.Millisecond)
+	time.Sleep(*hold)
 }
 
 func leakNilRecv(ch chan int)  { <-ch }
