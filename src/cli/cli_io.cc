@@ -99,10 +99,18 @@ bool OutputFile::Close() {
   return ok_;
 }
 
-Progress::Progress() : tty_(isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {}
+Progress::Progress() : tty_(isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {
+  // CANCELFLOW_PROGRESS_AFTER_MS: how long a command runs before it shows
+  // progress (default 1000; the tests set 0).
+  if (const char* after = std::getenv("CANCELFLOW_PROGRESS_AFTER_MS"); after != nullptr && after[0] != '\0') {
+    char* end = nullptr;
+    const long ms = std::strtol(after, &end, 10);
+    if (*end == '\0' && ms >= 0) after_ = std::chrono::milliseconds(ms);
+  }
+}
 
 void Progress::Show(const std::string& status) {
-  if (!tty_ || std::chrono::steady_clock::now() - start_ < std::chrono::seconds(1)) return;
+  if (!tty_ || std::chrono::steady_clock::now() - start_ < after_) return;
   std::fprintf(stderr, "\r\033[Kcancelflow: %s", status.c_str());
   std::fflush(stderr);
   shown_ = true;

@@ -58,6 +58,7 @@ class Progress {
   bool tty_;
   bool shown_ = false;
   std::chrono::steady_clock::time_point start_;
+  std::chrono::milliseconds after_{1000};
 };
 
 // Whether to color output on `fd` for --color MODE (auto, always, never):

@@ -51,7 +51,7 @@ int RunAnalyze(const AnalyzeOptions& opts) {
   }
   if (html) {
     report::HtmlStats st;
-    if (!WriteHtmlFile(*html, *a, opts.html_out, &st)) return kExitError;
+    if (!WriteHtmlFile(*html, *a, *buf, opts.html_out, &st)) return kExitError;
   }
   std::string out;
   if (opts.json) {  // streamed: the document is never held whole

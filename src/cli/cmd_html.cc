@@ -1,7 +1,8 @@
 // `cancelflow html FILE -o OUT.html`: the self-contained HTML report (summary,
 // findings with stacks, context tree, goroutine timeline with cancellation
-// arrows, flame graph of post-cancel work). One analysis pass, with the HTML
-// writer observing its events; see docs/outputs.md.
+// arrows, flame graph of post-cancel work). The analysis pass, with the HTML
+// writer observing its events, then the writer's own pass for the timeline
+// lanes it chose; see docs/outputs.md.
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -15,9 +16,9 @@
 
 namespace cancelflow::cli {
 
-bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const std::string& path,
+bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const TraceBuffer& trace, const std::string& path,
                    report::HtmlStats* stats) {
-  return WriteOutput(path, writer.Write(a, stats));
+  return WriteOutput(path, writer.Write(a, trace, stats));
 }
 
 int RunHtml(const HtmlOptions& opts) {
@@ -31,7 +32,7 @@ int RunHtml(const HtmlOptions& opts) {
   auto a = AnalyzeTrace(*buf, AnalysisOptions{}, {&writer});
   if (!a) return kExitError;
   report::HtmlStats st;
-  if (!WriteHtmlFile(writer, *a, opts.out, &st)) return kExitError;
+  if (!WriteHtmlFile(writer, *a, *buf, opts.out, &st)) return kExitError;
   if (opts.out != "-") {
     std::fputs(fmt::format("wrote {}: {} bytes, {} goroutine lanes ({} not drawn), {} spans ({} merged), "
                            "{} flame stacks ({} dropped)\n",

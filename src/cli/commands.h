@@ -101,7 +101,7 @@ bool WritePerfettoFile(report::PerfettoWriter& writer, const Analysis& a, const 
 bool WritePprofFile(report::PprofWriter& writer, const Analysis& a, const std::string& path,
                     report::PprofStats* stats);
 
-bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const std::string& path,
+bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const TraceBuffer& trace, const std::string& path,
                    report::HtmlStats* stats);
 
 // `cancelflow help [TOPIC]` (help.cc): the usage, or a topic's summary and URL.

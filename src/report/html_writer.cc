@@ -1,10 +1,6 @@
-// Why spans are merged instead of dropped: a busy goroutine's early spans
-// matter as much as its late ones (a cancel can come at any time), and at
-// report zoom a merged span still shows where the goroutine ran or waited.
-// Merging adjacent pairs halves a lane at a time, so the cost stays O(n)
-// amortized and the lane always covers the goroutine's whole life.
 #include "report/html_writer.h"
 #include "report/module_goroutines.h"
+#include "report/timeline_spans.h"
 
 #include <algorithm>
 #include <string>
@@ -15,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/flat_map.h"
+#include "base/trace_buffer.h"
 #include "cancelflow/reader.h"
 #include "report/json_report.h"
 #include "report/pprof_writer.h"
@@ -33,15 +30,6 @@ namespace {
 
 using nlohmann::json;
 
-enum SpanState : uint8_t { kNone = 0, kRunning = 1, kBlocked = 2, kSyscall = 3 };
-
-struct Span {
-  Time begin = 0, end = 0;
-  uint32_t reason = 0;  // StringId value (blocked)
-  uint32_t merged = 1;  // raw spans it stands for
-  SpanState state = kNone;
-};
-
 struct Annotation {
   Time time = 0;
   int64_t g = 0;
@@ -49,85 +37,50 @@ struct Annotation {
   uint32_t a = 0, b = 0;  // StringId values: log category + message; region/task type
 };
 
+// One goroutine's lane, filled by the second pass.
 struct Lane {
   int64_t g = 0;
-  StackId start_stack;  // GoCreate's start stack, kNoStack if unseen
+  std::string start_func;  // of GoCreate's start stack, "" if unseen
   SpanState open_state = kNone;
-  uint32_t open_reason = 0;
+  uint32_t open_reason = 0;  // StringId value in the second pass's reader
   Time open_since = 0;
   std::vector<Span> spans;
+  std::vector<Window> focus;  // sorted, disjoint: kept at full resolution
 };
 
-// Halves `spans` by merging adjacent pairs. The merged span keeps the state
-// and reason of its longer half. Returns the number of raw spans folded.
-uint64_t MergePairs(std::vector<Span>* spans) {
-  std::vector<Span>& s = *spans;
-  size_t out = 0;
-  uint64_t folded = 0;
-  for (size_t i = 0; i < s.size(); i += 2) {
-    if (i + 1 == s.size()) {
-      s[out++] = s[i];
-      break;
-    }
-    const Span& a = s[i];
-    const Span& b = s[i + 1];
-    Span m = (a.end - a.begin) >= (b.end - b.begin) ? a : b;
-    m.begin = a.begin;
-    m.end = b.end;
-    m.merged = a.merged + b.merged;
-    folded += 1;
-    s[out++] = m;
+}  // namespace
+
+// Maps each state transition of a goroutine to the span it opens.
+SpanState SpanOf(const StateTransition& st, uint32_t* reason) {
+  *reason = 0;
+  switch (st.go_to()) {
+    case GoState::kRunning: return kRunning;
+    case GoState::kWaiting: *reason = st.reason.value(); return kBlocked;
+    case GoState::kSyscall: return kSyscall;
+    default: return kNone;
   }
-  s.resize(out);
-  return folded;
 }
 
-}  // namespace
+// Around a cancellation, the lanes of its canceler and woken goroutines stay
+// at full resolution: from kFocusBefore before it to kFocusAfter after.
+constexpr Time kFocusBefore = 5'000'000;
+constexpr Time kFocusAfter = 50'000'000;
+constexpr size_t kMaxFocusWindows = 64;  // per lane
+constexpr size_t kLanesPerFinding = 20;
 
 struct HtmlWriter::Impl {
   HtmlOptions opts;
   PprofWriter pprof;
-  std::vector<Lane> lanes;
-  FlatMap<uint32_t> lane_of;  // goid -> index in lanes
-  uint64_t total_spans = 0;
-  uint64_t merged = 0;
-  uint64_t goroutines_without_lane = 0;
+  // First pass: per goroutine, how many spans it opened (running, blocked,
+  // syscall): the busiest fill the lanes the analysis leaves free.
+  FlatMap<uint32_t> activity;
   std::vector<Annotation> annotations;  // logs, regions, tasks (first max_annotations)
   uint64_t annotations_dropped = 0;
   Time first = -1, last = 0;
-
-  Lane* LaneFor(int64_t g) {
-    if (const uint32_t* i = lane_of.Find(static_cast<uint64_t>(g))) return &lanes[*i];
-    if (total_spans >= opts.max_spans) {
-      ++goroutines_without_lane;
-      lane_of.Insert(static_cast<uint64_t>(g), UINT32_MAX);  // remembered as "no lane"
-      return nullptr;
-    }
-    lane_of.Insert(static_cast<uint64_t>(g), static_cast<uint32_t>(lanes.size()));
-    Lane l;
-    l.g = g;
-    lanes.push_back(std::move(l));
-    return &lanes.back();
-  }
-
-  void Close(Lane& l, Time t) {
-    if (l.open_state == kNone) return;
-    // Per-lane cap, and the total cap: past max_spans every lane with more
-    // than a few spans halves itself instead of growing.
-    if (l.spans.size() >= opts.max_spans_per_lane || (total_spans >= opts.max_spans && l.spans.size() >= 16)) {
-      const size_t before = l.spans.size();
-      merged += MergePairs(&l.spans);
-      total_spans -= before - l.spans.size();
-    }
-    Span s;
-    s.begin = l.open_since;
-    s.end = t;
-    s.state = l.open_state;
-    s.reason = l.open_reason;
-    l.spans.push_back(s);
-    ++total_spans;
-    l.open_state = kNone;
-  }
+  // Second pass.
+  std::vector<Lane> lanes;
+  FlatMap<uint32_t> lane_of;  // goid -> index in lanes
+  uint64_t merged = 0;
 
   void OnEvent(const Event& e, const Reader& reader) {
     pprof.OnEvent(e, reader);
@@ -158,50 +111,66 @@ struct HtmlWriter::Impl {
     if (e.kind != EventKind::kStateTransition) return;
     const StateTransition st = GetStateTransition(e);
     if (st.resource.kind != ResourceKind::kGoroutine) return;
-    const uint32_t* known = lane_of.Find(static_cast<uint64_t>(st.resource.id));
-    if (known && *known == UINT32_MAX) return;
-    Lane* l = known ? &lanes[*known] : LaneFor(st.resource.id);
-    if (l == nullptr) return;
-    if (st.go_from() == GoState::kNotExist && st.go_to() == GoState::kRunnable) l->start_stack = st.stack;
-    SpanState s = kNone;
-    uint32_t reason = 0;
-    switch (st.go_to()) {
-      case GoState::kRunning: s = kRunning; break;
-      case GoState::kWaiting:
-        s = kBlocked;
-        reason = st.reason.value();
-        break;
-      case GoState::kSyscall: s = kSyscall; break;
-      default: break;
+    uint32_t reason;
+    const bool opens = SpanOf(st, &reason) != kNone;
+    auto [count, inserted] = activity.Insert(static_cast<uint64_t>(st.resource.id), 0);
+    if (opens && *count < UINT32_MAX) ++*count;
+  }
+
+  void Close(Lane& l, Time t) {
+    if (l.open_state == kNone) return;
+    if (l.spans.size() >= opts.max_spans_per_lane) merged += MergeTo(&l.spans, l.focus, opts.max_spans_per_lane / 2);
+    Span s;
+    s.begin = l.open_since;
+    s.end = t;
+    s.state = l.open_state;
+    s.reason = l.open_reason;
+    l.spans.push_back(s);
+    l.open_state = kNone;
+  }
+
+  // The second pass: the chosen goroutines' spans, read again from the trace.
+  void OnLaneEvent(const Event& e, const Reader& reader) {
+    if (e.kind != EventKind::kStateTransition) return;
+    const StateTransition st = GetStateTransition(e);
+    if (st.resource.kind != ResourceKind::kGoroutine) return;
+    const uint32_t* i = lane_of.Find(static_cast<uint64_t>(st.resource.id));
+    if (i == nullptr) return;
+    Lane& l = lanes[*i];
+    if (st.go_from() == GoState::kNotExist && st.go_to() == GoState::kRunnable && st.stack != kNoStack &&
+        !reader.stacks().Frames(st.stack).empty()) {
+      l.start_func = std::string(reader.strings().Get(reader.stacks().GetFrame(reader.stacks().Frames(st.stack)[0]).func));
     }
-    if (s == l->open_state && reason == l->open_reason && s != kNone) return;  // GoStatus repeat
-    Close(*l, e.time);
+    uint32_t reason;
+    const SpanState s = SpanOf(st, &reason);
+    if (s == l.open_state && reason == l.open_reason && s != kNone) return;  // GoStatus repeat
+    Close(l, e.time);
     if (s != kNone) {
-      l->open_state = s;
-      l->open_reason = reason;
-      l->open_since = e.time;
+      l.open_state = s;
+      l.open_reason = reason;
+      l.open_since = e.time;
     }
   }
 
-  json Timeline(const Analysis& a, HtmlStats* st) {
-    const Time start = a.quality.start >= 0 ? a.quality.start : std::max<Time>(first, 0);
-    const Time end = std::max(last, a.quality.end);
-    for (Lane& l : lanes) Close(l, end);
-
-    // Lane choice, after the analysis, in tiers: the goroutines each finding
-    // names (its first kLanesPerFinding), then the canceler and the first
-    // woken goroutines of each cancellation a finding cites, then every other
-    // goroutine the analysis names, then the busiest.
-    constexpr size_t kLanesPerFinding = 20;
+  // Lane choice, after the analysis, in tiers: the goroutines each finding
+  // names (its first kLanesPerFinding), then the canceler and the first
+  // woken goroutines of each cancellation a finding cites, then every other
+  // goroutine the analysis names, then the busiest. Goroutines with no
+  // running, blocked or syscall time get no lane unless the analysis names
+  // them. Fills `lanes` (by goroutine id) with their focus windows.
+  void ChooseLanes(const Analysis& a, HtmlStats* st) {
     std::unordered_map<int64_t, uint8_t> tier;
     auto rank = [&](int64_t g, uint8_t t) {
+      if (g < 0) return;
       auto [it, inserted] = tier.try_emplace(g, t);
       if (!inserted) it->second = std::min(it->second, t);
     };
+    std::vector<bool> cited(a.cancellations.size());
     for (const Finding& f : a.findings) {
       for (size_t k = 0; k < f.goroutines.size(); ++k) rank(f.goroutines[k].value(), k < kLanesPerFinding ? 0 : 2);
       if (f.cancellation >= 0 && static_cast<size_t>(f.cancellation) < a.cancellations.size()) {
         const Cancellation& c = a.cancellations[static_cast<size_t>(f.cancellation)];
+        cited[c.index] = true;
         rank(c.canceler.value(), 1);
         for (size_t k = 0; k < c.woken.size() && k < kLanesPerFinding; ++k) rank(c.woken[k].goroutine.value(), 1);
       }
@@ -212,90 +181,143 @@ struct HtmlWriter::Impl {
     }
     for (const ContextInfo& c : a.contexts)
       for (GoId g : c.bound) rank(g.value(), 2);
-    auto tier_of = [&](uint32_t i) -> uint8_t {
-      auto it = tier.find(lanes[i].g);
-      return it == tier.end() ? 3 : it->second;
+    struct Candidate {
+      int64_t g;
+      uint8_t tier;
+      uint32_t activity;
     };
-    // Goroutines with no running/blocked/syscall time (runnable or idle for
-    // the whole trace) get no lane unless the analysis names them.
-    std::vector<uint32_t> order;
-    uint64_t empty = 0;
-    for (uint32_t i = 0; i < lanes.size(); ++i) {
-      if (lanes[i].spans.empty() && tier_of(i) == 3) {
-        ++empty;
-        continue;
-      }
-      order.push_back(i);
+    std::vector<Candidate> order;
+    for (const auto& [g, t] : tier) {
+      const uint32_t* n = activity.Find(static_cast<uint64_t>(g));
+      order.push_back({g, t, n ? *n : 0});
     }
-    std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
-      const uint8_t tx = tier_of(x), ty = tier_of(y);
-      if (tx != ty) return tx < ty;
-      return lanes[x].spans.size() > lanes[y].spans.size();
+    uint64_t empty = 0;
+    activity.ForEach([&](uint64_t g, uint32_t n) {
+      if (tier.count(static_cast<int64_t>(g))) return;
+      if (n == 0) {
+        ++empty;
+      } else {
+        order.push_back({static_cast<int64_t>(g), 3, n});
+      }
+    });
+    std::sort(order.begin(), order.end(), [](const Candidate& x, const Candidate& y) {
+      if (x.tier != y.tier) return x.tier < y.tier;
+      if (x.activity != y.activity) return x.activity > y.activity;
+      return x.g < y.g;
     });
     const size_t keep = std::min<size_t>(order.size(), opts.max_lanes);
-    st->lanes_dropped = (order.size() - keep) + goroutines_without_lane;
+    st->lanes_dropped = order.size() - keep;
     st->lanes_empty = empty;
     order.resize(keep);
-    std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return lanes[x].g < lanes[y].g; });
-
-    // Output span budget, shared evenly; lanes over their share are merged.
-    uint64_t raw = 0;
-    for (uint32_t i : order) raw += lanes[i].spans.size();
-    const uint64_t share = keep ? std::max<uint64_t>(opts.max_output_spans / keep, 16) : 0;
-    std::vector<uint32_t> reasons;  // StringId values, index = JSON index
-    std::unordered_map<uint32_t, uint32_t> reason_index;
-    auto reason_of = [&](uint32_t sid) -> uint32_t {
-      auto [it, inserted] = reason_index.try_emplace(sid, static_cast<uint32_t>(reasons.size()));
-      if (inserted) reasons.push_back(sid);
-      return it->second;
+    std::sort(order.begin(), order.end(), [](const Candidate& x, const Candidate& y) { return x.g < y.g; });
+    lanes.clear();
+    lane_of.Clear();
+    for (const Candidate& c : order) {
+      lane_of.Insert(static_cast<uint64_t>(c.g), static_cast<uint32_t>(lanes.size()));
+      lanes.emplace_back().g = c.g;
+    }
+    // Focus windows: around the cited cancellations first, then the others.
+    auto focus = [&](GoId g, Time t) {
+      const uint32_t* i = lane_of.Find(static_cast<uint64_t>(g.value()));
+      if (i == nullptr || t < 0) return;
+      std::vector<Window>& w = lanes[*i].focus;
+      if (w.size() < kMaxFocusWindows) w.push_back({t - kFocusBefore, t + kFocusAfter});
     };
-    reason_of(0);
-    json out_lanes = json::array();
-    for (uint32_t i : order) {
-      Lane& l = lanes[i];
-      if (raw > opts.max_output_spans) {
-        while (l.spans.size() > share) merged += MergePairs(&l.spans);
+    for (const bool cited_pass : {true, false}) {
+      for (const Cancellation& c : a.cancellations) {
+        if (cited[c.index] != cited_pass) continue;
+        focus(c.canceler, c.time);
+        for (const WokenGoroutine& w : c.woken) focus(w.goroutine, w.unblocked >= 0 ? w.unblocked : c.time);
       }
+    }
+    for (Lane& l : lanes) {
+      std::vector<Window>& w = l.focus;
+      std::sort(w.begin(), w.end(), [](const Window& x, const Window& y) { return x.begin < y.begin; });
+      size_t out = 0;
+      for (const Window& x : w) {
+        if (out > 0 && x.begin <= w[out - 1].end) {
+          w[out - 1].end = std::max(w[out - 1].end, x.end);
+        } else {
+          w[out++] = x;
+        }
+      }
+      w.resize(out);
+    }
+  }
+
+  json Timeline(const Analysis& a, const TraceBuffer& trace, HtmlStats* st) {
+    const Time start = a.quality.start >= 0 ? a.quality.start : std::max<Time>(first, 0);
+    const Time end = std::max(last, a.quality.end);
+    ChooseLanes(a, st);
+
+    // Second pass over the trace for the chosen lanes only. The analysis's
+    // reader stopped where the trace broke; this one stops at the same event.
+    std::vector<uint32_t> reasons;  // StringId values of this reader, index = JSON index
+    std::vector<std::string> reason_names;
+    std::unordered_map<uint32_t, uint32_t> reason_index;
+    reasons.push_back(0);
+    reason_names.emplace_back();
+    reason_index[0] = 0;
+    auto reader = Reader::Open(trace);
+    if (reader && !lanes.empty()) {
+      reader->ForEachEvent([&](const Event& e) { OnLaneEvent(e, *reader); });
+      for (Lane& l : lanes) {
+        Close(l, end);
+        for (Span& s : l.spans) {
+          auto [it, inserted] = reason_index.try_emplace(s.reason, static_cast<uint32_t>(reasons.size()));
+          if (inserted) {
+            reasons.push_back(s.reason);
+            reason_names.emplace_back(reader->strings().Get(StringId(s.reason)));
+          }
+          s.reason = it->second;
+        }
+      }
+    }
+
+    // Output span budget, shared evenly; lanes over their share are merged
+    // outside their focus windows first.
+    uint64_t raw = 0;
+    for (const Lane& l : lanes) raw += l.spans.size();
+    const uint64_t share = lanes.empty() ? 0 : std::max<uint64_t>(opts.max_output_spans / lanes.size(), 16);
+    json out_lanes = json::array();
+    for (Lane& l : lanes) {
+      if (raw > opts.max_output_spans) merged += MergeTo(&l.spans, l.focus, share);
       json spans = json::array();
       for (const Span& s : l.spans) {
-        spans.push_back(json::array({s.begin - start, s.end - start, static_cast<int>(s.state), reason_of(s.reason),
-                                     s.merged}));
+        spans.push_back(json::array({s.begin - start, s.end - start, static_cast<int>(s.state), s.reason, s.merged}));
       }
       st->spans += l.spans.size();
-      std::string name;
+      std::string name = l.start_func;
       if (const GoroutineInfo* gi = a.Goroutine(GoId(l.g)); gi && gi->start_func != StringId()) {
         name = std::string(a.Str(gi->start_func));
-      } else if (l.start_stack != kNoStack && !a.stacks().Frames(l.start_stack).empty()) {
-        name = std::string(a.Str(a.stacks().GetFrame(a.stacks().Frames(l.start_stack)[0]).func));
       }
       json lane = {{"g", l.g}, {"name", name}, {"spans", std::move(spans)}};
       if (IsModuleGoroutine(name)) lane["module"] = true;  // the Go module's own goroutine
       out_lanes.push_back(std::move(lane));
     }
-    st->lanes = keep;
+    st->lanes = lanes.size();
     st->spans_merged = merged;
-    json reason_names = json::array();
-    for (uint32_t sid : reasons) reason_names.push_back(a.Str(StringId(sid)));
     json notes = json::array();
     for (const Annotation& an : annotations) {
       static constexpr const char* kKinds[] = {"log", "region", "task"};
       notes.push_back(json::array({an.time - start, an.g, kKinds[an.kind], a.Str(StringId(an.a)),
                                    an.kind == 0 ? a.Str(StringId(an.b)) : std::string_view()}));
     }
+    const uint64_t seen = activity.size();
+    lanes = {};  // the spans are in the JSON now
     return json{{"start_ns", start},
                 {"end_ns", end},
                 {"annotations", std::move(notes)},
                 {"annotations_dropped", annotations_dropped},
                 {"reasons", std::move(reason_names)},
                 {"lanes", std::move(out_lanes)},
-                {"goroutines_seen", lanes.size() + goroutines_without_lane},
+                {"goroutines_seen", seen},
                 {"lanes_dropped", st->lanes_dropped},
-                {"lanes_empty", empty},
+                {"lanes_empty", st->lanes_empty},
                 {"spans_merged", merged},
                 {"caps",
                  {{"max_lanes", opts.max_lanes},
                   {"max_spans_per_lane", opts.max_spans_per_lane},
-                  {"max_spans", opts.max_spans},
                   {"max_output_spans", opts.max_output_spans},
                   {"max_annotations", opts.max_annotations}}}};
   }
@@ -391,7 +413,7 @@ std::string EscapeJsonForScript(std::string_view in) {
   return out;
 }
 
-std::string HtmlWriter::Write(const Analysis& a, HtmlStats* stats) {
+std::string HtmlWriter::Write(const Analysis& a, const TraceBuffer& trace, HtmlStats* stats) {
   HtmlStats st;
   // The page lists at most 2,000 cancellations, 3,000 contexts and draws at
   // most max_lanes lanes: the embedded document keeps about that much, within
@@ -413,7 +435,7 @@ std::string HtmlWriter::Write(const Analysis& a, HtmlStats* stats) {
   // before its closing brace.
   while (!doc.empty() && (doc.back() == '\n' || doc.back() == ' ')) doc.pop_back();
   if (!doc.empty() && doc.back() == '}') doc.pop_back();
-  json extra = {{"timeline", impl_->Timeline(a, &st)}, {"flame", impl_->Flame(a, &st)}};
+  json extra = {{"timeline", impl_->Timeline(a, trace, &st)}, {"flame", impl_->Flame(a, &st)}};
   st.strings_cut = TruncateStrings(extra, impl_->opts.max_string);
   std::string extra_text = extra.dump(-1, ' ', true, json::error_handler_t::replace);  // ASCII, as AnalysisToJson
   doc += ",";

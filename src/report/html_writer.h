@@ -1,10 +1,21 @@
 // HtmlWriter: the self-contained HTML report (`cancelflow html`, `analyze --html`).
 //
-// ALGORITHM: an EventObserver on the analysis pass. OnEvent keeps, per
-// goroutine, its state spans (running, blocked with the block reason,
-// syscall; runnable time is left as a gap) and forwards every event to an
-// embedded PprofWriter, whose post-cancel samples become the flame graph.
-// Write(analysis) then emits one HTML file: the template, CSS and JS of
+// ALGORITHM: two passes over the trace.
+// 1. An EventObserver on the analysis pass: it forwards every event to an
+//    embedded PprofWriter (whose post-cancel samples become the flame graph),
+//    keeps the first logs, regions and tasks, and counts per goroutine the
+//    spans it opens (running, blocked, syscall).
+// 2. Write(analysis, trace) chooses the lanes, after the analysis, in tiers:
+//    the goroutines each finding names (its first 20), the canceler and the
+//    first 20 woken goroutines of each cancellation a finding cites, every
+//    other goroutine the analysis names, then the busiest. It then reads the
+//    trace again and keeps the state spans of the chosen goroutines only
+//    (runnable time is left as a gap), so a goroutine first seen at the end
+//    of a huge trace has its lane like any other. Around each cancellation
+//    its canceler and woken goroutines stay at full resolution (5 ms before
+//    to 50 ms after, at most 64 windows per lane); elsewhere short spans are
+//    merged to fit the caps.
+// It emits one HTML file: the template, CSS and JS of
 // src/report/html_assets (embedded in the binary at build time by
 // cmake/embed_assets.cmake) and one `<script type="application/json"
 // id="cf-data">` holding AnalysisToJson's document (docs/json-schema.md)
@@ -28,15 +39,13 @@
 // network use (default-src 'none').
 //
 // BOUNDS (HtmlOptions; docs/outputs.md):
-// - during the pass a goroutine keeps at most max_spans_per_lane spans:
-//   past that, adjacent pairs are merged (the span keeps the state of its
-//   longer half and counts what it stands for); past max_spans spans in
-//   total, new goroutines get no lane (counted) and lanes holding 16 spans
-//   or more merge instead of growing.
-// - in the file: at most max_lanes lanes (goroutines the analysis names —
-//   cancelers, woken, findings, bound to contexts — first, then the busiest)
-//   and max_output_spans spans (lanes merged further to fit); at most
-//   max_flame_samples flame samples (the heaviest) of at most
+// - memory: the first pass keeps a counter per goroutine; the second keeps
+//   at most max_lanes lanes of max_spans_per_lane spans (past that, adjacent
+//   pairs outside the focus windows are merged: the span keeps the state of
+//   its longer half and counts what it stands for).
+// - in the file: at most max_lanes lanes and max_output_spans spans (lanes
+//   merged further to fit); at most max_flame_samples flame samples (the
+//   heaviest) of at most
 //   max_flame_depth frames (the root-most). Every drop is counted in the
 //   JSON and shown in the page.
 #pragma once
@@ -48,12 +57,15 @@
 
 #include "cancelflow/analysis.h"
 
+namespace cancelflow {
+class TraceBuffer;
+}
+
 namespace cancelflow::report {
 
 struct HtmlOptions {
   std::string trace_path;
   uint32_t max_spans_per_lane = 2'000;
-  uint64_t max_spans = 2'000'000;
   uint32_t max_lanes = 200;
   uint64_t max_output_spans = 60'000;
   uint32_t max_annotations = 5'000;  // logs, region and task beginnings (the first ones)
@@ -91,8 +103,9 @@ class HtmlWriter final : public EventObserver {
 
   void OnEvent(const Event& e, const Reader& reader) override;
 
-  // The whole HTML document (call once, after the pass).
-  std::string Write(const Analysis& analysis, HtmlStats* stats = nullptr);
+  // The whole HTML document (call once, after the pass). `trace` is the
+  // buffer the analysis read: the timeline reads it again.
+  std::string Write(const Analysis& analysis, const TraceBuffer& trace, HtmlStats* stats = nullptr);
 
   struct Impl;
 

@@ -3,6 +3,7 @@
 // rendering itself is tested in a browser by tests/html.
 #include "report/html_writer.h"
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -48,7 +49,7 @@ TEST(HtmlWriter, ReportOfBlockedSend) {
   auto a = Analyze(*buf, AnalysisOptions{}, {&w});  // the real analysis: cancellations, findings
   ASSERT_TRUE(a);
   HtmlStats st;
-  const std::string html = w.Write(*a, &st);
+  const std::string html = w.Write(*a, *buf, &st);
   EXPECT_EQ(st.bytes, html.size());
   EXPECT_THAT(html, HasSubstr("Content-Security-Policy"));
   EXPECT_THAT(html, HasSubstr("default-src 'none'"));
@@ -95,11 +96,47 @@ TEST(HtmlWriter, BoundsAreCountedNotSilent) {
   auto pass = testing::RunPass("tests/corpus/traces/go1.26/manygen.trace", {&w});
   ASSERT_TRUE(pass);
   HtmlStats st;
-  const nlohmann::json d = DataOf(w.Write(*pass->analysis, &st));
+  const nlohmann::json d = DataOf(w.Write(*pass->analysis, pass->buf, &st));
   EXPECT_EQ(d["timeline"]["lanes"].size(), 2u);
   EXPECT_GT(d["timeline"]["lanes_dropped"].get<uint64_t>(), 0u);
   EXPECT_GT(d["timeline"]["spans_merged"].get<uint64_t>(), 0u);
   for (const auto& l : d["timeline"]["lanes"]) EXPECT_LE(l["spans"].size(), 16u);
+}
+
+TEST(HtmlWriter, LanesStayWholeAroundCancellations) {
+  // Tight span caps merge the lanes (the caps bite: spans_merged), except
+  // from 5 ms before each cancellation to 50 ms after on its canceler's and
+  // woken goroutines' lanes (timeline_spans_test.cc tests the merging itself).
+  HtmlOptions o;
+  o.max_spans_per_lane = 16;
+  o.max_output_spans = 16 * 4;
+  HtmlWriter w(o);
+  auto buf = TraceBuffer::Open(std::string(CANCELFLOW_SOURCE_DIR) + "/tests/corpus/traces/go1.26/windowloop.trace");
+  ASSERT_TRUE(buf);
+  auto a = Analyze(*buf, AnalysisOptions{}, {&w});
+  ASSERT_TRUE(a);
+  ASSERT_GT(a->cancellations.size(), 0u);
+  const nlohmann::json d = DataOf(w.Write(*a, *buf, nullptr));
+  EXPECT_GT(d["timeline"]["spans_merged"].get<uint64_t>(), 0u);
+  const int64_t start = d["timeline"]["start_ns"].get<int64_t>();
+  std::map<int64_t, const nlohmann::json*> lane;
+  for (const auto& l : d["timeline"]["lanes"]) lane[l["g"].get<int64_t>()] = &l;
+  size_t checked = 0;
+  for (const auto& c : d["cancellations"]) {
+    const int64_t t = c["time_ns"].get<int64_t>() - start;
+    std::vector<int64_t> gs{c["canceler"]["goroutine"].get<int64_t>()};
+    for (const auto& wk : c["woken"]) gs.push_back(wk["goroutine"].get<int64_t>());
+    for (const int64_t g : gs) {
+      ASSERT_TRUE(lane.count(g)) << g;
+      for (const auto& sp : (*lane[g])["spans"]) {
+        const int64_t b = sp[0].get<int64_t>(), e = sp[1].get<int64_t>();
+        if (e < t - 5'000'000 || b > t + 50'000'000) continue;
+        EXPECT_EQ(sp[4].get<int>(), 1) << "g" << g << " span [" << b << ", " << e << "] near the cancel at " << t;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 0u);
 }
 
 TEST(HtmlWriter, EmbeddedAnalysisIsCappedAndSaysSo) {
@@ -117,7 +154,7 @@ TEST(HtmlWriter, EmbeddedAnalysisIsCappedAndSaysSo) {
   auto a = Analyze(*buf, AnalysisOptions{}, {&w});
   ASSERT_TRUE(a);
   ASSERT_EQ(a->cancellations.size(), 2u);
-  const nlohmann::json d = DataOf(w.Write(*a, nullptr));
+  const nlohmann::json d = DataOf(w.Write(*a, *buf, nullptr));
   ASSERT_EQ(d["cancellations"].size(), 1u);
   const auto& c = d["cancellations"][0];
   EXPECT_LE(c["woken"].size(), 2u);

@@ -214,12 +214,13 @@ std::vector<PostCancelSample> PprofWriter::Samples(const Analysis& a, PprofStats
       win.g = w.goroutine;
       win.begin = w.unblocked;
       win.end = w.stopped >= 0 ? w.stopped : goroutine_end(w.goroutine);
-      // A slow-cancel finding measures the time to return: its goroutines'
-      // windows end there too (waits on the way, e.g. a time.Sleep, are
-      // post-cancel time), so the profile and the finding tell one number.
+      // A slow-cancel finding measures the time to respond: its goroutines'
+      // windows end at the response (waits on the way, e.g. a time.Sleep,
+      // are post-cancel time), so the profile and the finding tell one
+      // number. Other windows end at the next block (time to next block).
       if (const auto f = finding_of.find(w.goroutine.value());
           f != finding_of.end() && f->second->rule == Rule::kSlowCancel) {
-        win.end = std::max(win.end, goroutine_end(w.goroutine));
+        win.end = std::max(win.end, w.responded >= 0 ? w.responded : goroutine_end(w.goroutine));
       }
       win.wall_stack = wait_stack(w.goroutine, w.unblocked);
       if (win.wall_stack == kNoStack) win.wall_stack = w.next_block_stack;
@@ -456,6 +457,9 @@ PprofStats PprofWriter::Encode(const Analysis& a, std::string* proto) {
     w.EndMessage(m);
   }
   w.Int64(pp::kPeriod, im.opts.cpu_period_ns);
+  w.Int64(pp::kComment, st.Index("cancelflow: a post-cancel window runs from the wake-up to the goroutine's next "
+                                  "block or exit (time to next block), or to its response for a slow-cancel "
+                                  "goroutine (time to respond)"));
   w.Int64(pp::kComment, st.Index(fmt::format("cancelflow: {} post-cancel windows, {} of {} CPU samples in them, "
                                              "{} leaked goroutines; CPU period assumed {} ns",
                                              stats.windows, stats.post_cancel_cpu_samples, stats.cpu_samples_seen,

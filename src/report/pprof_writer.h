@@ -6,8 +6,10 @@
 // stack) and the wait stack of every unblock (Waiting -> Runnable: the
 // goroutine's last block stack). Write(analysis) then builds post-cancel
 // windows, one per goroutine:
-//   - woken by a cancellation: [WokenGoroutine::unblocked, stopped), or up
-//     to the goroutine's end / the trace end when it never stopped;
+//   - woken by a cancellation: [WokenGoroutine::unblocked, stopped) (time
+//     to next block), or up to the goroutine's end / the trace end when it
+//     never stopped; for a goroutine of a slow-cancel finding, up to its
+//     response (WokenGoroutine::responded: time to respond);
 //   - otherwise, bound to an instrumented context (ctxtrace.Go/Bind) that
 //     became done: [ContextInfo::done, goroutine end or trace end).
 // and emits, with labels rule / context / cause / cancel_kind / goroutine:

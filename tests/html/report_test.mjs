@@ -11,6 +11,9 @@
 //       nested         instrumented + at least one context nested under another
 //       hostile        basic + every payload of tests/html/hostile shown as text, none executed
 //       corpus-hostile the hostile strings of tests/corpus/progs/cmd/annotations shown as text
+//       large          basic + on a >= 100 MB trace with bugs planted over the whole run: every goroutine a
+//                      finding names has a lane with spans, the arrows of every cited cancellation are drawn,
+//                      findings come from the whole run, and the page is ready in under 3 s
 // Every mode fails on any console error, uncaught exception or log error
 // (CSP violations, blocked network requests, JS errors).
 import { spawn } from 'node:child_process';
@@ -228,6 +231,31 @@ async function main() {
       return { ok: zoomedOk && boxes().length === before && boxes()[0].textContent === 'all', name };
     })()`);
     check(flame.ok, `flame graph zooms into a frame and back (${flame.name})`);
+  }
+  if (args.mode === 'large') {
+    const big = await evaluate(`(() => {
+      const D = JSON.parse(document.getElementById('cf-data').textContent);
+      const T = D.timeline;
+      const spans = new Map(T.lanes.map((l) => [l.g, l.spans.length]));
+      const named = new Set();
+      D.findings.forEach((f) => (f.goroutines || []).forEach((g) => named.add(g)));
+      const missing = Array.from(named).filter((g) => !(spans.get(g) > 0));
+      // When each finding's goroutines were last seen starting a span: the bugs are planted all along.
+      const lastSpan = (g) => { const l = T.lanes.find((x) => x.g === g); return l && l.spans.length ? l.spans[l.spans.length - 1][0] : -1; };
+      const firstSpan = (g) => { const l = T.lanes.find((x) => x.g === g); return l && l.spans.length ? l.spans[0][0] : -1; };
+      const starts = Array.from(named).map(firstSpan).filter((t) => t >= 0);
+      return { named: named.size, missing: missing.slice(0, 10), missingCount: missing.length,
+               duration: T.end_ns - T.start_ns, firstBug: Math.min.apply(null, starts), lastBug: Math.max.apply(null, starts),
+               findings: D.findings.length, report: window.cfReport, seen: T.goroutines_seen, lanes: T.lanes.length,
+               bytes: document.documentElement.outerHTML.length };
+    })()`);
+    check(big.findings >= 2 && big.named >= 10, `findings name ${big.named} goroutines (${big.findings} findings)`);
+    check(big.missingCount === 0, `every goroutine a finding names has a lane with spans (${big.missingCount} without: ${big.missing.join(', ')})`);
+    check(big.lastBug > 0.8 * big.duration && big.firstBug < 0.2 * big.duration,
+      `the named goroutines span the run: first at ${(big.firstBug / 1e6).toFixed(0)} ms, last at ${(big.lastBug / 1e6).toFixed(0)} ms of ${(big.duration / 1e6).toFixed(0)} ms`);
+    check(big.report.citedCancellations > 0 && big.report.citedArrows >= big.report.citedCancellations && big.report.citedArrowsMissing === 0,
+      `the arrows of the ${big.report.citedCancellations} cited cancellations are drawn (${big.report.citedArrows} drawn, ${big.report.citedArrowsMissing} missing)`);
+    check(big.report.readyMs < 3000, `the page is ready ${big.report.readyMs.toFixed(0)} ms after navigation (< 3000 ms; ${big.lanes} lanes of ${big.seen} goroutines)`);
   }
   if (args.mode === 'instrumented' || args.mode === 'nested') {
     check(page.data.contexts > 0 && page.contextNodes === page.data.contexts, `context tree: ${page.contextNodes} of ${page.data.contexts} contexts`);

@@ -277,6 +277,19 @@
     });
     stats.arrows = arrows.length;
     stats.ignoredArrows = arrows.filter(function (a) { return a.ignored; }).length;
+    // The arrows of the cancellations the findings cite, and those of their
+    // wake-ups that have no lane (the lane choice puts them first: 0 unless
+    // a cancellation woke more goroutines than the lane cap).
+    const cited = new Set();
+    (D.findings || []).forEach(function (f) { if (f.cancellation !== null && f.cancellation !== undefined) cited.add(f.cancellation); });
+    stats.citedCancellations = cited.size;
+    stats.citedArrows = arrows.filter(function (a) { return cited.has(a.c.id); }).length;
+    stats.citedArrowsMissing = 0;
+    (D.cancellations || []).forEach(function (c) {
+      if (!cited.has(c.id)) return;
+      if (!laneOf.has(c.canceler.goroutine)) stats.citedArrowsMissing += c.woken.length;
+      else c.woken.forEach(function (w) { if (!laneOf.has(w.goroutine)) stats.citedArrowsMissing++; });
+    });
     canvas.dataset.arrows = String(arrows.length);
     canvas.dataset.lanes = String(lanes.length);
     const seen = T.goroutines_seen || lanes.length;
@@ -464,7 +477,7 @@
     }
     let msg = F.metric === 'cpu'
       ? 'CPU time (' + F.post_cancel_cpu_samples + ' CPU samples) of goroutines after a cancel woke them or their context was done.'
-      : 'Wall time of goroutines after a cancel woke them or their context was done, on the stack they were woken at (the trace has no CPU samples in these windows).';
+      : 'Wall time of goroutines after a cancel woke them or their context was done, where it was spent: each wait at the stack it waited on, running and runnable time at the stack they were woken at (the trace has no CPU samples in these windows).';
     msg += ' ' + F.windows + ' windows. Click a frame to zoom, the root to reset.';
     if (F.samples_dropped) msg += ' ' + F.samples_dropped + ' lightest stacks not shown (cap ' + F.caps.max_flame_samples + ').';
     if (F.stacks_truncated) msg += ' ' + F.stacks_truncated + ' stacks cut at ' + F.caps.max_flame_depth + ' frames.';
@@ -522,5 +535,6 @@
 
   const parts = [renderSummary, renderFindings, renderTimeline, renderFlame, renderContexts, renderCancellations, renderAnnotations];
   parts.forEach(function (p) { p(); });
+  stats.readyMs = performance.now();  // since navigation started
   document.body.dataset.cfReady = '1';
 })();
