@@ -103,6 +103,13 @@ struct AnalysisOptions {
   // the trace (`go test -trace` of net/http makes net/http user code).
   std::vector<std::string> user_packages;
   bool detect_packages_under_test = true;
+  // Test names in go test's `=== RUN` order (go test -json "run" actions):
+  // names the tests of a trace without ctxtracetest marks exactly, subtests
+  // included (GoroutineInfo::test, Finding::test). Without it a goroutine is
+  // named by the top-level test function its testing.tRunner ancestor runs.
+  // A finding several tests hit stays one (Finding::test: its first
+  // goroutine's test; each GoroutineInfo::test names its own).
+  std::vector<std::string> test_run_order;
   // Memory on goroutine churn: the records of goroutines that ended without
   // mattering are dropped once there are this many of them and they are at
   // least half of all records (0: never). Results do not depend on it (tests
@@ -308,6 +315,9 @@ class Analysis {
   std::vector<GoroutineInfo> goroutines;  // sorted by id; those referenced above
   std::vector<Test> tests;
   DataQuality quality;
+  // The import path of the tested package: the first test function seen on
+  // a testing.tRunner goroutine (a `go test` trace), else "".
+  std::string tested_package;
 
   const GoroutineInfo* Goroutine(GoId id) const;
   bool instrumented() const { return quality.instrumentation_records > 0; }

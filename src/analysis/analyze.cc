@@ -253,6 +253,16 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
   analysis::FindSlowCancels(m, options, &sink);
   analysis::FindLateDeadlines(m, options, &sink);
   std::vector<Finding> findings = std::move(sink.findings);
+  // Tests without markers, after the rules: a bug several tests hit stays
+  // one finding. A goroutine belongs to its testing.tRunner ancestor's test,
+  // a finding to its first goroutine's (the reports list every goroutine's).
+  for (analysis::GoRecord& g : m.gs) {
+    if (g.info.test.empty() && g.runner_test >= 0) g.info.test = m.runner_tests[static_cast<size_t>(g.runner_test)].name;
+  }
+  for (Finding& f : findings) {
+    if (!f.test.empty() || f.goroutines.empty()) continue;
+    if (const analysis::GoRecord* g = m.Find(f.goroutines.front())) f.test = g->info.test;
+  }
   std::stable_sort(findings.begin(), findings.end(), [](const Finding& x, const Finding& y) {
     if (x.severity != y.severity) return x.severity > y.severity;
     return x.rule < y.rule;
@@ -278,6 +288,7 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
   a.contexts = std::move(m.contexts);
   a.tests = std::move(m.tests);
   a.quality = std::move(m.quality);
+  a.tested_package = std::move(m.tested_package);
   return a;
 }
 

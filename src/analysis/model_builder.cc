@@ -1,6 +1,7 @@
 #include "analysis/model_builder.h"
 
 #include <algorithm>
+#include <map>
 
 #include "analysis/wait_patterns.h"
 
@@ -111,11 +112,8 @@ std::vector<std::string> PackagesUnderTest(const ModelState& m) {
       if (m.Str(m.stacks->GetFrame(frames[i]).func) != "testing.tRunner") continue;
       // The test function: "<import path>.Test..." — the package is up to the
       // first '.' after the last '/'.
-      std::string_view fn = m.Str(m.stacks->GetFrame(frames[i - 1]).func);
-      const size_t slash = fn.rfind('/');
-      const size_t dot = fn.find('.', slash == std::string_view::npos ? 0 : slash);
-      if (dot == std::string_view::npos) continue;
-      std::string pkg(fn.substr(0, dot));
+      std::string pkg(PackagePath(m.Str(m.stacks->GetFrame(frames[i - 1]).func)));
+      if (pkg.empty()) continue;
       add(pkg + ".");
       if (pkg.size() > 5 && pkg.ends_with("_test")) add(pkg.substr(0, pkg.size() - 5) + ".");
     }
@@ -308,6 +306,54 @@ void ModelBuilder::NameRunnerTest(GoRecord& g, StackId s) {
   }
 }
 
+void ModelBuilder::NameRunnerTests() {
+  std::vector<RunnerTest>& tests = m_.runner_tests;
+  // With go test's `=== RUN` order: t.Run prints "=== RUN" and then starts
+  // the goroutine, both on the parent test's goroutine, so the n-th name
+  // under parent P is the n-th tRunner goroutine P created. Exact for
+  // subtests, t.Parallel and -count.
+  if (!options_.test_run_order.empty()) {
+    std::map<int32_t, std::vector<int32_t>> children;  // parent (-1: root) -> tests, in creation order
+    for (size_t i = 0; i < tests.size(); ++i) children[tests[i].parent].push_back(static_cast<int32_t>(i));
+    std::map<int32_t, size_t> next;           // parent -> its next unnamed child
+    std::map<std::string, int32_t> latest;    // test name -> its latest tRunner goroutine
+    for (const std::string& name : options_.test_run_order) {
+      const size_t slash = name.rfind('/');
+      int32_t parent = -1;
+      if (slash != std::string::npos) {
+        auto it = latest.find(name.substr(0, slash));
+        if (it == latest.end()) continue;
+        parent = it->second;
+      }
+      auto ch = children.find(parent);
+      if (ch == children.end()) continue;
+      size_t& n = next[parent];
+      if (n >= ch->second.size()) continue;
+      const int32_t t = ch->second[n++];
+      tests[static_cast<size_t>(t)].name = name;
+      latest[name] = t;
+    }
+  }
+  // Otherwise (or for tests the order does not name) the test function's
+  // name: the frame tRunner called is the test function or, for a subtest,
+  // a closure of it (pkg.TestX.func1), which names the top-level test.
+  for (size_t i = 0; i < tests.size(); ++i) {
+    TestFunc tf;
+    if (tests[i].function != kEmptyString) {
+      tf = ParseTestFunc(m_.Str(tests[i].function));
+      if (m_.tested_package.empty()) m_.tested_package = tf.import_path;
+    }
+    if (!tests[i].name.empty()) continue;
+    for (int32_t k = static_cast<int32_t>(i), depth = 0; k >= 0 && depth < 256 && tf.test.empty(); ++depth) {
+      k = tests[static_cast<size_t>(k)].parent;
+      if (k >= 0 && tests[static_cast<size_t>(k)].function != kEmptyString) {
+        tf = ParseTestFunc(m_.Str(tests[static_cast<size_t>(k)].function));
+      }
+    }
+    tests[i].name = std::move(tf.test);
+  }
+}
+
 void ModelBuilder::OnGoCreate(const Event& e, const StateTransition& t) {
   const GoId id(t.resource.id);
   GoRecord& g = m_.Get(id);
@@ -328,7 +374,7 @@ void ModelBuilder::OnGoCreate(const Event& e, const StateTransition& t) {
   if (g.test_runner) {
     // A test (or subtest) without markers: its goroutine and everything it creates.
     m_.scope_facts.runner_tests = true;
-    m_.runner_tests.push_back(RunnerTest{id, e.time, -1, kEmptyString});
+    m_.runner_tests.push_back(RunnerTest{id, e.time, -1, kEmptyString, g.runner_test, {}});
     g.runner_test = static_cast<int32_t>(m_.runner_tests.size() - 1);
     ++runner_names_pending_;
   }
@@ -665,6 +711,7 @@ ModelState ModelBuilder::Finish(Time end) {
     w.left += c.left;
     w.forever = w.forever || c.forever;
   });
+  NameRunnerTests();
   for (GoRecord& g : m_.gs) {
     g.info.end_state = g.info.ended >= 0 ? GoState::kNotExist : g.state;
     if (g.open_woken.valid()) {

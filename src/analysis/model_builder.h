@@ -66,6 +66,9 @@ class ModelBuilder {
   // Sets the entry function and what it says: a runtime, main, instrumentation or test goroutine.
   void SetStartFunc(GoRecord& g, StringId func);
   void NameRunnerTest(GoRecord& g, StackId s);
+  // At the end: each RunnerTest's name (go test's RUN order, else its test
+  // function), and ModelState::tested_package.
+  void NameRunnerTests();
   bool StillInWait(const GoRecord& g, StackId now) const;
   void Responded(GoRecord& g, Time t);
   const CancelStack& Classify(StackId s);

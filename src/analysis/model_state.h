@@ -78,6 +78,8 @@ struct RunnerTest {
   GoId goroutine = kNoGoroutine;
   Time start = -1, end = -1;   // its creation and GoDestroy
   StringId function;           // the test function (the frame tRunner called), once a stack shows it
+  int32_t parent = -1;         // the test whose goroutine ran t.Run (index), -1 for top-level tests
+  std::string name;            // "TestX/sub" (Finish: NameRunnerTests), "" if unknown
 };
 
 // Goroutines blocked at one stack (a "site") over the trace: how many were
@@ -121,6 +123,7 @@ struct ModelState {
   std::vector<Test> tests;
   std::vector<uint64_t> leak_records;  // context ids with a `leak` record, in order
   std::vector<RunnerTest> runner_tests;
+  std::string tested_package;          // import path of the first test function seen (Finish)
   FlatMap<SiteCounts> sites;           // block StackId -> counts (during the pass)
   FlatMap<SiteCounts> wait_sites;      // waiting frame (FrameId) -> counts of every stack that waits there (Finish)
   ScopeFacts scope_facts;

@@ -67,13 +67,35 @@ bool IsContextClosure(std::string_view func, std::string_view enclosing) {
   return IsClosureSuffix(func.substr(enclosing.size()));
 }
 
-bool IsStdFunction(std::string_view f) {
-  // The function's package path: up to the first '.' after the last '/'
-  // (type arguments, which may hold other paths, cut off first).
-  f = f.substr(0, f.find('['));
+std::string_view PackagePath(std::string_view f) {
+  f = f.substr(0, f.find('['));  // type arguments may hold other paths
   const size_t slash = f.rfind('/');
   const size_t dot = f.find('.', slash == std::string_view::npos ? 0 : slash);
-  const std::string_view path = f.substr(0, dot);
+  return dot == std::string_view::npos ? std::string_view() : f.substr(0, dot);
+}
+
+namespace {
+
+bool IsTestName(std::string_view name, std::string_view prefix) {
+  // go test's rule (isTest): the prefix, then end or a non-lowercase rune.
+  if (name.substr(0, prefix.size()) != prefix) return false;
+  return name.size() == prefix.size() || !(name[prefix.size()] >= 'a' && name[prefix.size()] <= 'z');
+}
+
+}  // namespace
+
+TestFunc ParseTestFunc(std::string_view func) {
+  std::string_view pkg = PackagePath(func);
+  if (pkg.empty()) return {};
+  const std::string_view rest = func.substr(pkg.size() + 1);
+  const std::string_view name = rest.substr(0, rest.find('.'));
+  if (!IsTestName(name, "Test") && !IsTestName(name, "Fuzz")) return {};
+  if (pkg.size() > 5 && pkg.substr(pkg.size() - 5) == "_test") pkg.remove_suffix(5);
+  return {std::string(pkg), std::string(name)};
+}
+
+bool IsStdFunction(std::string_view f) {
+  const std::string_view path = PackagePath(f);
   const std::string_view top = path.substr(0, path.find('/'));
   // The standard library's top-level import path elements (go list std).
   static constexpr std::string_view kStd[] = {

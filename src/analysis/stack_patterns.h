@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "cancelflow/analysis.h"
@@ -55,6 +56,20 @@ struct CancelStack {
 // Classifies the stack of a GoUnblock (the unblocker's stack) or of a
 // GoCreate (the creator's stack).
 CancelStack ClassifyCancelStack(std::span<const std::string_view> funcs);
+
+// The package path of a function name: up to the first '.' after the last
+// '/' ("example.com/m/pkg.(*T).M.func1" -> "example.com/m/pkg"; type
+// arguments are cut off first); "" when there is none.
+std::string_view PackagePath(std::string_view func);
+
+// "example.com/m/pkg.TestX.func1" -> {"example.com/m/pkg", "TestX"}: a test
+// (or fuzz) function or one of its closures, by go test's naming rule; the
+// package of an external test package (pkg_test) is pkg's. Empty otherwise.
+struct TestFunc {
+  std::string import_path;
+  std::string test;
+};
+TestFunc ParseTestFunc(std::string_view func);
 
 // True for a function of the standard library: its package path's first
 // element is one of the standard library's top-level names (runtime, context,

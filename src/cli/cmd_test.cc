@@ -8,7 +8,7 @@
 // like go test -p; the build cache is shared, so this builds each package once
 // as `go test ./...` does. A worker that sees its go test finish analyzes the
 // trace at once, with go test's `=== RUN` order (the "run" events) to name
-// the test goroutines (report/test_attribution.h). The main thread prints
+// the test goroutines (AnalysisOptions::test_run_order). The main thread prints
 // each package's ok/FAIL block as it completes, then one summary, and writes
 // the reports with each package's own test results (JUnit as gotestsum).
 // Exit: 2 when go is missing, a package does not build or go test fails to

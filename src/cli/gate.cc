@@ -19,7 +19,6 @@
 #include "report/junit_writer.h"
 #include "report/metrics_writer.h"
 #include "report/sarif_writer.h"
-#include "report/test_attribution.h"
 #include "report/text.h"
 
 namespace cancelflow::cli {
@@ -58,8 +57,9 @@ std::optional<AnalyzedTrace> AnalyzeTraceFile(const std::string& path, const Ana
     *error = true;
     return std::nullopt;
   }
-  report::TestGoroutines tests;
-  auto a = Analyze(*buf, options, {&tests});
+  AnalysisOptions with_order = options;
+  with_order.test_run_order = run_order;
+  auto a = Analyze(*buf, with_order);
   if (!a) {
     PrintError(fmt::format("{}: {}", path, a.error().ToString()));
     *error = true;
@@ -70,8 +70,8 @@ std::optional<AnalyzedTrace> AnalyzeTraceFile(const std::string& path, const Ana
                            a->quality.error ? a->quality.error->ToString() : "broken part-way"));
     *error = true;
   }
-  tests.Attribute(*a, run_order);
-  return AnalyzedTrace{path, std::move(*a), tests.import_path()};
+  std::string package = a->tested_package;
+  return AnalyzedTrace{path, std::move(*a), std::move(package)};
 }
 
 std::string FindingsText(const report::CheckedTrace& t, const std::string& prefix) {

@@ -38,8 +38,8 @@ struct AnalyzedTrace {
   std::string package;  // import path from the test functions' frames ("" if none)
 };
 
-// Analyzes the trace at `path` and attributes findings to Go tests
-// (report::TestGoroutines; `run_order` as there). nullopt after printing the
+// Analyzes the trace at `path`; findings name the Go tests they belong to
+// (`run_order`: AnalysisOptions::test_run_order). nullopt after printing the
 // error; *error is set also when the trace is partial (the analysis of what
 // came before the break is still returned).
 std::optional<AnalyzedTrace> AnalyzeTraceFile(const std::string& path, const AnalysisOptions& options,
