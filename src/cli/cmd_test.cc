@@ -9,8 +9,9 @@
 // packages). So one command builds every package's test binary:
 //   go test -c -o BIN/ -ldflags=-s -w [build flags] PKG...
 // (-s -w as go test links the binaries it runs; not when the user gives
-// -ldflags), and each binary then runs as go test would run it: in its
-// package's directory, with PWD and $GOROOT/bin first in PATH, as
+// -ldflags), and each binary runs as soon as go has moved it into BIN (as
+// go test runs the first tests while it links the others), as go test would
+// run it: in its package's directory, with PWD and $GOROOT/bin first in PATH, as
 //   BIN/NAME.test -test.paniconexit0 -test.v=test2json -test.timeout=10m0s
 //                 -test.trace=DIR/<import path>.trace [-test.X=V for the user's test flags]
 // with go test's last-ditch SIGQUIT after the timeout plus a minute. Its
@@ -44,11 +45,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
+
+#include <sys/stat.h>
 
 #include <fmt/format.h>
 
@@ -412,29 +416,101 @@ std::optional<Listed> ListPackages(const std::vector<std::string>& patterns, con
   return listed;
 }
 
+// Packages ready to run, in the order they became ready.
+class ReadyQueue {
+ public:
+  void Push(size_t i) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ready_.push_back(i);
+    pushed_.push_back(i);
+    cv_.notify_one();
+  }
+  bool Pushed(size_t i) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::find(pushed_.begin(), pushed_.end(), i) != pushed_.end();
+  }
+  void Close() {  // no more will come
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  // The next package; nullopt once closed and empty.
+  std::optional<size_t> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !ready_.empty() || closed_; });
+    if (ready_.empty()) return std::nullopt;
+    const size_t i = ready_.front();
+    ready_.pop_front();
+    return i;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<size_t> ready_;
+  std::vector<size_t> pushed_;
+  bool closed_ = false;
+};
+
 // One `go test -c` for the packages in `todo` whose test binary names are
-// unique (the first of several with one name), into `bin_dir`; sets
-// Package::binary for each binary written. go test -c builds every package
-// it can when some fail, so a missing binary is that package's failure,
-// which go test then shows in full for that package.
+// unique (the first of several with one name), into `bin_dir`. Each package
+// goes into `queue` once it can run: with Package::binary set as soon as go
+// has written its binary (go test also runs the first tests while it links
+// the others), or without, to run under go test: at once when it is not in
+// the build, after the build when its binary is missing (go test -c builds
+// every package it can when some fail; go test then shows the failure).
+// A binary is complete once its name appears: go moves it there from its
+// work directory, which is on the same file system (bin_dir is where go's
+// work directories go), unless the directory is setgid (then go copies it
+// and the binaries are taken after the build).
 void BuildTestBinaries(std::vector<Package>& pkgs, const std::vector<size_t>& todo, const DirectRun& run,
-                       const std::string& bin_dir) {
+                       const std::string& bin_dir, const std::string& log_base, ReadyQueue& queue) {
   std::vector<std::string> argv{"go", "test", "-c", "-o", bin_dir + "/"};
   if (!run.ldflags) argv.push_back("-ldflags=-s -w");
   argv.insert(argv.end(), run.build.begin(), run.build.end());
-  std::map<std::string, size_t> by_name;
+  std::map<std::string, size_t> pending;  // binary name -> package
   for (const size_t i : todo) {
     // A package named by its files (go test x_test.go) has no import path to build by.
-    if (pkgs[i].import_path == "command-line-arguments" || pkgs[i].import_path.starts_with("-")) continue;
-    if (by_name.emplace(TestBinaryName(pkgs[i].import_path), i).second) argv.push_back(pkgs[i].import_path);
+    const bool buildable = !bin_dir.empty() && pkgs[i].import_path != "command-line-arguments" &&
+                           !pkgs[i].import_path.starts_with("-");
+    if (buildable && pending.emplace(TestBinaryName(pkgs[i].import_path), i).second) {
+      argv.push_back(pkgs[i].import_path);
+    } else {
+      queue.Push(i);
+    }
   }
-  if (by_name.empty()) return;
-  // go's messages are not shown here: the packages they concern run under go test.
-  RunProcess(argv, bin_dir + "/go-build.out", bin_dir + "/go-build.err");
-  for (const auto& [name, i] : by_name) {
+  if (pending.empty()) return;
+  auto scan = [&] {
     std::error_code ec;
-    if (fs::is_regular_file(bin_dir + "/" + name, ec)) pkgs[i].binary = bin_dir + "/" + name;
+    for (fs::directory_iterator it(bin_dir, ec), end; !ec && it != end; it.increment(ec)) {
+      const auto found = pending.find(it->path().filename().string());
+      if (found == pending.end()) continue;
+      pkgs[found->second].binary = it->path().string();
+      queue.Push(found->second);
+      pending.erase(found);
+    }
+  };
+  struct stat st {};
+  const bool early = stat(bin_dir.c_str(), &st) == 0 && (st.st_mode & S_ISGID) == 0;
+  std::atomic<bool> built{false};
+  // go's messages are not shown here: the packages they concern run under go test.
+  std::thread go([&] {
+    RunProcess(argv, log_base + ".out", log_base + ".err");
+    built = true;
+  });
+  struct Join {
+    std::thread& t;
+    ~Join() { t.join(); }
+  };
+  {
+    const Join join{go};
+    while (!built) {
+      if (early) scan();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
+  scan();
+  for (const auto& [name, i] : pending) queue.Push(i);
 }
 
 // The trace of a package whose tests ran: analyzed, or why not.
@@ -451,7 +527,10 @@ void AnalyzePackageTrace(Package& p, const std::string& err, const AnalysisOptio
 
 // Runs the package's test binary as go test -json would and converts its
 // output to go test -json's events (cmd/go/internal/test runTestActor).
-void RunBinary(Package& p, const DirectRun& run, const std::string& goroot, const AnalysisOptions& analysis) {
+void RunGoTest(Package& p, const std::vector<std::string>& go_flags, const AnalysisOptions& analysis);
+
+void RunBinary(Package& p, const DirectRun& run, const std::string& goroot, const std::vector<std::string>& go_flags,
+               const AnalysisOptions& analysis) {
   std::vector<std::string> argv{p.binary, "-test.paniconexit0", "-test.v=test2json"};
   if (!run.timeout_set) argv.push_back("-test.timeout=10m0s");
   argv.push_back("-test.trace=" + p.trace);
@@ -477,7 +556,9 @@ void RunBinary(Package& p, const DirectRun& run, const std::string& goroot, cons
   const ProcessResult r = RunProcess(argv, output_path, "", options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (r.exit_code < 0) {
-    p.go_error = fmt::format("cannot run {}: {}\n", p.binary, r.spawn_error);
+    // A binary that cannot be started (a noexec temporary directory): go test knows its way.
+    p.binary.clear();
+    RunGoTest(p, go_flags, analysis);
     return;
   }
   p.ran = true;
@@ -585,11 +666,15 @@ int RunTest(const TestOptions& opts) {
   }
 
   // The test binaries: built by one go test -c into a directory of their
-  // own (never among kept traces), removed at the end.
+  // own (never among kept traces) where go keeps its work directories
+  // (GOTMPDIR, else TMPDIR: a /tmp mounted noexec is why GOTMPDIR exists),
+  // removed at the end.
   const DirectRun direct = ClassifyFlags(opts.go_flags, std::getenv("GOFLAGS"));
   Cleanup bin_cleanup;
   if (direct.usable && !todo.empty()) {
-    std::string tmpl = (fs::temp_directory_path(ec) / "cancelflow-bin-XXXXXX").string();
+    const char* gotmpdir = std::getenv("GOTMPDIR");
+    std::string tmpl = ((gotmpdir != nullptr && *gotmpdir != 0 ? fs::path(gotmpdir) : fs::temp_directory_path(ec)) /
+                        "cancelflow-bin-XXXXXX").string();
     if (mkdtemp(tmpl.data()) == nullptr) {
       PrintError(fmt::format("cannot create a temporary directory {}: {}", tmpl, std::strerror(errno)));
       return kExitError;
@@ -597,23 +682,24 @@ int RunTest(const TestOptions& opts) {
     bin_cleanup.dir = tmpl;
   }
 
-  // A driver thread builds the binaries, then workers run them (or go test)
-  // and analyze; the main thread prints in completion order.
+  // A driver thread builds the binaries and queues the packages as they can
+  // run; workers run them (or go test) and analyze; the main thread prints
+  // in completion order.
   std::mutex mu;
   std::condition_variable cv;
   std::vector<size_t> finished;
-  std::atomic<size_t> next{0};
+  ReadyQueue queue;
   const size_t workers = std::min<size_t>(
       todo.size(), direct.bench ? 1
                    : opts.parallel > 0 ? static_cast<size_t>(opts.parallel)
                                        : std::max(1u, std::thread::hardware_concurrency()));
   auto work = [&] {
-    for (size_t k = next++; k < todo.size(); k = next++) {
-      Package& p = pkgs[todo[k]];
+    while (const auto i = queue.Pop()) {
+      Package& p = pkgs[*i];
       // main() catches what third-party code throws, but not on this thread.
       try {
         if (!p.binary.empty()) {
-          RunBinary(p, direct, listed->goroot, gate->config.analysis);
+          RunBinary(p, direct, listed->goroot, opts.go_flags, gate->config.analysis);
         } else {
           RunGoTest(p, opts.go_flags, gate->config.analysis);
         }
@@ -621,18 +707,22 @@ int RunTest(const TestOptions& opts) {
         p.go_error = fmt::format("cancelflow: {}: {}\n", p.import_path, e.what());
       }
       std::lock_guard<std::mutex> lock(mu);
-      finished.push_back(todo[k]);
+      finished.push_back(*i);
       cv.notify_one();
     }
   };
   std::thread driver([&] {
-    try {
-      if (!bin_cleanup.dir.empty()) BuildTestBinaries(pkgs, todo, direct, bin_cleanup.dir);
-    } catch (const std::exception&) {
-      // The packages without a binary run under go test.
-    }
     std::vector<std::thread> threads;
     for (size_t w = 0; w < workers; ++w) threads.emplace_back(work);
+    try {
+      BuildTestBinaries(pkgs, todo, direct, bin_cleanup.dir, dir + "/go-test-c", queue);
+    } catch (const std::exception&) {
+      // (Only allocation can fail there.) What was not queued runs under go test.
+      for (const size_t i : todo) {
+        if (!queue.Pushed(i)) queue.Push(i);
+      }
+    }
+    queue.Close();
     for (auto& t : threads) t.join();
   });
   for (const auto& p : pkgs) {
