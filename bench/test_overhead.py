@@ -6,7 +6,9 @@ go, cancelflow, ...) after one warm-up of each, so build-cache state and
 machine noise hit both alike. A measurement, not a test: nothing asserts.
 
 usage: bench/test_overhead.py CANCELFLOW_BIN [MODULE@VERSION] [RUNS]
-       default golang.org/x/sync@v0.25.0 (errgroup, semaphore: context-heavy), 7 runs
+       default github.com/sourcegraph/conc@v0.3.0 (pools and streams with contexts; five small test
+       packages, so the per-package cost of the go command shows), 7 runs. Also measured:
+       golang.org/x/sync@v0.25.0 (errgroup, semaphore), github.com/jackc/puddle/v2@v2.2.3.
 """
 import json
 import os
@@ -29,7 +31,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     cf = os.path.realpath(argv[1])
-    mod = argv[2] if len(argv) > 2 else "golang.org/x/sync@v0.25.0"
+    mod = argv[2] if len(argv) > 2 else "github.com/sourcegraph/conc@v0.3.0"
     runs = int(argv[3]) if len(argv) > 3 else 7
     info = json.loads(subprocess.check_output(["go", "mod", "download", "-json", mod]))
     work = tempfile.mkdtemp(prefix="cf-overhead-")

@@ -2,39 +2,68 @@
 // execution trace per package, gated on the cancellation analysis.
 //
 // ALGORITHM: `go list` expands the patterns (default ./...); packages without
-// test files print go test's "?" line. Every other package runs as its own
+// test files print go test's "?" line. go test accepts -trace for one package
+// only, and one `go test` process per package costs what `go test ./...` pays
+// once: loading the module and package graph, checking the build cache, the
+// vet step (1.7x the wall time of `go test ./...` on a module of five small
+// packages). So one command builds every package's test binary:
+//   go test -c -o BIN/ -ldflags=-s -w [build flags] PKG...
+// (-s -w as go test links the binaries it runs; not when the user gives
+// -ldflags), and each binary runs as soon as go has moved it into BIN (as
+// go test runs the first tests while it links the others), as go test would
+// run it: in its package's directory, with PWD and $GOROOT/bin first in PATH, as
+//   BIN/NAME.test -test.paniconexit0 -test.v=test2json -test.timeout=10m0s
+//                 -test.trace=DIR/<import path>.trace [-test.X=V for the user's test flags]
+// with go test's last-ditch SIGQUIT after the timeout plus a minute. Its
+// output goes through a port of go test -json's converter
+// (report/go_test_events.h) with the lines go test adds after it ("ok", or
+// the exit status and "FAIL"), so the events, and the package's time, are
+// go test -json's.
+// The binaries' names are the import paths' last elements: of several
+// packages with one name, the first is built there and the others run as
+// below. A package whose binary is missing after the build (a build or vet
+// failure: go test -c builds the others), and every package when a flag is
+// not one this file can translate (a flag go test handles itself, such as
+// -cover, -exec or a profile; a test flag in GOFLAGS), runs as before:
 //   go test -json -trace=DIR/<import path>.trace [go test flags] IMPORT/PATH
-// (go test accepts -trace for one package only), up to one per CPU at a time
-// like go test -p; the build cache is shared, so this builds each package once
-// as `go test ./...` does. A worker that sees its go test finish analyzes the
-// trace at once, with go test's `=== RUN` order (the "run" events) to name
-// the test goroutines (AnalysisOptions::test_run_order). The main thread prints
-// each package's ok/FAIL block as it completes, then one summary, and writes
-// the reports with each package's own test results (JUnit as gotestsum).
+// which shows go's own message for a build failure. Up to one package runs
+// per CPU at a time like go test -p (one with -bench, as go test). A worker
+// that sees its package finish analyzes the trace at once, with go test's
+// `=== RUN` order (the "run" events) to name the test goroutines
+// (AnalysisOptions::test_run_order). The main thread prints each package's
+// ok/FAIL block as it completes, then one summary, and writes the reports
+// with each package's own test results (JUnit as gotestsum).
 // Exit: 2 when go is missing, a package does not build or go test fails to
 // run; else 1 when a test failed or a finding fails the gate; else 0.
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
+#include <fmt/format.h>
+
+#include "base/lines.h"
 #include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "cli/gate.h"
 #include "cli/process.h"
 #include "cancelflow/pool.h"
 #include "report/check_result.h"
+#include "report/go_test_events.h"
 
 namespace cancelflow::cli {
 namespace {
@@ -45,10 +74,13 @@ constexpr size_t kMaxTestOutput = 64 * 1024;  // per test, in reports
 
 struct Package {
   std::string import_path;
+  std::string dir;  // its source directory: where go test runs its binary
   bool has_tests = false;
   std::string trace, json, stderr_path;
+  std::string output;  // the test binary's output, when it runs without go test
+  std::string binary;  // its test binary from the shared build ("" = run go test for it)
   // Filled by the worker.
-  bool ran = false;            // go test could be started
+  bool ran = false;            // go test (or the test binary) could be started
   std::string go_error;        // go itself failed (build failure, bad flag): go's message
   std::string result;          // pass, fail, skip (package level)
   double seconds = 0;
@@ -57,6 +89,15 @@ struct Package {
   std::vector<std::string> run_order;
   std::optional<AnalyzedTrace> analyzed;
   bool analysis_error = false;
+};
+
+// Removes a directory when it goes out of scope ("" = nothing).
+struct Cleanup {
+  std::string dir;
+  ~Cleanup() {
+    std::error_code e;
+    if (!dir.empty()) fs::remove_all(dir, e);
+  }
 };
 
 std::string TraceName(const std::string& import_path) {
@@ -71,27 +112,13 @@ bool IsProgressLine(std::string_view line) {
 }
 
 // Reads go test -json's events into the package.
-void ParseEvents(const std::string& text, Package& p) {
+void ParseEvents(const std::vector<report::GoTestEvent>& events, Package& p) {
   std::vector<std::pair<std::string, std::string>> outputs;  // (test, line) in order
   std::string build_output;
   bool failed_build = false;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    const std::string_view line(text.data() + start, nl - start);
-    start = nl + 1;
-    nlohmann::json ev = nlohmann::json::parse(line, nullptr, false);
-    if (!ev.is_object()) {
-      build_output += std::string(line) + "\n";  // not an event: go's own message
-      continue;
-    }
-    auto str = [&](const char* key) {
-      auto it = ev.find(key);
-      return it != ev.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    const std::string action = str("Action"), test = str("Test"), output = str("Output");
-    if (ev.contains("FailedBuild")) failed_build = true;
+  for (const auto& ev : events) {
+    const std::string &action = ev.action, &test = ev.test, &output = ev.output;
+    if (ev.failed_build) failed_build = true;
     if (action == "build-output") {
       build_output += output;
     } else if (action == "build-fail") {
@@ -107,8 +134,7 @@ void ParseEvents(const std::string& text, Package& p) {
       p.run_order.push_back(test);
       p.tests.push_back({test, "", 0, ""});
     } else if (action == "pass" || action == "fail" || action == "skip") {
-      auto el = ev.find("Elapsed");
-      const double elapsed = el != ev.end() && el->is_number() ? el->get<double>() : 0.0;
+      const double elapsed = ev.elapsed.value_or(0.0);
       if (test.empty()) {
         p.result = action;
         p.seconds = elapsed;
@@ -149,26 +175,212 @@ void ParseEvents(const std::string& text, Package& p) {
   }
 }
 
+// A command-line flag: -name, --name, -name=value.
+struct FlagArg {
+  std::string_view name;
+  std::optional<std::string_view> value;  // after '='
+};
+
+std::optional<FlagArg> SplitFlag(std::string_view arg) {
+  if (arg.size() < 2 || arg[0] != '-') return std::nullopt;
+  std::string_view name = arg.substr(arg[1] == '-' ? 2 : 1);
+  if (name.empty() || name[0] == '-' || name[0] == '=') return std::nullopt;
+  FlagArg f{name, std::nullopt};
+  if (const size_t eq = name.find('='); eq != std::string_view::npos) {
+    f.name = name.substr(0, eq);
+    f.value = name.substr(eq + 1);
+  }
+  return f;
+}
+
 // The go test flags that also decide which packages and files go list sees
 // (-tags, -mod, -modfile), with their values.
 std::vector<std::string> ListFlags(const std::vector<std::string>& go_flags) {
   std::vector<std::string> out;
   for (size_t i = 0; i < go_flags.size(); ++i) {
-    std::string_view f = go_flags[i];
-    if (f == "--") break;
-    const std::string_view name = f.substr(f.find_first_not_of('-') == std::string_view::npos ? f.size() : f.find_first_not_of('-'));
-    const std::string_view key = name.substr(0, name.find('='));
-    if (key != "tags" && key != "mod" && key != "modfile") continue;
-    out.emplace_back(f);
-    if (name.find('=') == std::string_view::npos && i + 1 < go_flags.size()) out.push_back(go_flags[++i]);
+    if (go_flags[i] == "--") break;
+    const auto f = SplitFlag(go_flags[i]);
+    if (!f || (f->name != "tags" && f->name != "mod" && f->name != "modfile")) continue;
+    out.push_back(go_flags[i]);
+    if (!f->value && i + 1 < go_flags.size()) out.push_back(go_flags[++i]);
   }
   return out;
 }
 
+// A Go duration ("10m", "1h2m3.5s", "300ms", "0") in nanoseconds, as
+// time.ParseDuration; nullopt if it is not one.
+std::optional<double> ParseGoDuration(std::string_view s) {
+  if (s == "0") return 0.0;
+  if (s.empty()) return std::nullopt;
+  const bool negative = s[0] == '-';
+  if (s[0] == '-' || s[0] == '+') s.remove_prefix(1);
+  static const std::pair<std::string_view, double> kUnits[] = {{"ns", 1}, {"us", 1e3}, {"\u00b5s", 1e3}, {"\u03bcs", 1e3},
+                                                               {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+  double total = 0;
+  if (s.empty()) return std::nullopt;
+  while (!s.empty()) {
+    size_t n = 0;
+    while (n < s.size() && (std::isdigit(static_cast<unsigned char>(s[n])) || s[n] == '.')) ++n;
+    const std::string num(s.substr(0, n));
+    if (num.empty() || num == "." || std::count(num.begin(), num.end(), '.') > 1) return std::nullopt;
+    s.remove_prefix(n);
+    size_t u = 0;
+    while (u < s.size() && !std::isdigit(static_cast<unsigned char>(s[u])) && s[u] != '.') ++u;
+    const std::string_view unit = s.substr(0, u);
+    s.remove_prefix(u);
+    const auto it = std::find_if(std::begin(kUnits), std::end(kUnits), [&](const auto& k) { return k.first == unit; });
+    if (it == std::end(kUnits)) return std::nullopt;
+    total += std::strtod(num.c_str(), nullptr) * it->second;
+  }
+  return negative ? -total : total;
+}
+
+// time.Duration.String for durations of a second or more ("11m0s", "1h0m30.5s").
+std::string FormatGoDuration(double ns) {
+  const auto total = static_cast<uint64_t>(ns);
+  const uint64_t h = total / 3600'000'000'000, m = total / 60'000'000'000 % 60, sec_ns = total % 60'000'000'000;
+  std::string frac = fmt::format("{:09d}", sec_ns % 1'000'000'000);
+  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  std::string out = h > 0 ? fmt::format("{}h{}m", h, m) : m > 0 ? fmt::format("{}m", m) : "";
+  return out + fmt::format("{}{}{}s", sec_ns / 1'000'000'000, frac.empty() ? "" : ".", frac);
+}
+
+// How the user's go test flags reach `go test -c` and the test binaries, or
+// why they cannot: then every package runs under go test itself.
+struct DirectRun {
+  bool usable = false;
+  std::vector<std::string> build;  // for go test -c
+  std::vector<std::string> test;   // -test.X=V, then what follows -args
+  bool ldflags = false;            // the user set -ldflags (go test -c then keeps debug info)
+  bool timeout_set = false;        // else go test's 10m0s
+  double timeout_ns = 600e9;       // 0: none
+  bool bench = false;
+};
+
+bool IsGoBool(std::string_view v) {
+  static constexpr std::string_view kBools[] = {"1", "0", "t", "f", "T", "F", "true", "false", "TRUE", "FALSE", "True", "False"};
+  return std::find(std::begin(kBools), std::end(kBools), v) != std::end(kBools);
+}
+
+// A decimal integer as Go's flag package reads it (a leading 0 would be octal: left to go test).
+bool IsGoInt(std::string_view v) {
+  if (!v.empty() && (v[0] == '-' || v[0] == '+')) v.remove_prefix(1);
+  return !v.empty() && (v == "0" || v[0] != '0') &&
+         std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+// Build flags that go test -c takes as go test does (the others, and -n, -x,
+// -work, -C, -o, -c, -exec, -cover*, make go test run the package).
+constexpr std::string_view kBuildBoolFlags[] = {"a", "race", "msan", "asan", "trimpath", "modcacherw", "buildvcs"};
+constexpr std::string_view kBuildValueFlags[] = {"p",    "asmflags", "gcflags", "ldflags",  "mod", "modfile",
+                                                 "overlay", "pgo",   "tags",    "toolexec", "vet"};
+
+template <size_t N>
+bool In(const std::string_view (&set)[N], std::string_view name) {
+  return std::find(std::begin(set), std::end(set), name) != std::end(set);
+}
+
+DirectRun ClassifyFlags(const std::vector<std::string>& go_flags, const char* goflags_env) {
+  DirectRun run;
+  const DirectRun unusable;
+  // go test adds GOFLAGS' test flags to the binary's; go test -c ignores them.
+  if (goflags_env != nullptr) {
+    std::string_view rest(goflags_env);
+    while (!rest.empty()) {
+      const size_t sp = rest.find_first_of(" \t\n");
+      const std::string_view field = rest.substr(0, sp);
+      rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+      if (field.empty()) continue;
+      const auto f = SplitFlag(field);
+      if (!f || field.find_first_of("'\"") != std::string_view::npos ||
+          !(In(kBuildBoolFlags, f->name) || In(kBuildValueFlags, f->name))) {
+        return unusable;
+      }
+    }
+  }
+  for (size_t i = 0; i < go_flags.size(); ++i) {
+    const std::string& arg = go_flags[i];
+    if (arg == "-args" || arg == "--args") {
+      run.test.insert(run.test.end(), go_flags.begin() + static_cast<ptrdiff_t>(i) + 1, go_flags.end());
+      break;
+    }
+    const auto f = SplitFlag(arg);
+    if (!f) return unusable;
+    const std::string name(f->name);
+    if (In(kBuildBoolFlags, name)) {
+      run.build.push_back(arg);
+      continue;
+    }
+    // Test flags that are booleans: -v and -json are what -test.v=test2json already is.
+    if (name == "v" || name == "json" || name == "short" || name == "failfast" || name == "benchmem" || name == "fullpath") {
+      if (f->value && !(name == "v" && *f->value == "test2json") && !IsGoBool(*f->value)) return unusable;
+      const bool on = !f->value || (*f->value != "0" && f->value->front() != 'f' && f->value->front() != 'F');
+      if (name != "v" && name != "json") run.test.push_back(fmt::format("-test.{}={}", name, on));
+      continue;
+    }
+    const bool test_value = name == "count" || name == "parallel" || name == "cpu" || name == "run" || name == "skip" ||
+                            name == "bench" || name == "benchtime" || name == "list" || name == "timeout" ||
+                            name == "shuffle";
+    if (!test_value && !In(kBuildValueFlags, name)) return unusable;
+    std::string value;
+    if (f->value) {
+      value = std::string(*f->value);
+    } else if (i + 1 < go_flags.size()) {
+      value = go_flags[++i];
+    } else {
+      return unusable;
+    }
+    if (!test_value) {
+      run.ldflags = run.ldflags || name == "ldflags";
+      run.build.push_back(fmt::format("-{}={}", name, value));
+      continue;
+    }
+    // Values go test itself would reject stay with go test, for its message.
+    bool ok = true;
+    if (name == "count" || name == "parallel") ok = IsGoInt(value);
+    if (name == "cpu") {
+      for (size_t a = 0; ok && a <= value.size();) {
+        const size_t b = std::min(value.find(',', a), value.size());
+        ok = IsGoInt(std::string_view(value).substr(a, b - a));
+        a = b + 1;
+      }
+    }
+    if (name == "shuffle") ok = value == "on" || value == "off" || IsGoInt(value);
+    if (name == "timeout") {
+      const auto d = ParseGoDuration(value);
+      ok = d.has_value();
+      run.timeout_set = true;
+      run.timeout_ns = d.value_or(0);
+    }
+    if (!ok) return unusable;
+    run.bench = run.bench || (name == "bench" && !value.empty());
+    run.test.push_back(fmt::format("-test.{}={}", name, value));
+  }
+  run.usable = true;
+  return run;
+}
+
+// go's name for a package's test binary: the import path's last element, or
+// the one before a major version (example.com/mod/v2 -> mod.test).
+std::string TestBinaryName(std::string_view import_path) {
+  auto last = [](std::string_view p) { return p.substr(p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/') + 1); };
+  std::string_view elem = last(import_path);
+  const bool version = elem.size() >= 2 && elem[0] == 'v' && elem[1] != '0' && !(elem[1] == '1' && elem.size() == 2) &&
+                       std::all_of(elem.begin() + 1, elem.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (version && elem.size() != import_path.size()) elem = last(import_path.substr(0, import_path.size() - elem.size() - 1));
+  return std::string(elem) + ".test";
+}
+
+struct Listed {
+  std::vector<Package> pkgs;
+  std::string goroot;
+};
+
 // go list: the packages of `patterns`; nullopt after printing go's error.
-std::optional<std::vector<Package>> ListPackages(const std::vector<std::string>& patterns,
-                                                 const std::vector<std::string>& go_flags, const std::string& dir) {
-  std::vector<std::string> argv{"go", "list", "-f", "{{.ImportPath}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}"};
+std::optional<Listed> ListPackages(const std::vector<std::string>& patterns, const std::vector<std::string>& go_flags,
+                                   const std::string& dir) {
+  std::vector<std::string> argv{"go", "list", "-f",
+                                "{{.ImportPath}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}\t{{context.GOROOT}}\t{{.Dir}}"};
   for (auto& f : ListFlags(go_flags)) argv.push_back(std::move(f));
   argv.push_back("--");
   argv.insert(argv.end(), patterns.begin(), patterns.end());
@@ -184,25 +396,204 @@ std::optional<std::vector<Package>> ListPackages(const std::vector<std::string>&
     PrintError(fmt::format("go list failed (exit status {})", r.exit_code));
     return std::nullopt;
   }
-  std::vector<Package> pkgs;
+  Listed listed;
   const std::string text = ReadFile(out);
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    const std::string line = text.substr(start, nl - start);
-    start = nl + 1;
-    const size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1);
-    if (t1 == std::string::npos || t2 == std::string::npos) continue;
+  for (const std::string_view line : SplitLines(text)) {
+    size_t tab[4];
+    bool ok = true;
+    for (size_t k = 0, from = 0; k < 4 && ok; from = tab[k++] + 1) {
+      tab[k] = line.find('\t', from);
+      ok = tab[k] != std::string::npos;
+    }
+    if (!ok) continue;
     Package p;
-    p.import_path = line.substr(0, t1);
-    p.has_tests = line.substr(t1 + 1, t2 - t1 - 1) != "0" || line.substr(t2 + 1) != "0";
-    pkgs.push_back(std::move(p));
+    p.import_path = line.substr(0, tab[0]);
+    p.has_tests = line.substr(tab[0] + 1, tab[1] - tab[0] - 1) != "0" || line.substr(tab[1] + 1, tab[2] - tab[1] - 1) != "0";
+    listed.goroot = line.substr(tab[2] + 1, tab[3] - tab[2] - 1);
+    p.dir = line.substr(tab[3] + 1);
+    listed.pkgs.push_back(std::move(p));
   }
-  return pkgs;
+  return listed;
 }
 
-void RunPackage(Package& p, const std::vector<std::string>& go_flags, const AnalysisOptions& analysis) {
+// Packages ready to run, in the order they became ready.
+class ReadyQueue {
+ public:
+  void Push(size_t i) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ready_.push_back(i);
+    pushed_.push_back(i);
+    cv_.notify_one();
+  }
+  bool Pushed(size_t i) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::find(pushed_.begin(), pushed_.end(), i) != pushed_.end();
+  }
+  void Close() {  // no more will come
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  // The next package; nullopt once closed and empty.
+  std::optional<size_t> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !ready_.empty() || closed_; });
+    if (ready_.empty()) return std::nullopt;
+    const size_t i = ready_.front();
+    ready_.pop_front();
+    return i;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<size_t> ready_;
+  std::vector<size_t> pushed_;
+  bool closed_ = false;
+};
+
+// One `go test -c` for the packages in `todo` whose test binary names are
+// unique (the first of several with one name), into `bin_dir`. Each package
+// goes into `queue` once it can run: with Package::binary set as soon as go
+// has written its binary (go test also runs the first tests while it links
+// the others), or without, to run under go test: at once when it is not in
+// the build, after the build when its binary is missing (go test -c builds
+// every package it can when some fail; go test then shows the failure).
+// A binary is complete once its name appears: go moves it there from its
+// work directory, which is on the same file system (bin_dir is where go's
+// work directories go), unless the directory is setgid (then go copies it
+// and the binaries are taken after the build).
+void BuildTestBinaries(std::vector<Package>& pkgs, const std::vector<size_t>& todo, const DirectRun& run,
+                       const std::string& bin_dir, const std::string& log_base, ReadyQueue& queue) {
+  std::vector<std::string> argv{"go", "test", "-c", "-o", bin_dir + "/"};
+  if (!run.ldflags) argv.push_back("-ldflags=-s -w");
+  argv.insert(argv.end(), run.build.begin(), run.build.end());
+  std::map<std::string, size_t> pending;  // binary name -> package
+  for (const size_t i : todo) {
+    // A package named by its files (go test x_test.go) has no import path to build by.
+    const bool buildable = !bin_dir.empty() && pkgs[i].import_path != "command-line-arguments" &&
+                           !pkgs[i].import_path.starts_with("-");
+    if (buildable && pending.emplace(TestBinaryName(pkgs[i].import_path), i).second) {
+      argv.push_back(pkgs[i].import_path);
+    } else {
+      queue.Push(i);
+    }
+  }
+  if (pending.empty()) return;
+  auto scan = [&] {
+    std::error_code ec;
+    for (fs::directory_iterator it(bin_dir, ec), end; !ec && it != end; it.increment(ec)) {
+      const auto found = pending.find(it->path().filename().string());
+      if (found == pending.end()) continue;
+      pkgs[found->second].binary = it->path().string();
+      queue.Push(found->second);
+      pending.erase(found);
+    }
+  };
+  struct stat st {};
+  const bool early = stat(bin_dir.c_str(), &st) == 0 && (st.st_mode & S_ISGID) == 0;
+  std::atomic<bool> built{false};
+  // go's messages are not shown here: the packages they concern run under go test.
+  std::thread go([&] {
+    RunProcess(argv, log_base + ".out", log_base + ".err");
+    built = true;
+  });
+  struct Join {
+    std::thread& t;
+    ~Join() { t.join(); }
+  };
+  {
+    const Join join{go};
+    while (!built) {
+      if (early) scan();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  scan();
+  for (const auto& [name, i] : pending) queue.Push(i);
+}
+
+// The trace of a package whose tests ran: analyzed, or why not.
+void AnalyzePackageTrace(Package& p, const std::string& err, const AnalysisOptions& analysis) {
+  std::error_code ec;
+  if (!fs::exists(p.trace, ec)) {
+    // A test binary that exits early (os.Exit in a test, a crash before
+    // the trace was flushed) leaves no trace.
+    if (p.result != "fail") p.go_error = "no trace was written\n" + err;
+    return;
+  }
+  p.analyzed = AnalyzeTraceFile(p.trace, analysis, p.run_order, &p.analysis_error);
+}
+
+// Runs the package's test binary as go test -json would and converts its
+// output to go test -json's events (cmd/go/internal/test runTestActor).
+void RunGoTest(Package& p, const std::vector<std::string>& go_flags, const AnalysisOptions& analysis);
+
+void RunBinary(Package& p, const DirectRun& run, const std::string& goroot, const std::vector<std::string>& go_flags,
+               const AnalysisOptions& analysis) {
+  std::vector<std::string> argv{p.binary, "-test.paniconexit0", "-test.v=test2json"};
+  if (!run.timeout_set) argv.push_back("-test.timeout=10m0s");
+  argv.push_back("-test.trace=" + p.trace);
+  argv.insert(argv.end(), run.test.begin(), run.test.end());
+  ProcessOptions options;
+  options.dir = p.dir;
+  options.merge_stderr = true;
+  if (!goroot.empty()) {
+    const char* path = std::getenv("PATH");
+    options.env.push_back(fmt::format("PATH={}/bin{}{}", goroot, path != nullptr && *path ? ":" : "", path ? path : ""));
+  }
+  // go test's backup alarm: the binary stops itself at -test.timeout; one
+  // that is wedged gets SIGQUIT a minute (or a tenth of the timeout) later.
+  double kill_ns = 0;
+  if (run.timeout_ns > 0 && !run.bench) {
+    const double wait_delay = std::max(5e9, run.timeout_ns / 10);
+    kill_ns = run.timeout_ns + std::max(60e9, wait_delay);
+    options.kill_after = std::chrono::milliseconds(static_cast<int64_t>(kill_ns / 1e6));
+    options.kill_grace = std::chrono::milliseconds(static_cast<int64_t>(wait_delay / 1e6));
+  }
+  const std::string output_path = p.output;
+  const auto t0 = std::chrono::steady_clock::now();
+  const ProcessResult r = RunProcess(argv, output_path, "", options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (r.exit_code < 0) {
+    // A binary that cannot be started (a noexec temporary directory): go test knows its way.
+    p.binary.clear();
+    RunGoTest(p, go_flags, analysis);
+    return;
+  }
+  p.ran = true;
+  const std::string out = ReadFile(output_path);
+  std::vector<report::GoTestEvent> events;
+  report::Test2Json convert(&events);
+  convert.Write(out);
+  const std::string t = fmt::format("{:.3f}s", seconds);
+  const bool newline = out.empty() || out.back() == '\n';
+  if (r.exit_code == 0) {
+    const bool norun = out.starts_with("testing: warning: no tests to run\n") ||
+                       out.find("\ntesting: warning: no tests to run\n") != std::string::npos;
+    convert.Write(fmt::format("{}ok  \t{}\t{}{}\n", newline ? "" : "\n", p.import_path, t, norun ? " [no tests to run]" : ""));
+  } else {
+    if (r.timed_out) convert.Write(fmt::format("*** Test killed with quit: ran too long ({}).\n", FormatGoDuration(kill_ns)));
+    if (r.signal != 0 || out.empty()) {
+      // exec.ExitError's text; Go's signal names are glibc's in lower case.
+      std::string sig = r.signal != 0 ? strsignal(r.signal) : "";
+      if (!sig.empty()) sig[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(sig[0])));
+      convert.Write(r.signal != 0 ? "signal: " + sig + "\n" : fmt::format("exit status {}\n", r.exit_code));
+    } else if (!newline) {
+      convert.Write("\n");
+    }
+    convert.Write(fmt::format("\x16" "FAIL\t{}\t{}\n", p.import_path, t));
+  }
+  convert.Exited(r.exit_code == 0);
+  convert.Close(seconds);
+  ParseEvents(events, p);
+  if (p.result.empty()) p.go_error = fmt::format("{} exited with status {} without a result\n", p.binary, r.exit_code);
+  if (!p.go_error.empty()) return;
+  AnalyzePackageTrace(p, "", analysis);
+}
+
+// Runs the package under go test itself (see the file comment for when).
+void RunGoTest(Package& p, const std::vector<std::string>& go_flags, const AnalysisOptions& analysis) {
   std::vector<std::string> argv{"go", "test", "-json", "-trace=" + p.trace};
   argv.insert(argv.end(), go_flags.begin(), go_flags.end());
   argv.push_back(p.import_path);
@@ -212,20 +603,13 @@ void RunPackage(Package& p, const std::vector<std::string>& go_flags, const Anal
     return;
   }
   p.ran = true;
-  ParseEvents(ReadFile(p.json), p);
+  ParseEvents(report::DecodeGoTestJson(ReadFile(p.json)), p);
   const std::string err = ReadFile(p.stderr_path);
   if (p.go_error.empty() && p.result.empty()) {
     p.go_error = err.empty() ? fmt::format("go test exited with status {} without a result\n", r.exit_code) : err;
   }
   if (!p.go_error.empty()) return;
-  std::error_code ec;
-  if (!fs::exists(p.trace, ec)) {
-    // A test binary that exits early (os.Exit in a test, a crash before
-    // the trace was flushed) leaves no trace.
-    if (p.result != "fail") p.go_error = "no trace was written\n" + err;
-    return;
-  }
-  p.analyzed = AnalyzeTraceFile(p.trace, analysis, p.run_order, &p.analysis_error);
+  AnalyzePackageTrace(p, err, analysis);
 }
 
 // "TestX/sub: rule: message" per finding, indented under the package line.
@@ -264,18 +648,12 @@ int RunTest(const TestOptions& opts) {
     return kExitError;
   }
   dir = fs::absolute(dir, ec).lexically_normal().string();
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      std::error_code e;
-      if (!dir.empty()) fs::remove_all(dir, e);
-    }
-  } cleanup{opts.keep_traces.empty() ? dir : ""};
+  Cleanup cleanup{opts.keep_traces.empty() ? dir : ""};
 
   const std::vector<std::string> patterns = opts.packages.empty() ? std::vector<std::string>{"./..."} : opts.packages;
   auto listed = ListPackages(patterns, opts.go_flags, dir);
   if (!listed) return kExitError;
-  std::vector<Package>& pkgs = *listed;
+  std::vector<Package>& pkgs = listed->pkgs;
   std::vector<size_t> todo;
   for (size_t i = 0; i < pkgs.size(); ++i) {
     Package& p = pkgs[i];
@@ -283,33 +661,70 @@ int RunTest(const TestOptions& opts) {
     p.trace = base + ".trace";
     p.json = base + ".json";
     p.stderr_path = base + ".stderr";
+    p.output = base + ".output";
     if (p.has_tests) todo.push_back(i);
   }
 
-  // Workers run go test and analyze; the main thread prints in completion order.
+  // The test binaries: built by one go test -c into a directory of their
+  // own (never among kept traces) where go keeps its work directories
+  // (GOTMPDIR, else TMPDIR: a /tmp mounted noexec is why GOTMPDIR exists),
+  // removed at the end.
+  const DirectRun direct = ClassifyFlags(opts.go_flags, std::getenv("GOFLAGS"));
+  Cleanup bin_cleanup;
+  if (direct.usable && !todo.empty()) {
+    const char* gotmpdir = std::getenv("GOTMPDIR");
+    std::string tmpl = ((gotmpdir != nullptr && *gotmpdir != 0 ? fs::path(gotmpdir) : fs::temp_directory_path(ec)) /
+                        "cancelflow-bin-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      PrintError(fmt::format("cannot create a temporary directory {}: {}", tmpl, std::strerror(errno)));
+      return kExitError;
+    }
+    bin_cleanup.dir = tmpl;
+  }
+
+  // A driver thread builds the binaries and queues the packages as they can
+  // run; workers run them (or go test) and analyze; the main thread prints
+  // in completion order.
   std::mutex mu;
   std::condition_variable cv;
   std::vector<size_t> finished;
-  std::atomic<size_t> next{0};
+  ReadyQueue queue;
   const size_t workers = std::min<size_t>(
-      todo.size(), opts.parallel > 0 ? static_cast<size_t>(opts.parallel)
-                                     : std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> threads;
-  for (size_t w = 0; w < workers; ++w) {
-    threads.emplace_back([&] {
-      for (size_t k = next++; k < todo.size(); k = next++) {
-        // main() catches what third-party code throws, but not on this thread.
-        try {
-          RunPackage(pkgs[todo[k]], opts.go_flags, gate->config.analysis);
-        } catch (const std::exception& e) {
-          pkgs[todo[k]].go_error = fmt::format("cancelflow: {}: {}\n", pkgs[todo[k]].import_path, e.what());
+      todo.size(), direct.bench ? 1
+                   : opts.parallel > 0 ? static_cast<size_t>(opts.parallel)
+                                       : std::max(1u, std::thread::hardware_concurrency()));
+  auto work = [&] {
+    while (const auto i = queue.Pop()) {
+      Package& p = pkgs[*i];
+      // main() catches what third-party code throws, but not on this thread.
+      try {
+        if (!p.binary.empty()) {
+          RunBinary(p, direct, listed->goroot, opts.go_flags, gate->config.analysis);
+        } else {
+          RunGoTest(p, opts.go_flags, gate->config.analysis);
         }
-        std::lock_guard<std::mutex> lock(mu);
-        finished.push_back(todo[k]);
-        cv.notify_one();
+      } catch (const std::exception& e) {
+        p.go_error = fmt::format("cancelflow: {}: {}\n", p.import_path, e.what());
       }
-    });
-  }
+      std::lock_guard<std::mutex> lock(mu);
+      finished.push_back(*i);
+      cv.notify_one();
+    }
+  };
+  std::thread driver([&] {
+    std::vector<std::thread> threads;
+    for (size_t w = 0; w < workers; ++w) threads.emplace_back(work);
+    try {
+      BuildTestBinaries(pkgs, todo, direct, bin_cleanup.dir, dir + "/go-test-c", queue);
+    } catch (const std::exception&) {
+      // (Only allocation can fail there.) What was not queued runs under go test.
+      for (const size_t i : todo) {
+        if (!queue.Pushed(i)) queue.Push(i);
+      }
+    }
+    queue.Close();
+    for (auto& t : threads) t.join();
+  });
   for (const auto& p : pkgs) {
     if (!p.has_tests) std::printf("?   \t%s\t[no test files]\n", p.import_path.c_str());
   }
@@ -364,7 +779,7 @@ int RunTest(const TestOptions& opts) {
     progress.Show(fmt::format("{}/{} packages tested", done, todo.size()));
   }
   progress.Clear();
-  for (auto& t : threads) t.join();
+  driver.join();
 
   // Reports list packages in go list's order, whatever order they finished in.
   std::stable_sort(result.traces.begin(), result.traces.end(), [&](const auto& a, const auto& b) {

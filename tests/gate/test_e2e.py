@@ -122,6 +122,11 @@ def main(argv):
     kept = sorted(f for f in os.listdir(traces) if f.endswith(".trace"))
     expect(kept == ["example.com_cftest_clean.trace", "example.com_cftest_crash.trace", "example.com_cftest_failing.trace",
                     "example.com_cftest_leak.trace"], f"kept traces {kept}")
+    # The test binaries came from one `go test -c` and ran directly (their raw output is kept beside the
+    # traces), not from one `go test` per package (whose -json output would be).
+    outputs = sorted(f for f in os.listdir(traces) if f.endswith((".output", ".json")))
+    expect(outputs == [f"example.com_cftest_{p}.output" for p in ("clean", "crash", "exits", "failing", "leak")],
+           f"packages not run from the shared build: {outputs}")
 
     # 2. check on the kept traces, whatever their extension: the suite is named by the import path
     #    from the test functions' frames; without the RUN order, the top-level test.
@@ -151,6 +156,18 @@ def main(argv):
     expect(p.returncode == 2, f"build failure: exit status {p.returncode}, want 2")
     expect("undefined: undefinedThing" in p.stderr, "build failure: go's message missing")
     expect(f"ok  \t{MOD}/clean" in p.stdout, "build failure: the other package did not run")
+    # Test flags reach the binaries as -test.* flags: -run leaves out the failing test.
+    p = run([bin_, "test", "./failing", "--", "-run", "TestPasses|TestSkips", "-count=1", "-v"], mod, env)
+    expect(p.returncode == 0 and f"ok  \t{MOD}/failing\t" in p.stdout, "-- -run: the failing test ran")
+    # Two packages whose test binaries share a name (clean.test), and a flag go test must handle itself
+    # (-cover): those run under go test, with the same results.
+    os.makedirs(os.path.join(mod, "sub", "clean"))
+    with open(os.path.join(mod, "sub", "clean", "clean_test.go"), "w") as f:
+        f.write("package clean\n\nimport \"testing\"\n\nfunc TestOther(t *testing.T) {}\n")
+    for extra in ([], ["--", "-cover"]):
+        p = run([bin_, "test", "./clean", "./sub/clean"] + extra, mod, env)
+        expect(p.returncode == 0 and f"ok  \t{MOD}/clean\t" in p.stdout and f"ok  \t{MOD}/sub/clean\t" in p.stdout,
+               f"two clean.test packages {extra}: exit {p.returncode}")
     p = run([bin_, "test"], mod, dict(env, PATH="/nonexistent"))
     expect(p.returncode == 2 and p.stderr.startswith("cancelflow: cannot run go"), "go missing")
 
