@@ -3,7 +3,7 @@
 //	go run . -shape wake-one    -n 500000 -o a.trace  one goroutine woken by n cancels
 //	go run . -shape alive       -n 250000 -o b.trace  n goroutines alive (blocked) when the trace ends
 //	go run . -shape fanout      -n 10000 -w 100 -o c.trace  n cancellations waking w goroutines each
-//	go run . -shape planted     -mb 110 -o d.trace  a busy run of mb megabytes with bugs planted all along (planted.go)
+//	go run . -shape planted     -mb 110 -least 3s -o d.trace  a busy run of mb megabytes (and at least 3 s) with bugs planted all along (planted.go)
 //
 // Every shape is a worst case for a report that keeps one record per
 // cancellation, wake-up or goroutine: the reports must stay bounded anyway.
@@ -14,6 +14,7 @@ import (
 	"flag"
 	"runtime"
 	"sync"
+	"time"
 
 	"cancelflow.test/corpus/progs/internal/harness"
 )
@@ -23,6 +24,7 @@ func main() {
 	n := flag.Int("n", 1000, "cancellations (wake-one, fanout) or goroutines (alive)")
 	w := flag.Int("w", 100, "goroutines woken per cancellation (fanout)")
 	mb := flag.Int("mb", 110, "trace size in megabytes (planted)")
+	least := flag.Duration("least", 3*time.Second, "shortest run (planted)")
 	out := flag.String("o", "", "trace output `file`")
 	flag.Parse()
 	stop := harness.Start(*out)
@@ -34,7 +36,7 @@ func main() {
 	case "fanout":
 		fanout(*n, *w)
 	case "planted":
-		planted(*out, *mb)
+		planted(*out, *mb, *least)
 	default:
 		harness.Fatalf("unknown -shape %q", *shape)
 	}

@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// planted: a busy program whose trace grows to mb megabytes, with
+// planted: a busy program whose trace grows to mb megabytes, and runs for at
+// least `least` (on a fast machine the size alone would make a short run), with
 // cancellation bugs planted at a steady rate over the whole run, so a report
 // of a huge trace must show bugs from its end as well as from its start
 // (tests/html, mode "large").
@@ -23,7 +24,8 @@ import (
 //     on, which then blocks on a channel nobody closes (ignoreA, ignoreB);
 //   - leak: a goroutine blocked forever sending on a channel nobody reads
 //     (leakA, leakB).
-func planted(out string, mb int) {
+func planted(out string, mb int, least time.Duration) {
+	start := time.Now()
 	done := make(chan struct{})
 	var load sync.WaitGroup
 	for p := 0; p < 8; p++ {
@@ -77,7 +79,7 @@ func planted(out string, mb int) {
 
 	never := make(chan struct{})
 	for i := 0; ; i++ {
-		if st, err := os.Stat(out); err == nil && st.Size() >= int64(mb)<<20 {
+		if st, err := os.Stat(out); err == nil && st.Size() >= int64(mb)<<20 && time.Since(start) >= least {
 			break
 		}
 		ctx, cancel := context.WithCancel(context.Background())
