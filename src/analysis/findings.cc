@@ -15,7 +15,7 @@ bool IsCandidate(const GoRecord& g, const ModelState& m, const FindingSink& out)
   const std::string_view start = m.Str(g.info.start_func);
   if (IsInstrumentationGoroutine(start)) return false;
   // ctxtrace.Go runs the user's function: the goroutine is user work.
-  return m.IsUser(start) || IsPropagateCancelGoroutine(start) || start.substr(0, kCtxtraceGo.size()) == kCtxtraceGo;
+  return m.IsUserGoroutine(start) || IsPropagateCancelGoroutine(start) || start.substr(0, kCtxtraceGo.size()) == kCtxtraceGo;
 }
 
 bool InFlightAtEnd(const GoRecord& g, const ModelState& m, const AnalysisOptions& o) {

@@ -61,6 +61,12 @@ bool ModelState::IsUser(std::string_view f) const {
   return !IsRuntimeOrStdFrame(f);
 }
 
+bool ModelState::IsUserGoroutine(std::string_view start) const {
+  for (const std::string& p : user_packages)
+    if (StartsWith(start, p)) return true;
+  return !IsPlumbingGoroutine(start);
+}
+
 bool Matters(const GoRecord& g) {
   return g.info.context_id != 0 || !g.info.name.empty() || g.timer_goroutine || g.open_woken.valid() ||
          g.last_woken.valid() || g.go_exit_record || g.overdue_record || g.canceler || g.test_main ||

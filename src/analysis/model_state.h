@@ -138,6 +138,9 @@ struct ModelState {
   // AnalysisOptions::user_packages (docs/findings.md).
   std::vector<std::string> user_packages;
   bool IsUser(std::string_view func) const;
+  // A goroutine started by the user's work (not IsPlumbingGoroutine), or by
+  // one of user_packages.
+  bool IsUserGoroutine(std::string_view start) const;
 
   // Retired goroutines (see the invariants): what is kept of them.
   uint64_t retired_in_gs = 0;           // retired records still in gs

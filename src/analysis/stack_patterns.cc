@@ -108,6 +108,16 @@ bool IsStdFunction(std::string_view f) {
   return std::find(std::begin(kStd), std::end(kStd), top) != std::end(kStd);
 }
 
+bool IsPlumbingGoroutine(std::string_view start) {
+  for (std::string_view p : {"runtime.", "runtime/", "context.", "internal/", "sync.", "time.", "net.", "net/", "os.",
+                             "os/", "testing.", "github.com/cancelflow/cancelflow/go/ctxtrace.",
+                             "github.com/cancelflow/cancelflow/go/ctxtracetest.",
+                             "github.com/cancelflow/cancelflow/go/scenarios/internal/"}) {
+    if (StartsWith(start, p)) return true;
+  }
+  return false;
+}
+
 bool IsRuntimeOrStdFrame(std::string_view f) {
   if (IsStdFunction(f)) return true;
   for (std::string_view p : {"github.com/cancelflow/cancelflow/go/ctxtrace.",

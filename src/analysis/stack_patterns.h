@@ -84,6 +84,14 @@ bool IsStdFunction(std::string_view func);
 // (docs/findings.md; go/scenarios' reference checker uses the same definition).
 bool IsRuntimeOrStdFrame(std::string_view func);
 
+// True for goroutines started by the runtime or by the standard packages that
+// do blocking and cancellation plumbing (runtime, context, sync, time, net,
+// os, internal/..., testing) or by cancelflow's instrumentation: not the
+// user's work, so no goroutine rule judges them. Other standard packages'
+// goroutines are (a database/sql connection opener left running is a leak,
+// as goleak says), although their frames are never user frames.
+bool IsPlumbingGoroutine(std::string_view start);
+
 // The start function of the goroutine context.propagateCancel starts when a
 // parent is a Context type the package does not know (a "foreign" parent):
 // context.(*cancelCtx).propagateCancel.funcN (Go 1.21+) or

@@ -149,6 +149,18 @@ TEST(ParseTestFunc, NotTests) {
   EXPECT_EQ(ParseTestFunc("example.com/Test.dir/pkg.f").test, "");
 }
 
+TEST(IsPlumbingGoroutine, OnlyTheBlockingAndCancellationPlumbing) {
+  EXPECT_TRUE(IsPlumbingGoroutine("net/http.(*conn).serve"));
+  EXPECT_TRUE(IsPlumbingGoroutine("runtime.gcBgMarkWorker"));
+  EXPECT_TRUE(IsPlumbingGoroutine("os/signal.loop"));
+  EXPECT_TRUE(IsPlumbingGoroutine("github.com/cancelflow/cancelflow/go/ctxtrace.(*binding).watch"));
+  // Other standard packages' goroutines are judged (their frames are still
+  // not user frames).
+  EXPECT_FALSE(IsPlumbingGoroutine("database/sql.(*DB).connectionOpener"));
+  EXPECT_TRUE(IsRuntimeOrStdFrame("database/sql.(*DB).connectionOpener"));
+  EXPECT_FALSE(IsPlumbingGoroutine("main.worker"));
+}
+
 TEST(PackagePath, UpToTheFirstDotAfterTheLastSlash) {
   EXPECT_EQ(PackagePath("example.com/m/pkg.(*T).M.func1"), "example.com/m/pkg");
   EXPECT_EQ(PackagePath("main.main"), "main");
