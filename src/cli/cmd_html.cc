@@ -18,7 +18,12 @@ namespace cancelflow::cli {
 
 bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const TraceBuffer& trace, const std::string& path,
                    report::HtmlStats* stats) {
-  return WriteOutput(path, writer.Write(a, trace, stats));
+  Progress progress;  // the timeline's own read of the trace
+  std::string html = writer.Write(a, trace, stats, [&](uint64_t read, uint64_t total) {
+    progress.Show(fmt::format("timeline: {} of {} MB read", read >> 20, total >> 20));
+  });
+  progress.Clear();
+  return WriteOutput(path, html);
 }
 
 int RunHtml(const HtmlOptions& opts) {

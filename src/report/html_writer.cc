@@ -245,7 +245,7 @@ struct HtmlWriter::Impl {
     }
   }
 
-  json Timeline(const Analysis& a, const TraceBuffer& trace, HtmlStats* st) {
+  json Timeline(const Analysis& a, const TraceBuffer& trace, HtmlStats* st, const HtmlWriter::ReadProgress& progress) {
     const Time start = a.quality.start >= 0 ? a.quality.start : std::max<Time>(first, 0);
     const Time end = std::max(last, a.quality.end);
     ChooseLanes(a, st);
@@ -260,7 +260,11 @@ struct HtmlWriter::Impl {
     reason_index[0] = 0;
     auto reader = Reader::Open(trace);
     if (reader && !lanes.empty()) {
-      reader->ForEachEvent([&](const Event& e) { OnLaneEvent(e, *reader); });
+      uint64_t events = 0;
+      reader->ForEachEvent([&](const Event& e) {
+        OnLaneEvent(e, *reader);
+        if (progress && ++events % 65536 == 0) progress(reader->bytes_loaded(), trace.size());
+      });
       for (Lane& l : lanes) {
         Close(l, end);
         for (Span& s : l.spans) {
@@ -413,7 +417,8 @@ std::string EscapeJsonForScript(std::string_view in) {
   return out;
 }
 
-std::string HtmlWriter::Write(const Analysis& a, const TraceBuffer& trace, HtmlStats* stats) {
+std::string HtmlWriter::Write(const Analysis& a, const TraceBuffer& trace, HtmlStats* stats,
+                              const ReadProgress& progress) {
   HtmlStats st;
   // The page lists at most 2,000 cancellations, 3,000 contexts and draws at
   // most max_lanes lanes: the embedded document keeps about that much, within
@@ -435,7 +440,7 @@ std::string HtmlWriter::Write(const Analysis& a, const TraceBuffer& trace, HtmlS
   // before its closing brace.
   while (!doc.empty() && (doc.back() == '\n' || doc.back() == ' ')) doc.pop_back();
   if (!doc.empty() && doc.back() == '}') doc.pop_back();
-  json extra = {{"timeline", impl_->Timeline(a, trace, &st)}, {"flame", impl_->Flame(a, &st)}};
+  json extra = {{"timeline", impl_->Timeline(a, trace, &st, progress)}, {"flame", impl_->Flame(a, &st)}};
   st.strings_cut = TruncateStrings(extra, impl_->opts.max_string);
   std::string extra_text = extra.dump(-1, ' ', true, json::error_handler_t::replace);  // ASCII, as AnalysisToJson
   doc += ",";

@@ -51,6 +51,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -104,8 +105,11 @@ class HtmlWriter final : public EventObserver {
   void OnEvent(const Event& e, const Reader& reader) override;
 
   // The whole HTML document (call once, after the pass). `trace` is the
-  // buffer the analysis read: the timeline reads it again.
-  std::string Write(const Analysis& analysis, const TraceBuffer& trace, HtmlStats* stats = nullptr);
+  // buffer the analysis read: the timeline reads it again, calling
+  // `progress(bytes read, total)` now and then if it is set.
+  using ReadProgress = std::function<void(uint64_t bytes_read, uint64_t total)>;
+  std::string Write(const Analysis& analysis, const TraceBuffer& trace, HtmlStats* stats = nullptr,
+                    const ReadProgress& progress = {});
 
   struct Impl;
 

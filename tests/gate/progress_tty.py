@@ -72,8 +72,10 @@ def main(argv):
         name = args[0]
         rc, out, err = run([cf] + args, tty=True, env_extra=now)
         shown = STATUS.findall(err)
-        check(rc in (0, 1) and shown and all(re.fullmatch(rb"\d+ of \d+ MB read", s) for s in shown),
+        check(rc in (0, 1) and shown and all(re.fullmatch(rb"(timeline: )?\d+ of \d+ MB read", s) for s in shown),
               f"{name} on a terminal shows 'N of M MB read' ({len(shown)} updates, exit {rc}): {shown[-1:]!r}")
+        if name == "html":  # and again while it reads the trace a second time for the timeline
+            check(any(s.startswith(b"timeline: ") for s in shown), "html shows the timeline's read too")
         check(err.endswith(b"\r\x1b[K"), f"{name} clears its status line before exiting")
         check(b"\r" not in out and b"\x1b" not in out, f"{name}: nothing of it reaches stdout")
         rc, out, err = run([cf] + args, tty=False, env_extra=now)
