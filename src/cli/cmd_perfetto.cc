@@ -35,9 +35,13 @@ int RunPerfetto(const PerfettoOptions& opts) {
   if (!WritePerfettoFile(writer, *a, opts.out, &st)) return kExitError;
   if (opts.out != "-") {
     std::string line = fmt::format("wrote {}: {} bytes, {} tracks, {} slices, {} instants, {} cancel flows; "
-                                   "{} slices merged, {} dropped (per-goroutine cap), {} dropped (total cap)",
+                                   "{} slices merged, {} dropped (per-goroutine cap), {} dropped (total cap{})",
                                    InertText(opts.out), st.bytes, st.tracks, st.slices, st.instants, st.flows,
-                                   st.merged_slices, st.dropped_goroutine_cap, st.dropped_total_cap);
+                                   st.merged_slices, st.dropped_goroutine_cap, st.dropped_total_cap,
+                                   st.latest_only_goroutines
+                                       ? fmt::format(": {} goroutines keep only their latest slice",
+                                                     st.latest_only_goroutines)
+                                       : std::string());
     // Every other cap that was hit (docs/outputs.md, "Size bounds").
     if (st.AnyDropped()) {
       line += fmt::format("; caps hit: {} cancellations, {} flows, {} finding marks, {} goroutine tracks, {} contexts, "

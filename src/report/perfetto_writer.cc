@@ -151,6 +151,7 @@ struct Goroutine {
   std::vector<Slice> head;
   std::vector<Slice> tail;
   uint32_t tail_next = 0;
+  bool latest_only = false;  // tail is the one-slice ring past max_records
   uint64_t dropped = 0;
   std::vector<OpenRegion> open_regions;
   bool has_regions = false;
@@ -278,20 +279,21 @@ struct PerfettoWriter::Impl {
     if (g.tail.size() < half && stored < opts.max_records) {
       g.tail.push_back(s);
       ++stored;
-      if (!g.head.empty() && g.head.size() < half) {
-        // head stopped growing because of the total cap: the ring is still in order.
-      }
       return;
     }
-    if (!g.tail.empty()) {
-      g.tail[g.tail_next] = s;
-      g.tail_next = static_cast<uint32_t>((g.tail_next + 1) % g.tail.size());
-      ++g.dropped;
-      ++stats.dropped_goroutine_cap;
+    if (g.tail.empty()) {
+      // Past the total cap: a one-slice ring, so that every goroutine still
+      // shows its latest state (where a leaked one waits at the end).
+      g.tail.push_back(s);
+      g.latest_only = true;
+      ++stored;
+      ++stats.latest_only_goroutines;
       return;
     }
+    g.tail[g.tail_next] = s;
+    g.tail_next = static_cast<uint32_t>((g.tail_next + 1) % g.tail.size());
     ++g.dropped;
-    ++stats.dropped_total_cap;
+    ++(g.latest_only ? stats.dropped_total_cap : stats.dropped_goroutine_cap);
   }
 
   void CloseState(Goroutine& g, Time t) {
@@ -911,6 +913,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
                        N("merged_slices", static_cast<int64_t>(stats.merged_slices)),
                        N("dropped_goroutine_cap", static_cast<int64_t>(stats.dropped_goroutine_cap)),
                        N("dropped_total_cap", static_cast<int64_t>(stats.dropped_total_cap)),
+                       N("latest_only_goroutines", static_cast<int64_t>(stats.latest_only_goroutines)),
                        N("unmatched_region_ends", static_cast<int64_t>(stats.unmatched_region_ends)),
                        N("dropped_cancellations", static_cast<int64_t>(stats.dropped_cancellations)),
                        N("dropped_flows", static_cast<int64_t>(stats.dropped_flows)),

@@ -31,7 +31,9 @@
 //   the last max_slices_per_goroutine/2 (a ring) are kept; the middle is
 //   dropped and marked by one "N slices dropped" instant.
 // - in total: at most max_records slices + instants are stored during the
-//   pass; past that, new slices only replace ring entries and regions, logs
+//   pass; past that, new slices only replace ring entries (a goroutine
+//   without a ring gets a one-slice one: every goroutine keeps its latest
+//   state, at most one slice per goroutine over the cap) and regions, logs
 //   and tasks are dropped.
 // - analysis-derived events: at most max_cancellations cancel instants
 //   (those a finding cites first), max_flows_per_cancellation and max_flows
@@ -90,6 +92,7 @@ struct PerfettoStats {
   uint64_t merged_slices = 0;
   uint64_t dropped_goroutine_cap = 0;  // middle slices of busy goroutines
   uint64_t dropped_total_cap = 0;      // slices/regions/logs/tasks past max_records
+  uint64_t latest_only_goroutines = 0;  // past max_records: goroutines keeping only their latest slice
   uint64_t unmatched_region_ends = 0;
   uint64_t dropped_cancellations = 0;     // cancels not drawn (max_cancellations, bytes)
   uint64_t dropped_flows = 0;             // arrows not drawn (flow caps, bytes)

@@ -319,6 +319,14 @@ TEST(PerfettoWriter, BoundsDropTheMiddleAndCountIt) {
   }
   for (const auto& [track, n] : per_track) EXPECT_LE(n, 4) << track;
   EXPECT_TRUE(marker);
+  // Past max_records every goroutine still keeps its latest state slice: as
+  // many goroutine tracks have state slices as without the caps.
+  std::set<uint64_t> all_tracks;
+  for (const auto& e : all.trace.events) {
+    if (e.type == "TYPE_SLICE_BEGIN" && e.categories == std::vector<std::string>{"sched"}) all_tracks.insert(e.track);
+  }
+  EXPECT_GT(out.stats.latest_only_goroutines, 0u);
+  EXPECT_EQ(per_track.size(), all_tracks.size());
   // The bounds instant reports the counts.
   bool meta = false;
   for (const auto& e : out.trace.events) {
