@@ -159,15 +159,13 @@ func internal(fn string) bool {
 		pkg = f[:dot]
 	}
 	top, _, _ := strings.Cut(pkg, "/")
-	if stdTop[top] {
-		return true
-	}
-	for _, p := range []string{"github.com/cancelflow/cancelflow/go/ctxtrace.", "github.com/cancelflow/cancelflow/go/scenarios/internal/"} {
-		if strings.HasPrefix(fn, p) {
-			return true
-		}
-	}
-	return false
+	return stdTop[top] || own(fn)
+}
+
+// own reports cancelflow's instrumentation and scenario harness.
+func own(fn string) bool {
+	return strings.HasPrefix(fn, "github.com/cancelflow/cancelflow/go/ctxtrace.") ||
+		strings.HasPrefix(fn, "github.com/cancelflow/cancelflow/go/scenarios/internal/")
 }
 
 // plumbing reports goroutines started by the runtime, by the standard
@@ -175,12 +173,12 @@ func internal(fn string) bool {
 // instrumentation: no rule judges them.
 func plumbing(start string) bool {
 	for _, p := range []string{"runtime.", "runtime/", "context.", "internal/", "sync.", "time.", "net.", "net/", "os.",
-		"os/", "testing.", "github.com/cancelflow/cancelflow/go/ctxtrace.", "github.com/cancelflow/cancelflow/go/scenarios/internal/"} {
+		"os/", "testing."} {
 		if strings.HasPrefix(start, p) {
 			return true
 		}
 	}
-	return false
+	return own(start)
 }
 
 // instrumentation reports goroutines started by ctxtrace for itself.

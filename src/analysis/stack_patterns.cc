@@ -108,18 +108,10 @@ bool IsStdFunction(std::string_view f) {
   return std::find(std::begin(kStd), std::end(kStd), top) != std::end(kStd);
 }
 
-bool IsPlumbingGoroutine(std::string_view start) {
-  for (std::string_view p : {"runtime.", "runtime/", "context.", "internal/", "sync.", "time.", "net.", "net/", "os.",
-                             "os/", "testing.", "github.com/cancelflow/cancelflow/go/ctxtrace.",
-                             "github.com/cancelflow/cancelflow/go/ctxtracetest.",
-                             "github.com/cancelflow/cancelflow/go/scenarios/internal/"}) {
-    if (StartsWith(start, p)) return true;
-  }
-  return false;
-}
+namespace {
 
-bool IsRuntimeOrStdFrame(std::string_view f) {
-  if (IsStdFunction(f)) return true;
+// cancelflow's own instrumentation and scenario harness.
+bool IsCancelflowOwn(std::string_view f) {
   for (std::string_view p : {"github.com/cancelflow/cancelflow/go/ctxtrace.",
                              "github.com/cancelflow/cancelflow/go/ctxtracetest.",
                              "github.com/cancelflow/cancelflow/go/scenarios/internal/"}) {
@@ -127,6 +119,18 @@ bool IsRuntimeOrStdFrame(std::string_view f) {
   }
   return false;
 }
+
+}  // namespace
+
+bool IsPlumbingGoroutine(std::string_view start) {
+  for (std::string_view p : {"runtime.", "runtime/", "context.", "internal/", "sync.", "time.", "net.", "net/", "os.",
+                             "os/", "testing."}) {
+    if (StartsWith(start, p)) return true;
+  }
+  return IsCancelflowOwn(start);
+}
+
+bool IsRuntimeOrStdFrame(std::string_view f) { return IsStdFunction(f) || IsCancelflowOwn(f); }
 
 bool IsPropagateCancelGoroutine(std::string_view f) {
   return IsContextClosure(f, "(*cancelCtx).propagateCancel") || IsContextClosure(f, "propagateCancel");

@@ -48,8 +48,6 @@ struct Lane {
   std::vector<Window> focus;  // sorted, disjoint: kept at full resolution
 };
 
-}  // namespace
-
 // Maps each state transition of a goroutine to the span it opens.
 SpanState SpanOf(const StateTransition& st, uint32_t* reason) {
   *reason = 0;
@@ -67,6 +65,8 @@ constexpr Time kFocusBefore = 5'000'000;
 constexpr Time kFocusAfter = 50'000'000;
 constexpr size_t kMaxFocusWindows = 64;  // per lane
 constexpr size_t kLanesPerFinding = 20;
+
+}  // namespace
 
 struct HtmlWriter::Impl {
   HtmlOptions opts;
@@ -252,12 +252,8 @@ struct HtmlWriter::Impl {
 
     // Second pass over the trace for the chosen lanes only. The analysis's
     // reader stopped where the trace broke; this one stops at the same event.
-    std::vector<uint32_t> reasons;  // StringId values of this reader, index = JSON index
-    std::vector<std::string> reason_names;
-    std::unordered_map<uint32_t, uint32_t> reason_index;
-    reasons.push_back(0);
-    reason_names.emplace_back();
-    reason_index[0] = 0;
+    std::vector<std::string> reason_names{""};                // index = JSON index
+    std::unordered_map<uint32_t, uint32_t> reason_index{{0, 0}};  // StringId value of this reader -> JSON index
     auto reader = Reader::Open(trace);
     if (reader && !lanes.empty()) {
       uint64_t events = 0;
@@ -268,11 +264,8 @@ struct HtmlWriter::Impl {
       for (Lane& l : lanes) {
         Close(l, end);
         for (Span& s : l.spans) {
-          auto [it, inserted] = reason_index.try_emplace(s.reason, static_cast<uint32_t>(reasons.size()));
-          if (inserted) {
-            reasons.push_back(s.reason);
-            reason_names.emplace_back(reader->strings().Get(StringId(s.reason)));
-          }
+          auto [it, inserted] = reason_index.try_emplace(s.reason, static_cast<uint32_t>(reason_names.size()));
+          if (inserted) reason_names.emplace_back(reader->strings().Get(StringId(s.reason)));
           s.reason = it->second;
         }
       }
