@@ -26,6 +26,7 @@
 #include "cancelflow/error.h"
 #include "cancelflow/event.h"
 #include "cancelflow/ids.h"
+#include "cancelflow/leak_profile.h"
 #include "cancelflow/pool.h"
 
 namespace cancelflow {
@@ -59,8 +60,12 @@ std::optional<TraceScope> TraceScopeFromName(std::string_view name);
 
 // How sure a finding is, from the kind of evidence it rests on. A finding's
 // severity is its rule's severity when certain, at most a warning when likely.
-enum class Certainty : uint8_t { kLikely, kCertain };
-std::string_view CertaintyName(Certainty c);  // "likely", "certain"
+// How sure a finding is (docs/findings.md, "Certainty"): proven by the
+// runtime (its goroutine leak profile, or a wait nothing can ever end),
+// certain by the trace's evidence for its scope, or likely (a warning at most,
+// which fails the gate only with "fail_on_likely").
+enum class Certainty : uint8_t { kLikely, kCertain, kProven };
+std::string_view CertaintyName(Certainty c);  // "likely", "certain", "proven"
 
 // Where a goroutine waits, as Go names it (the wait reasons of a goroutine
 // dump), decided from the trace's block reason and the block stack.
@@ -131,6 +136,9 @@ struct AnalysisOptions {
   // command-line flags, which override it ("grace", "slow_cancel", "scope").
   std::string config_file;
   std::vector<std::string> set_by_flags;
+  // The runtime's goroutine leak profile taken at the trace's end (--leak-profile),
+  // joined to the trace's goroutines; null: none.
+  std::shared_ptr<const LeakProfile> leak_profile;
 };
 
 // ---- Goroutines --------------------------------------------------------------
@@ -301,6 +309,17 @@ struct DataQuality {
   uint64_t records_malformed = 0;
   uint64_t goroutines_seen = 0;
   uint64_t unblocks_without_stack = 0;  // wake-ups by the runtime (timers, netpoller): not attributable
+  // The goroutine leak profile joined to the trace (AnalysisOptions::leak_profile).
+  struct LeakProfileJoin {
+    bool present = false;
+    std::string path, form;     // form: "debug=2" (joined by goroutine id) or "protobuf" (joined by stacks)
+    uint64_t listed = 0;        // goroutines the profile lists (debug=2 only)
+    uint64_t leaked = 0;        // goroutines it marks leaked
+    uint64_t joined = 0;        // of those listed, found alive at the end of the trace
+    uint64_t leaked_joined = 0; // of those leaked, found blocked at the end of the trace
+    uint64_t not_in_trace = 0;  // listed but never seen in the trace (started after it, or the runtime's)
+    uint64_t ambiguous = 0;     // protobuf: leaked stacks matching more goroutines than their count (not proven)
+  } leak_profile;
 };
 
 // ---- The result -------------------------------------------------------------------

@@ -244,6 +244,11 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
     m.quality.error = error;
   }
 
+  // Evidence from outside the trace, joined before the rules read it.
+  if (options.leak_profile) {
+    if (auto mismatch = analysis::JoinLeakProfile(*options.leak_profile, m)) return tl::unexpected(std::move(*mismatch));
+  }
+
   // Strongest rule first: a goroutine is reported once (rules.h).
   analysis::FindingSink sink;
   analysis::FindCancelsNotCalled(m, options, &sink);

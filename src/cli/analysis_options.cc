@@ -1,6 +1,7 @@
 #include "cli/analysis_options.h"
 
 #include <cmath>
+#include <memory>
 #include <filesystem>
 #include <system_error>
 
@@ -33,6 +34,10 @@ void AddAnalysisFlags(CLI::App* cmd, AnalysisFlags& flags) {
                   "1: read and analyze on one thread; default: the ordered reader on a second thread when there is "
                   "a second CPU")
       ->check(CLI::Range(1, 64));
+  cmd->add_option("--leak-profile", flags.leak_profile,
+                  "the runtime's goroutine leak profile taken at the end of the trace (debug=2 text, joined by "
+                  "goroutine id, or the .pb.gz form, joined by stacks): the goroutines it marks leaked are proven "
+                  "leaks (cancelflow help findings)");
 }
 
 namespace {
@@ -91,6 +96,14 @@ std::optional<ResolvedOptions> ResolveAnalysisOptions(const AnalysisFlags& flags
   if (!flags.scope.empty()) {
     ao.scope = TraceScopeFromName(flags.scope);
     ao.set_by_flags.emplace_back("scope");
+  }
+  if (!flags.leak_profile.empty()) {
+    auto p = LoadLeakProfile(flags.leak_profile);
+    if (!p) {
+      PrintError(p.error().message);
+      return std::nullopt;
+    }
+    ao.leak_profile = std::make_shared<const LeakProfile>(std::move(*p));
   }
   // Results do not depend on the thread count (AnalysisOptions::threads).
   ao.threads = flags.threads > 0 ? static_cast<unsigned>(flags.threads) : (DefaultThreads() > 1 ? 2u : 1u);

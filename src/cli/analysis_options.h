@@ -26,6 +26,7 @@ struct AnalysisFlags {
   std::optional<double> slow_ms;   // --slow-ms
   std::string scope;               // --scope: program, test, window, flight ("" = decided from the trace)
   int threads = 0;                 // --threads (0: the default pipeline)
+  std::string leak_profile;        // --leak-profile FILE: the runtime's goroutine leak profile (debug=2 or .pb.gz)
 };
 
 // Registers the flags of AnalysisFlags on `cmd`.

@@ -55,7 +55,7 @@ void AddTrace(CheckResult& result, std::string path, Analysis analysis, const Ch
     cf.index = i;
     cf.fingerprint = f.fingerprint;
     cf.suppressed = baseline.count(cf.fingerprint) > 0;
-    cf.fails = !cf.suppressed && config.Fails(f.severity);
+    cf.fails = !cf.suppressed && config.Fails(f.severity, f.certainty);
     cf.creation = SiteOf(a, f.creation_stack, f.creation_user_frame, result.module_root);
     if (!f.context_site.empty()) cf.creation = ContextSite(f.context_site, result.module_root);
     cf.block = SiteOf(a, f.block_stack, f.block_user_frame, result.module_root);

@@ -290,6 +290,13 @@ uint64_t StreamArray(JsonStream& js, Budget& b, std::string_view key, const std:
   return items.size() - n;
 }
 
+json LeakProfileJson(const DataQuality::LeakProfileJoin& p) {
+  if (!p.present) return nullptr;
+  return {{"path", p.path},     {"form", p.form},         {"listed", p.listed},
+          {"leaked", p.leaked}, {"joined", p.joined},     {"leaked_joined", p.leaked_joined},
+          {"not_in_trace", p.not_in_trace}, {"ambiguous", p.ambiguous}};
+}
+
 }  // namespace
 
 void WriteAnalysisJson(const Analysis& a, const JsonOptions& o, const JsonSink& sink) {
@@ -319,7 +326,8 @@ void WriteAnalysisJson(const Analysis& a, const JsonOptions& o, const JsonSink& 
                          {"records_malformed", q.records_malformed},
                          {"goroutines_seen", q.goroutines_seen},
                          {"goroutines_before_trace", q.goroutines_before_trace},
-                         {"unblocks_without_stack", q.unblocks_without_stack}};
+                         {"unblocks_without_stack", q.unblocks_without_stack},
+                         {"leak_profile", LeakProfileJson(q.leak_profile)}};
 
   {  // What the analysis ran with (cli/analysis_options: defaults < config file < flags).
     const AnalysisOptions& ao = a.options;
@@ -337,6 +345,7 @@ void WriteAnalysisJson(const Analysis& a, const JsonOptions& o, const JsonSink& 
                       {"user_packages", ao.user_packages},
                       {"config_file", ao.config_file.empty() ? json(nullptr) : json(ao.config_file)},
                       {"set_by_flags", ao.set_by_flags},
+                      {"leak_profile", ao.leak_profile ? json(ao.leak_profile->path) : json(nullptr)},
                       {"summary", OptionsSummary(ao)}};
   }
   json by_kind = json::object(), by_rule = json::object();

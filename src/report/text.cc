@@ -37,6 +37,7 @@ std::string OptionsSummary(const AnalysisOptions& o) {
     if (!o.rule_enabled[r]) off += std::string(off.empty() ? "" : ", ") + std::string(RuleId(static_cast<Rule>(r)));
   }
   if (!off.empty()) out += "; rules off: " + off;
+  if (o.leak_profile) out += "; leak profile " + InertText(o.leak_profile->path);
   return out;
 }
 
@@ -62,6 +63,7 @@ std::string FindingText(const Analysis& a, const CheckedFinding& cf) {
     out += fmt::format("  created at {} ({})\n", InertText(SiteString(cf.creation)), InertText(cf.creation.func));
   }
   if (!f.test.empty()) out += fmt::format("  test: {}\n", InertText(f.test));
+  if (!f.evidence.empty()) out += fmt::format("  evidence ({}): {}\n", CertaintyName(f.certainty), InertText(f.evidence));
   out += fmt::format("  fingerprint: {}\n", InertText(cf.fingerprint));
   return out;
 }

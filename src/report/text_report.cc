@@ -70,6 +70,11 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
                                   : "; not instrumented");
   fmt::format_to(it, "  scope        {}: {}\n", TraceScopeName(q.scope), q.scope_reason);
   fmt::format_to(it, "  options      {}\n", SafeText(OptionsSummary(a.options)));
+  if (const auto& lp = q.leak_profile; lp.present) {
+    fmt::format_to(it, "  leak profile {} ({}): {} leaked, {} of them joined to the trace's goroutines{}\n",
+                   SafeText(lp.path), lp.form, lp.leaked, lp.leaked_joined,
+                   lp.ambiguous ? fmt::format(" ({} ambiguous by stack: not proven)", lp.ambiguous) : "");
+  }
   if (q.error) fmt::format_to(it, "  {} {}\n", st("33", "error:"), SafeText(q.error->ToString()));
 
   // Findings.

@@ -85,6 +85,7 @@
     if (q.records_malformed || q.records_unknown_version) kv(t, 'bad records', q.records_malformed + ' malformed, ' + q.records_unknown_version + ' unknown version');
     kv(t, 'scope', (tr.scope || '?') + (tr.scope_reason ? ': ' + tr.scope_reason : ''));
     if (D.options) kv(t, 'options', D.options.summary || '');
+    if (q.leak_profile) kv(t, 'leak profile', q.leak_profile.path + ' (' + q.leak_profile.form + '): ' + q.leak_profile.leaked + ' leaked, ' + q.leak_profile.leaked_joined + ' joined to the trace');
     kv(t, 'starts mid-execution', q.starts_mid_execution ? 'yes' : 'no');
     if (q.goroutines_before_trace) kv(t, 'goroutines before the trace', q.goroutines_before_trace);
     kv(t, 'goroutines seen', q.goroutines_seen);
