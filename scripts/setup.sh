@@ -12,7 +12,8 @@ packages=(
   python3-pip        # installs the PyPI perfetto package below
   protobuf-compiler  # protoc: tests decode the Perfetto and pprof outputs (never linked)
   chromium           # headless browser: tests/html renders the HTML report (ctest -L html)
-  prometheus         # promtool: tests validate the --metrics OpenMetrics output (never linked)
+  prometheus         # promtool: tests validate the --metrics OpenMetrics output and deploy/prometheus's rules (never linked)
+  prometheus-alertmanager  # amtool: tests check deploy/alertmanager's route (never run as a service)
   dpkg-dev           # dpkg-shlibdeps: the install test builds the .deb with CPack
 )
 # Node.js drives Chromium in tests/html; machines of this project's kind ship
