@@ -95,8 +95,16 @@ def unit(src, out):
     if promtool_test(tests) != 0:
         errors.append("promtool test rules failed on deploy/prometheus/cancelflow.rules.test.yml")
 
-    text = open(rules).read()
     shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    queries = os.path.join(out, "doc-queries.yml")
+    with open(queries, "w") as f:
+        yaml.safe_dump({"groups": [{"name": "doc", "rules": [{"record": f"doc:query_{i}", "expr": q}
+                                                             for i, q in enumerate(doc_queries(src))]}]}, f)
+    if len(doc_queries(src)) < 5 or run(["promtool", "check", "rules", queries]).returncode != 0:
+        errors.append("the fleet queries of docs/observability.md are missing or rejected by promtool")
+
+    text = open(rules).read()
     broken = os.path.join(out, "syntax")
     os.makedirs(broken)
     with open(os.path.join(broken, "cancelflow.rules.yml"), "w") as f:
@@ -135,15 +143,14 @@ def metric_references(rules_doc):
     return refs
 
 
-def real(bin_, src, out):
-    errors = []
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(out)
+def cancelflow_runs(bin_, src, out):
+    """`cancelflow test --metrics` on scenario packages of go/: {"buggy"|"clean": metrics path}, errors."""
     env = dict(os.environ, GITHUB_ACTIONS="")
-    runs = {}
+    paths, errors = {}, []
     for name, packages, want in (("buggy", ["./scenarios/sleep_loop", "./scenarios/spin_loop", "./scenarios/ok_http_server"], 1),
                                  ("clean", ["./scenarios/ok_http_server"], 0)):
-        path = os.path.join(out, f"{name}.prom")
+        path = os.path.join(out, name, "cancelflow.prom")
+        os.makedirs(os.path.dirname(path))
         p = run([bin_, "test", *packages, "--metrics", path, "--", "-count=1"], cwd=os.path.join(src, "go"), env=env,
                 capture_output=True, text=True)
         sys.stdout.write(p.stdout[-2000:])
@@ -151,10 +158,38 @@ def real(bin_, src, out):
         if p.returncode != want:
             errors.append(f"cancelflow test ({name}): exit {p.returncode}, want {want}")
         if not os.path.exists(path):
-            return errors + [f"cancelflow test ({name}) wrote no metrics"]
+            errors.append(f"cancelflow test ({name}) wrote no metrics")
+            continue
         if run(["promtool", "check", "metrics"], stdin=open(path)).returncode != 0:
             errors.append(f"promtool check metrics rejected the {name} run's metrics")
-        runs[name] = parse_metrics(open(path).read())
+        paths[name] = path
+    return paths, errors
+
+
+def doc_block(src, marker, lang):
+    """The ```lang block after <!-- observability:marker --> in docs/observability.md."""
+    doc = open(os.path.join(src, "docs", "observability.md")).read()
+    at = doc.index(f"<!-- observability:{marker} -->")
+    return re.compile(r"```" + lang + r"\n(.*?)```", re.S).search(doc, at).group(1)
+
+
+def doc_queries(src):
+    """The fleet queries of docs/observability.md, one per paragraph, comments dropped."""
+    out = []
+    for para in doc_block(src, "queries", "promql").split("\n\n"):
+        q = "\n".join(l for l in para.splitlines() if not l.startswith("#")).strip()
+        if q:
+            out.append(q)
+    return out
+
+
+def real(bin_, src, out):
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    paths, errors = cancelflow_runs(bin_, src, out)
+    if len(paths) != 2:
+        return errors
+    runs = {name: parse_metrics(open(path).read()) for name, path in paths.items()}
     real_shapes = shapes(runs["buggy"]) | shapes(runs["clean"])
     real_names = {n for n, _ in real_shapes}
 
@@ -180,6 +215,37 @@ def real(bin_, src, out):
         written = set().union(*(l for n, l in real_shapes if n == name))
         if labels - written - PIPELINE_LABELS:
             errors.append(f"the rules select {name} by {sorted(labels - written - PIPELINE_LABELS)}, labels it lacks")
+
+    # The fleet queries of the doc read the same metrics and recorded series.
+    recorded = {r["record"] for g in rules_doc["groups"] for r in g["rules"] if "record" in r}
+    queries = doc_queries(src)
+    for name, labels in metric_references({"groups": [{"rules": [{"expr": q} for q in queries]}]}):
+        if name not in real_names:
+            errors.append(f"docs/observability.md queries {name}, which cancelflow does not write")
+        elif labels - set().union(*(l for n, l in real_shapes if n == name)) - PIPELINE_LABELS:
+            errors.append(f"docs/observability.md selects {name} by labels it lacks: {sorted(labels)}")
+    for q in queries:
+        for r in re.findall(r"[a-z_]+:[a-z0-9_:]+", q):
+            if r not in recorded:
+                errors.append(f"docs/observability.md queries {r}, which the rules do not record")
+
+    # The textfile-collector snippet: every sample gets repo and branch, and the file stays valid.
+    tdir = os.path.join(out, "textfile")
+    os.makedirs(tdir)
+    env = dict(os.environ, REPO="acme/shop", BRANCH="feature/retry", TEXTFILE_DIR=tdir, out=os.path.dirname(paths["buggy"]))
+    if run(["bash", "-euo", "pipefail", "-c", doc_block(src, "textfile", "sh")], env=env).returncode != 0:
+        errors.append("the textfile snippet of docs/observability.md failed")
+    files = [f for f in os.listdir(tdir)]
+    if len(files) != 1 or not files[0].endswith(".prom"):
+        errors.append(f"the textfile snippet left {files}, want one .prom file")
+    else:
+        text = open(os.path.join(tdir, files[0])).read()
+        if run(["promtool", "check", "metrics"], input=text, text=True).returncode != 0:
+            errors.append("promtool check metrics rejected the textfile snippet's output")
+        labelled = parse_metrics(text)
+        bad = [n for n, l, _, _ in labelled if l.get("repo") != "acme/shop" or l.get("branch") != "feature/retry"]
+        if bad or len(labelled) != len(runs["buggy"]):
+            errors.append(f"the textfile snippet's samples lack repo/branch: {bad[:3]} ({len(labelled)} of {len(runs['buggy'])})")
 
     # What the files say, counted from the findings and test counts (not from the rules).
     def facts(samples):
@@ -275,12 +341,13 @@ def routes(src, out):
 
 def main(argv):
     mode = argv[1] if len(argv) > 1 else ""
+    argv = argv[:2] + [os.path.realpath(a) for a in argv[2:]]  # generated tests name files from elsewhere
     if mode == "unit" and len(argv) == 4:
-        errors = unit(argv[2], os.path.realpath(argv[3]))
+        errors = unit(argv[2], argv[3])
     elif mode == "real" and len(argv) == 5:
-        errors = real(os.path.realpath(argv[2]), argv[3], os.path.realpath(argv[4]))
+        errors = real(argv[2], argv[3], argv[4])
     elif mode == "routes" and len(argv) == 4:
-        errors = routes(argv[2], os.path.realpath(argv[3]))
+        errors = routes(argv[2], argv[3])
     else:
         print(__doc__, file=sys.stderr)
         return 2
