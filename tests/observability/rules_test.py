@@ -3,6 +3,7 @@
 
 usage: rules_test.py unit SOURCE_DIR OUTDIR
        rules_test.py real CANCELFLOW_BIN SOURCE_DIR OUTDIR
+       rules_test.py pipeline CANCELFLOW_BIN SOURCE_DIR OUTDIR
        rules_test.py routes SOURCE_DIR OUTDIR
 
 unit    `promtool check rules` and `promtool test rules` on deploy/prometheus; then each
@@ -17,15 +18,26 @@ real    `cancelflow test --metrics` on scenario packages of go/ (one run with an
         feature branch, go through the rules: the alerts that fire and the recorded values
         must be what the files say (counted here from cancelflow_findings and
         cancelflow_tests, independently of the rules).
+pipeline  docs/observability.md's pipeline on loopback: Pushgateway, Prometheus (the doc's
+        config, 1 s scrape and evaluation), Alertmanager (deploy/alertmanager); real runs pushed
+        with the doc's push snippet (the buggy run to main and feature/x of one repository, a
+        clean run to another); the gating and ignored-cancel-share alerts fire on main only, and
+        the doc's deploy-gate snippet blocks that repository and not the clean one; a clean run
+        PUT to main removes the buggy run's series, resolves the alerts and lifts the block.
 routes  `amtool check-config` on deploy/alertmanager/alertmanager.yml (and a broken copy is
         rejected); every alert of the rule file, with its labels, routes to the receiver of
         its severity (`amtool config routes test`); other alerts keep the default route.
 """
+import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.parse
+import urllib.request
 
 import yaml
 
@@ -300,6 +312,125 @@ def real(bin_, src, out):
     return errors
 
 
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_json(url):
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return json.load(r)
+
+
+def wait_until(what, check, timeout, errors):
+    """Polls check() (True when done) every half second; an error naming `what` at the timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                print(f"--- {what}: yes", flush=True)
+                return True
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.5)
+    errors.append(f"timed out after {timeout} s waiting for: {what}")
+    return False
+
+
+def pipeline(bin_, src, out):
+    """The pipeline of docs/observability.md on loopback, with its snippets as written."""
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    paths, errors = cancelflow_runs(bin_, src, out)
+    if len(paths) != 2:
+        return errors
+    for tool in ("prometheus", "prometheus-pushgateway", "prometheus-alertmanager"):
+        if shutil.which(tool) is None:
+            return errors + [f"{tool} not found (Debian package {tool}; scripts/setup.sh installs it)"]
+    pg, am, prom = (f"127.0.0.1:{free_port()}" for _ in range(3))
+    config = doc_block(src, "prometheus", "yaml")
+    for old, new in (("/etc/prometheus/rules/cancelflow.rules.yml", os.path.join(src, "deploy", "prometheus", "cancelflow.rules.yml")),
+                     ("alertmanager:9093", am), ("pushgateway:9091", pg)):
+        if old not in config:
+            return errors + [f"the Prometheus config of docs/observability.md lacks {old}"]
+        config = config.replace(old, new)
+    with open(os.path.join(out, "prometheus.yml"), "w") as f:
+        f.write("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n" + config)
+    procs = []
+
+    def start(name, cmd):
+        log = open(os.path.join(out, name + ".log"), "w")
+        print("+ " + " ".join(cmd), flush=True)
+        procs.append((name, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)))
+
+    def snippet(marker, **env):
+        return subprocess.run(["bash", "-euo", "pipefail", "-c", doc_block(src, marker, "sh")],
+                              env=dict(os.environ, **env), capture_output=True, text=True)
+
+    def push(run_name, repo, branch):
+        p = snippet("push", PUSHGATEWAY_URL=f"http://{pg}", REPO=repo, BRANCH=branch, out=os.path.dirname(paths[run_name]))
+        if p.returncode != 0:
+            errors.append(f"push of the {run_name} run to {repo} {branch}: exit {p.returncode}: {p.stderr.strip()}")
+        return p.returncode == 0
+
+    def deploy_blocked(repo):
+        p = snippet("deploy-gate", ALERTMANAGER_URL=f"http://{am}", REPO=repo)
+        if p.returncode not in (0, 1):
+            raise ValueError(p.stderr)
+        return p.returncode == 1
+
+    def query(q):
+        url = f"http://{prom}/api/v1/query?" + urllib.parse.urlencode({"query": q})
+        return http_json(url)["data"]["result"]
+
+    try:
+        start("pushgateway", ["prometheus-pushgateway", f"--web.listen-address={pg}"])
+        start("alertmanager", ["prometheus-alertmanager", "--config.file=" + os.path.join(src, "deploy", "alertmanager", "alertmanager.yml"),
+                               "--storage.path=" + os.path.join(out, "am-data"), f"--web.listen-address={am}",
+                               "--cluster.listen-address="])
+        start("prometheus", ["prometheus", "--config.file=" + os.path.join(out, "prometheus.yml"),
+                             "--storage.tsdb.path=" + os.path.join(out, "prom-data"), f"--web.listen-address={prom}"])
+        for name, addr in (("pushgateway", pg), ("alertmanager", am), ("prometheus", prom)):
+            if not wait_until(f"{name} ready", lambda a=addr: urllib.request.urlopen(f"http://{a}/-/ready", timeout=2).status == 200,
+                              60, errors):
+                return errors
+        repo = "cancelflow/scenarios"
+        if not (push("buggy", repo, "main") and push("buggy", repo, "feature/x") and push("clean", "acme/clean", "main")):
+            return errors
+        # The branch name survives the base64 grouping key; the rules fire; the deploy is blocked.
+        wait_until("Prometheus scraped the feature/x group",
+                   lambda: query(f'cancelflow_failing_findings{{repo="{repo}",branch="feature/x"}}'), 60, errors)
+        wait_until("gating and ignored-cancel-share alerts firing on main", lambda: {
+            (r["metric"]["alertname"], r["metric"]["repo"], r["metric"]["branch"]) for r in query('ALERTS{alertstate="firing"}')} == {
+            ("CancelflowGatingFindingsOnDefaultBranch", repo, "main"), ("CancelflowIgnoredCancelShareHigh", repo, "main")},
+            90, errors)
+        if not wait_until(f"the deploy gate blocks {repo}", lambda: deploy_blocked(repo), 90, errors):
+            return errors
+        if deploy_blocked("acme/clean"):
+            errors.append("the deploy gate blocks acme/clean, whose default branch is clean")
+        # A clean run replaces the buggy one (PUT): no stale series, the alerts resolve, the deploy may go.
+        if not push("clean", repo, "main"):
+            return errors
+        wait_until("the buggy run's series gone from main after the clean PUT", lambda: not query(
+            f'cancelflow_tests_with_findings{{repo="{repo}",branch="main"}} or cancelflow_findings{{repo="{repo}",branch="main"}}')
+            and query(f'cancelflow_failing_findings{{repo="{repo}",branch="main"}} == 0'), 60, errors)
+        wait_until("no alert firing", lambda: not query('ALERTS{alertstate="firing"}'), 90, errors)
+        wait_until(f"the deploy gate lets {repo} deploy", lambda: not deploy_blocked(repo), 90, errors)
+    finally:
+        for name, p in procs:
+            p.terminate()
+        for name, p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if errors:
+            for name, _ in procs:
+                sys.stderr.write(f"--- {name}.log (end)\n" + open(os.path.join(out, name + ".log")).read()[-3000:])
+    return errors
+
+
 def routes(src, out):
     errors = []
     am = os.path.join(src, "deploy", "alertmanager", "alertmanager.yml")
@@ -346,6 +477,8 @@ def main(argv):
         errors = unit(argv[2], argv[3])
     elif mode == "real" and len(argv) == 5:
         errors = real(argv[2], argv[3], argv[4])
+    elif mode == "pipeline" and len(argv) == 5:
+        errors = pipeline(argv[2], argv[3], argv[4])
     elif mode == "routes" and len(argv) == 4:
         errors = routes(argv[2], argv[3])
     else:
