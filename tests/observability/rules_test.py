@@ -156,7 +156,9 @@ def metric_references(rules_doc):
 
 
 def cancelflow_runs(bin_, src, out):
-    """`cancelflow test --metrics` on scenario packages of go/: {"buggy"|"clean": metrics path}, errors."""
+    """`cancelflow test --metrics` on scenario packages of go/ into a fresh `out`:
+    {"buggy"|"clean": metrics path}, errors."""
+    shutil.rmtree(out, ignore_errors=True)
     env = dict(os.environ, GITHUB_ACTIONS="")
     paths, errors = {}, []
     for name, packages, want in (("buggy", ["./scenarios/sleep_loop", "./scenarios/spin_loop", "./scenarios/ok_http_server"], 1),
@@ -196,8 +198,6 @@ def doc_queries(src):
 
 
 def real(bin_, src, out):
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(out)
     paths, errors = cancelflow_runs(bin_, src, out)
     if len(paths) != 2:
         return errors
@@ -340,8 +340,6 @@ def wait_until(what, check, timeout, errors):
 
 def pipeline(bin_, src, out):
     """The pipeline of docs/observability.md on loopback, with its snippets as written."""
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(out)
     paths, errors = cancelflow_runs(bin_, src, out)
     if len(paths) != 2:
         return errors
