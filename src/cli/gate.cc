@@ -1,5 +1,6 @@
 #include "cli/gate.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -109,7 +110,10 @@ bool WriteGateReports(const report::CheckResult& result, const GateOptions& opts
   if (!opts.junit.empty()) ok = WriteOutput(opts.junit, report::WriteJUnit(result)) && ok;
   if (!opts.sarif.empty()) ok = WriteOutput(opts.sarif, report::WriteSarif(result, CANCELFLOW_VERSION)) && ok;
   if (!opts.json.empty()) ok = WriteOutput(opts.json, JsonReport(result)) && ok;
-  if (!opts.metrics.empty()) ok = WriteOutput(opts.metrics, report::WriteOpenMetrics(result)) && ok;
+  if (!opts.metrics.empty()) {
+    const auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    ok = WriteOutput(opts.metrics, report::WriteOpenMetrics(result, {CANCELFLOW_VERSION, now})) && ok;
+  }
   if (!opts.write_baseline.empty()) ok = WriteOutput(opts.write_baseline, report::WriteBaseline(result)) && ok;
   return ok;
 }
