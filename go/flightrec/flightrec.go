@@ -15,6 +15,12 @@
 // "snapshot" record (docs/records.md) with the reason and path is logged, so
 // the snapshot says why it was taken.
 //
+// Where the runtime has the goroutine leak profile (Go 1.27, or Go 1.26 with
+// GOEXPERIMENT=goroutineleakprofile), each snapshot X.trace gets X.goroutineleak
+// beside it: the profile (debug=2 text) taken at the same moment, just before
+// the window is written, so its goroutine ids are the trace's. cancelflow
+// finds it there by name and proves the leaks it lists (LeakProfilePath).
+//
 // While the recorder runs, tracing is enabled, so ctxtrace writes its
 // records (and pays their cost); runtime/trace allows one flight recorder
 // per process, alongside at most one trace.Start.
@@ -26,7 +32,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"runtime/trace"
+	"strings"
 	"sync"
 	"time"
 
@@ -150,16 +158,36 @@ func (r *Recorder) Snapshot(reason string) (string, error) {
 	return path, nil
 }
 
-// write writes the snapshot to a temporary file and renames it, so a file
-// named path is always a complete trace.
+// LeakProfilePath is where the goroutine leak profile of the snapshot at
+// tracePath is written: X.trace -> X.goroutineleak.
+func LeakProfilePath(tracePath string) string {
+	return strings.TrimSuffix(tracePath, ".trace") + ".goroutineleak"
+}
+
+// write writes the leak profile (when the runtime has it) and the snapshot,
+// each to a temporary file renamed into place, so a file named path is always
+// a complete trace and a profile beside it always belongs to it.
 func (r *Recorder) write(path string) error {
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
+	if p := pprof.Lookup("goroutineleak"); p != nil {
+		// Taken first: every goroutine it lists is then in the window.
+		if err := writeFile(LeakProfilePath(path), func(f *os.File) error { return p.WriteTo(f, 2) }); err != nil {
+			return err
+		}
+	}
+	return writeFile(path, func(f *os.File) error {
+		_, err := r.fr.WriteTo(f)
+		return err
+	})
+}
+
+func writeFile(path string, write func(*os.File) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
 	if err != nil {
 		return fmt.Errorf("flightrec: %w", err)
 	}
-	_, err = r.fr.WriteTo(f)
+	err = write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cancelflow/cancelflow/go/ctxtrace"
+	"github.com/cancelflow/cancelflow/go/internal/leakdemo"
 	"github.com/cancelflow/cancelflow/go/internal/parsed"
 )
 
@@ -72,8 +74,12 @@ func TestSnapshotOnOverdueGoroutine(t *testing.T) {
 		t.Errorf("files %v, snapshot %s", got, first.path)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("dir holds %d entries, want 1", len(entries))
+	want := 1
+	if pprof.Lookup("goroutineleak") != nil {
+		want = 2 // the leak profile beside the snapshot
+	}
+	if len(entries) != want {
+		t.Errorf("dir holds %d entries, want %d", len(entries), want)
 	}
 
 	evs, recs, err := parsed.Load(first.path)
@@ -132,3 +138,37 @@ func TestRateLimits(t *testing.T) {
 		t.Errorf("second snapshot within Interval: %v", err)
 	}
 }
+
+// With the runtime's goroutine leak profile (Go 1.27, or Go 1.26 with
+// GOEXPERIMENT=goroutineleakprofile), a snapshot gets the profile beside it,
+// taken at the same moment: it marks leaked a goroutine blocked on a channel
+// nothing else references. CANCELFLOW_FLIGHTREC_KEEP=DIR keeps both files
+// there, for cancelflow to analyze (tests/gate/flightrec_leakprofile.sh).
+func TestSnapshotWritesTheLeakProfileBesideIt(t *testing.T) {
+	if pprof.Lookup("goroutineleak") == nil {
+		t.Skip("no goroutineleak profile in this runtime (Go 1.27, or GOEXPERIMENT=goroutineleakprofile)")
+	}
+	dir := os.Getenv("CANCELFLOW_FLIGHTREC_KEEP")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	rec, err := Start(Options{Dir: dir, MinAge: time.Second, Grace: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Stop()
+	leakdemo.LeakOne()
+	time.Sleep(20 * time.Millisecond)
+	path, err := rec.Snapshot("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile, err := os.ReadFile(LeakProfilePath(path))
+	if err != nil {
+		t.Fatalf("no leak profile beside %s: %v", path, err)
+	}
+	if !strings.Contains(string(profile), "(leaked)]:") || !strings.Contains(string(profile), "leakdemo.LeakOne.func1") {
+		t.Errorf("the profile does not mark LeakOne's goroutine leaked:\n%s", profile)
+	}
+}
+

@@ -37,7 +37,28 @@ void AddAnalysisFlags(CLI::App* cmd, AnalysisFlags& flags) {
   cmd->add_option("--leak-profile", flags.leak_profile,
                   "the runtime's goroutine leak profile taken at the end of the trace (debug=2 text, joined by "
                   "goroutine id, or the .pb.gz form, joined by stacks): the goroutines it marks leaked are proven "
-                  "leaks (cancelflow help findings)");
+                  "leaks (cancelflow help findings); default: X.goroutineleak beside trace X.trace, if any");
+  cmd->add_flag("--no-leak-profile", flags.no_leak_profile,
+                "do not read the leak profile found beside the trace (X.goroutineleak)");
+}
+
+std::string LeakProfileBeside(const std::string& trace_path) {
+  if (trace_path.empty() || trace_path == "-" || trace_path.find("://") != std::string::npos) return "";
+  std::string stem = trace_path;
+  if (stem.size() > 6 && stem.compare(stem.size() - 6, 6, ".trace") == 0) stem.resize(stem.size() - 6);
+  const std::string path = stem + ".goroutineleak";
+  std::error_code ec;
+  return fs::is_regular_file(path, ec) ? path : "";
+}
+
+bool LoadLeakProfileInto(const std::string& path, AnalysisOptions& options) {
+  auto p = LoadLeakProfile(path);
+  if (!p) {
+    PrintError(p.error().message);
+    return false;
+  }
+  options.leak_profile = std::make_shared<const LeakProfile>(std::move(*p));
+  return true;
 }
 
 namespace {
@@ -97,14 +118,9 @@ std::optional<ResolvedOptions> ResolveAnalysisOptions(const AnalysisFlags& flags
     ao.scope = TraceScopeFromName(flags.scope);
     ao.set_by_flags.emplace_back("scope");
   }
-  if (!flags.leak_profile.empty()) {
-    auto p = LoadLeakProfile(flags.leak_profile);
-    if (!p) {
-      PrintError(p.error().message);
-      return std::nullopt;
-    }
-    ao.leak_profile = std::make_shared<const LeakProfile>(std::move(*p));
-  }
+  std::string profile = flags.leak_profile;
+  if (profile.empty() && !flags.no_leak_profile && inputs.size() == 1) profile = LeakProfileBeside(inputs[0]);
+  if (!profile.empty() && !LoadLeakProfileInto(profile, ao)) return std::nullopt;
   // Results do not depend on the thread count (AnalysisOptions::threads).
   ao.threads = flags.threads > 0 ? static_cast<unsigned>(flags.threads) : (DefaultThreads() > 1 ? 2u : 1u);
   return r;

@@ -27,7 +27,17 @@ struct AnalysisFlags {
   std::string scope;               // --scope: program, test, window, flight ("" = decided from the trace)
   int threads = 0;                 // --threads (0: the default pipeline)
   std::string leak_profile;        // --leak-profile FILE: the runtime's goroutine leak profile (debug=2 or .pb.gz)
+  bool no_leak_profile = false;    // --no-leak-profile: do not read X.goroutineleak beside trace X.trace
 };
+
+// The leak profile beside a trace, by the name the Go module's flight
+// recorder writes (X.trace -> X.goroutineleak; a trace named otherwise:
+// NAME.goroutineleak), or "" when there is none.
+std::string LeakProfileBeside(const std::string& trace_path);
+
+// Loads the leak profile at `path` into `options` (nullopt-style: false after
+// printing why not).
+bool LoadLeakProfileInto(const std::string& path, AnalysisOptions& options);
 
 // Registers the flags of AnalysisFlags on `cmd`.
 void AddAnalysisFlags(CLI::App* cmd, AnalysisFlags& flags);

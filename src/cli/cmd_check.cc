@@ -90,7 +90,17 @@ int RunCheck(const CheckOptions& check) {
     std::error_code ec;
     if (paths[i] != "-") read_bytes += fs::file_size(paths[i], ec);
     bool failed = false;
-    auto a = AnalyzeTraceFile(paths[i], gate->config.analysis, {}, &failed);
+    // Each trace with the leak profile beside it, if any (the flight recorder's X.goroutineleak).
+    AnalysisOptions options = gate->config.analysis;
+    if (gate->leak_profile_beside && !options.leak_profile) {
+      if (const std::string beside = LeakProfileBeside(paths[i]);
+          !beside.empty() && !LoadLeakProfileInto(beside, options)) {
+        failed = true;
+        error = true;
+        continue;
+      }
+    }
+    auto a = failed ? std::nullopt : AnalyzeTraceFile(paths[i], options, {}, &failed);
     if (failed) progress.Clear();
     error = error || failed;
     if (a) analyses.push_back(std::move(*a));

@@ -31,6 +31,7 @@ std::optional<Gate> LoadGate(const GateOptions& opts, const AnalysisFlags& flags
   if (!resolved) return std::nullopt;
   gate.config = std::move(resolved->config);
   gate.module_root = std::move(resolved->module_root);
+  gate.leak_profile_beside = flags.leak_profile.empty() && !flags.no_leak_profile;
   if (!opts.baseline.empty()) {
     auto b = report::LoadBaseline(opts.baseline);
     if (!b) {

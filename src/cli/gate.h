@@ -28,6 +28,7 @@ struct Gate {
   report::CheckConfig config;  // ResolveAnalysisOptions: the analysis options and fail_on
   std::set<std::string> baseline;
   std::string module_root;     // ModuleRootFor(opts.module_root, inputs)
+  bool leak_profile_beside = false;  // read each trace's X.goroutineleak (no --leak-profile, no --no-leak-profile)
 };
 
 // The options (config file and flags, as every command resolves them) and the
