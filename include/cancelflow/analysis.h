@@ -233,6 +233,10 @@ struct ContextInfo {
   std::string leak_reason;      // unreachable, test_end, flush ("" = not reported as leaked)
   std::vector<GoId> bound;      // goroutines bound with ctxtrace.Go/Bind
   std::string test;
+  // Its creator works for a cancelable context: the goroutine that created it,
+  // or one that created that goroutine (transitively), is bound to a context
+  // that can be canceled (set when the model is finished).
+  bool under_cancelable = false;
 };
 
 // ---- Findings ----------------------------------------------------------------------

@@ -6,29 +6,12 @@
 
 namespace cancelflow::analysis {
 
-namespace {
-constexpr std::string_view kCtxtraceGo = "github.com/cancelflow/cancelflow/go/ctxtrace.Go.";
-}  // namespace
-
-bool IsCandidate(const GoRecord& g, const ModelState& m, const FindingSink& out) {
-  if (g.info.system || g.info.start_func == kEmptyString || out.Claimed(g.info.id)) return false;
-  const std::string_view start = m.Str(g.info.start_func);
-  if (IsInstrumentationGoroutine(start)) return false;
-  // ctxtrace.Go runs the user's function: the goroutine is user work.
-  return m.IsUserGoroutine(start) || IsPropagateCancelGoroutine(start) || start.substr(0, kCtxtraceGo.size()) == kCtxtraceGo;
-}
-
-bool InFlightAtEnd(const GoRecord& g, const ModelState& m, const AnalysisOptions& o) {
-  if (g.info.ended >= 0) return false;
-  if (g.info.created >= 0 && m.trace_end - g.info.created < o.grace_ns) return true;
-  // A loop that keeps blocking at the same place is not on its way out.
-  return g.block_repeats < 2 && g.last_change >= 0 && m.trace_end - g.last_change < o.grace_ns;
-}
-
 std::string Ms(Time ns) { return fmt::format("{:.1f} ms", static_cast<double>(ns) / 1e6); }
 
-std::string EndState(const ModelState& m, const GoroutineInfo& g) {
-  const int frame = FirstUserFrame(m, g.end_stack);
+std::string EndState(const ModelState& m, const GoRecord& r) {
+  const GoroutineInfo& g = r.info;
+  // `where` is end_stack when there is one.
+  const int frame = g.end_stack != kNoStack ? r.where_user_frame : -1;
   const std::string at = frame >= 0 ? " at " + SiteOf(m, g.end_stack, frame) : std::string();
   switch (g.end_state) {
     case GoState::kWaiting:
@@ -79,7 +62,7 @@ std::string_view HintFor(WaitKind w) {
 
 std::string GoroutineLabel(const ModelState& m, const GoroutineInfo& g) {
   const std::string_view start = m.Str(g.start_func);
-  if (!g.name.empty() && start.substr(0, kCtxtraceGo.size()) == kCtxtraceGo) {
+  if (!g.name.empty() && IsCtxtraceGoGoroutine(start)) {
     return fmt::format("{} (ctxtrace.Go)", g.name);
   }
   return std::string(start);

@@ -49,7 +49,9 @@ class ModelBuilder {
   ModelBuilder(const AnalysisOptions& options, const Reader& reader);
 
   void OnEvent(const Event& e);
-  // Closes open state at the end of the trace (or at the error).
+  // Closes open state at the end of the trace (or at the error) and computes
+  // every fact the rules read (model_state.h, "WHEN EACH FACT EXISTS"); `end`:
+  // the end of the trace, -1 for the last event's time.
   ModelState Finish(Time end);
 
  private:

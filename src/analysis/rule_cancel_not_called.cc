@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "analysis/rules.h"
-#include "analysis/stack_patterns.h"
 
 namespace cancelflow::analysis {
 
@@ -29,13 +28,13 @@ void FindCancelsNotCalled(const ModelState& m, const AnalysisOptions& o, Finding
       out->findings.push_back(std::move(f));
     }
     for (const GoRecord& g : m.gs)
-      if (g.info.ended < 0 && IsPropagateCancelGoroutine(m.Str(g.info.start_func)))
+      if (g.info.ended < 0 && g.propagate_cancel)
         out->claimed.Insert(static_cast<uint64_t>(g.info.id.value()), 1);
     return;
   }
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
-    if (g.info.ended >= 0 || !IsPropagateCancelGoroutine(m.Str(g.info.start_func)) || out->Claimed(g.info.id)) continue;
+    if (g.info.ended >= 0 || !g.propagate_cancel || out->Claimed(g.info.id)) continue;
     items.push_back({&g, -1, -1});
   }
   EmitGoroutineFindings(m, o, Rule::kCancelNotCalled, std::move(items), [&](const auto& v, Finding* f) {

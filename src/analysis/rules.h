@@ -30,26 +30,14 @@ void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, Finding
 void FindLateDeadlines(const ModelState& m, const AnalysisOptions& o, FindingSink* out);
 
 // ---- shared by the rules (findings.cc) ----
+// The rules read the model's facts (model_state.h, "WHEN EACH FACT EXISTS").
 
-// A goroutine a goroutine rule may report: its entry function is known and is
-// user code (or the context package's propagateCancel goroutine), not a
-// runtime or instrumentation goroutine, and not yet reported by a stronger
-// rule. Goroutines from before the trace are candidates too, named by their
-// outermost frame.
-bool IsCandidate(const GoRecord& g, const ModelState& m, const FindingSink& out);
+// A goroutine a goroutine rule may report: a candidate (GoRecord::candidate,
+// decided by the model) not yet reported by a stronger rule.
+inline bool IsCandidate(const GoRecord& g, const FindingSink& out) { return g.candidate && !out.Claimed(g.info.id); }
 
-// A goroutine caught in flight by the end of the trace: alive, and it was
-// created, blocked or woke less than `grace_ns` before the trace ended
-// (being preempted and resumed while running does not count) — unless it
-// blocked at the same stack twice or more in a row: a loop (a sleep or poll
-// loop) is not on its way out.
-// The trace cannot tell whether it is about to return, so in a whole-program
-// trace it is not evidence of a leak, just as ignored-cancel waits `grace_ns`
-// after the cancel.
-bool InFlightAtEnd(const GoRecord& g, const ModelState& m, const AnalysisOptions& o);
-
-// Groups goroutines into findings by (start function, waiting site at the
-// end, test, kind of evidence) and claims them in `out`. Message, hint and
+// Groups goroutines into findings by their GoRecord::group key and the kind
+// of evidence, and claims them in `out`. Message, hint and
 // evidence are filled by `describe` per group. A likely finding is at most a
 // warning.
 struct GoroutineGroupInput {
@@ -70,7 +58,7 @@ std::string GoroutineLabel(const ModelState& m, const GoroutineInfo& g);
 std::string SiteOf(const ModelState& m, StackId s, int frame);
 // Where a goroutine is at the end, for messages: "blocked in chan send at f (x.go:12)",
 // "runnable", "running", "in a system call".
-std::string EndState(const ModelState& m, const GoroutineInfo& g);
+std::string EndState(const ModelState& m, const GoRecord& g);
 // A fix that fits where a goroutine is stuck.
 std::string_view HintFor(WaitKind w);
 // "12.3 ms"
