@@ -9,7 +9,12 @@ named with --ignore-field (fields the new binary adds) and, unless
 findings with equal sort keys is not part of the contract being compared).
 
 Usage:
-  tools/compare_analyses.py --old OLD_BINARY --new NEW_BINARY [--ignore-field findings.tests] PATH...
+  tools/compare_analyses.py --old OLD_BINARY --new NEW_BINARY [--ignore-field findings.tests]
+      [--old-sub REGEX REPLACEMENT]... PATH...
+
+--old-sub rewrites the old binary's output (its JSON text) before the
+comparison: for an intended change of wording, so that everything else is
+still compared.
 
 Prints one line per trace that differs (and the first differing finding or
 key), then "N traces, M differ, K failed in both"; exits 1 when any differ.
@@ -17,6 +22,7 @@ key), then "N traces, M differ, K failed in both"; exits 1 when any differ.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -32,15 +38,18 @@ def traces(paths):
     return sorted(set(out))
 
 
-def analyze(binary, trace, timeout):
+def analyze(binary, trace, timeout, subs=()):
     try:
         r = subprocess.run([binary, "analyze", "--json", trace], capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None, "timeout"
     if not r.stdout.strip():
         return None, "exit %d: %s" % (r.returncode, r.stderr.decode(errors="replace").strip()[:200])
+    text = r.stdout.decode(errors="surrogateescape")
+    for pattern, replacement in subs:
+        text = re.sub(pattern, replacement, text)
     try:
-        return json.loads(r.stdout), None
+        return json.loads(text), None
     except json.JSONDecodeError as e:
         return None, "bad JSON: %s" % e
 
@@ -93,6 +102,8 @@ def main():
     ap.add_argument("--old", required=True)
     ap.add_argument("--new", required=True)
     ap.add_argument("--ignore-field", action="append", default=[], help="dotted path of a field the new binary adds")
+    ap.add_argument("--old-sub", nargs=2, action="append", default=[], metavar=("REGEX", "REPLACEMENT"),
+                    help="rewrite the old output's text first (an intended change of wording)")
     ap.add_argument("--keep-order", action="store_true", help="compare the findings' order too")
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("paths", nargs="+")
@@ -100,7 +111,7 @@ def main():
     files = traces(args.paths)
     differ = failed = 0
     for t in files:
-        old, old_err = analyze(args.old, t, args.timeout)
+        old, old_err = analyze(args.old, t, args.timeout, args.old_sub)
         new, new_err = analyze(args.new, t, args.timeout)
         if old is None and new is None:
             failed += 1

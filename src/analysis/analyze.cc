@@ -252,10 +252,7 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
   analysis::FindSlowCancels(m, options, &sink);
   analysis::FindLateDeadlines(m, options, &sink);
   std::vector<Finding> findings = std::move(sink.findings);
-  std::stable_sort(findings.begin(), findings.end(), [](const Finding& x, const Finding& y) {
-    if (x.severity != y.severity) return x.severity > y.severity;
-    return x.rule < y.rule;
-  });
+  analysis::SortFindings(m, &findings);
 
   // Keep the goroutines that findings and cancellations refer to.
   std::set<int64_t> keep;

@@ -1,5 +1,8 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "analysis/rules.h"
 #include "analysis/stack_patterns.h"
 #include "base/go_quote.h"
@@ -93,6 +96,33 @@ LatencyStats ComputeLatency(std::vector<Time> v) {
   return s;
 }
 
+void SortFindings(const ModelState& m, std::vector<Finding>* findings) {
+  struct Keyed {
+    std::string block, creation;
+    Finding f;
+  };
+  std::vector<Keyed> v;
+  v.reserve(findings->size());
+  for (Finding& f : *findings) {
+    std::string block = SiteOf(m, f.block_stack, f.block_user_frame);
+    std::string creation = SiteOf(m, f.creation_stack, f.creation_user_frame);
+    v.push_back({std::move(block), std::move(creation), std::move(f)});
+  }
+  std::sort(v.begin(), v.end(), [](const Keyed& x, const Keyed& y) {
+    auto key = [](const Keyed& k) {
+      const Finding& f = k.f;
+      return std::tie(f.rule, k.block, k.creation, f.context_site.func, f.context_site.file, f.context_site.line,
+                      f.message);
+    };
+    if (x.f.severity != y.f.severity) return x.f.severity > y.f.severity;
+    if (key(x) != key(y)) return key(x) < key(y);
+    if (x.f.count() != y.f.count()) return x.f.count() < y.f.count();
+    return std::tie(x.f.goroutines, x.f.contexts, x.f.evidence) < std::tie(y.f.goroutines, y.f.contexts, y.f.evidence);
+  });
+  findings->clear();
+  for (Keyed& k : v) findings->push_back(std::move(k.f));
+}
+
 Finding ContextFinding(const ModelState& m, const AnalysisOptions& o, Rule rule, const ContextInfo& c) {
   (void)m;
   Finding f;
@@ -102,6 +132,7 @@ Finding ContextFinding(const ModelState& m, const AnalysisOptions& o, Rule rule,
   f.context_id = c.id;
   f.context_site = c.created_at;
   f.test = c.test;
+  if (!c.test.empty()) f.tests.push_back(c.test);
   return f;
 }
 

@@ -37,7 +37,7 @@ void DeriveFacts(ModelState& m, const AnalysisOptions& o) {
     // bug several testing.tRunner tests hit stays one finding.
     const std::string* marker = g.test >= 0 ? &m.tests[static_cast<size_t>(g.test)].name : nullptr;
     g.group = GroupKey{gi.start_func.value(), g.wait_site,
-                       marker == nullptr || marker->empty() ? -1 : first_named.at(*marker)};
+                       marker == nullptr || marker->empty() ? -1 : first_named.at(*marker), gi.end_state};
     if (gi.test.empty() && g.runner_test >= 0) gi.test = m.runner_tests[static_cast<size_t>(g.runner_test)].name;
 
     // Candidacy: the builder folded the runtime's, main's, the tracer's and

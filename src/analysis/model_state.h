@@ -53,13 +53,17 @@ struct WokenRef {
 };
 
 // The goroutines one finding groups share a key: their entry function, the
-// waiting site at the end, and their marker test (by name: the first test of
-// ModelState::tests with that name). A bug several testing.tRunner tests hit
-// stays one finding (Finding::tests names them all).
+// waiting site at the end, their marker test (by name: the first test of
+// ModelState::tests with that name) and their state at the end (a finding
+// states its representative's, so it is every member's: a goroutine running
+// at the end is not grouped with those blocked where it last blocked). A bug
+// several testing.tRunner tests hit stays one finding (Finding::tests names
+// them all).
 struct GroupKey {
   uint32_t start_func = 0;  // StringId value
   uint64_t wait_site = UINT64_MAX;
   int32_t test = -1;
+  GoState end_state = GoState::kUndetermined;
   auto operator<=>(const GroupKey&) const = default;
 };
 

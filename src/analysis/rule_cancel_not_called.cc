@@ -38,13 +38,16 @@ void FindCancelsNotCalled(const ModelState& m, const AnalysisOptions& o, Finding
     items.push_back({&g, -1, -1});
   }
   EmitGoroutineFindings(m, o, Rule::kCancelNotCalled, std::move(items), [&](const auto& v, Finding* f) {
+    // Where the goroutines are (a group shares its state at the end): usually
+    // blocked in propagateCancel's select, not running.
     f->message = fmt::format("{} context{} derived from a custom Context parent at {} {} never canceled: the "
-                             "goroutine{} context.propagateCancel started for {} still running",
+                             "goroutine{} context.propagateCancel started for {} still {}",
                              v.size(), v.size() == 1 ? "" : "s", SiteOf(m, f->creation_stack, f->creation_user_frame),
-                             v.size() == 1 ? "was" : "were", v.size() == 1 ? "" : "s", v.size() == 1 ? "it is" : "them are");
+                             v.size() == 1 ? "was" : "were", v.size() == 1 ? "" : "s", v.size() == 1 ? "it is" : "them are",
+                             EndState(m, *v.front().g));
     f->hint = "call the CancelFunc on every path (defer cancel()); a custom parent makes every leak cost a goroutine";
     f->evidence = "context.propagateCancel's goroutine runs until the child context or its custom parent is "
-                  "canceled, and it was still running when the trace ended";
+                  "canceled, and it was still alive when the trace ended";
   }, out);
 }
 

@@ -65,6 +65,11 @@ std::string_view HintFor(WaitKind w);
 std::string Ms(Time ns);
 LatencyStats ComputeLatency(std::vector<Time> v);
 Finding ContextFinding(const ModelState& m, const AnalysisOptions& o, Rule rule, const ContextInfo& c);
+// Puts findings in a total order on their content, the same on every run of
+// the same program (goroutine ids come last): severity (highest first),
+// rule, block site, creation site, context site ("func (file:line)"),
+// message, count, then goroutine and context ids and evidence.
+void SortFindings(const ModelState& m, std::vector<Finding>* findings);
 
 }  // namespace cancelflow::analysis
 

@@ -46,6 +46,10 @@ void EmitGoroutineFindings(const ModelState& /*m: the groups are facts of the mo
     for (const auto& it : v)
       if (it.g->info.id < first->info.id) first = it.g;
     f.test = first->info.test;
+    for (const auto& it : v)
+      if (!it.g->info.test.empty()) f.tests.push_back(it.g->info.test);
+    std::sort(f.tests.begin(), f.tests.end());
+    f.tests.erase(std::unique(f.tests.begin(), f.tests.end()), f.tests.end());
     std::vector<Time> lat;
     for (const auto& it : v)
       if (it.latency >= 0) lat.push_back(it.latency);
