@@ -3,7 +3,7 @@
 //
 // A goroutine alive at the end is a leak only if it has had time to return:
 // one that was created, ran, blocked or woke less than `grace` before the
-// end, whatever its state, is caught in flight (InFlightAtEnd). This is the
+// end, whatever its state, is caught in flight (GoRecord::in_flight). This is the
 // race `go test` traces hit: a parallel subtest cancels, its watcher
 // goroutine is created or woken, and the test binary stops the trace before
 // the scheduler runs it to its return. A goroutine woken by a cancel that has

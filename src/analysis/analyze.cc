@@ -1,5 +1,10 @@
 // Analyze: one pass of the ordered reader through ModelBuilder (and the
 // caller's observers), then every rule over the finished model.
+//
+// INVARIANTS: the model is finished (ModelBuilder::Finish: every fact,
+// test names included) before the first rule runs; the rules only append
+// findings; nothing here changes a finding but their order (SortFindings, a
+// total order on content) and which goroutines are kept for the reports.
 #include <algorithm>
 #include <condition_variable>
 #include <deque>

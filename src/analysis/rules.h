@@ -1,6 +1,8 @@
 // The finding rules. Each is a pure function of the finished ModelState that
 // appends findings; one rule per file (rule_<id>.cc). Definitions, defaults
-// and examples: docs/findings.md.
+// and examples: docs/findings.md. A rule reads the model's facts
+// (model_state.h, "WHEN EACH FACT EXISTS"): it walks no stack and matches no
+// Go function name; a new kind of evidence is a new fact in the model.
 //
 // ONE BUG, ONE FINDING: Analyze runs the rules strongest first
 // (cancel-not-called, detached-context, ignored-cancel, leaked-goroutine,
