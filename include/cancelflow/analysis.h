@@ -122,6 +122,15 @@ struct AnalysisOptions {
   Severity severity[static_cast<int>(Rule::kCount)] = {
       Severity::kError, Severity::kError, Severity::kWarning, Severity::kWarning, Severity::kWarning,
       Severity::kNote};
+  // Rules turned off (.cancelflow.json "rules": {"id": "off"}): their findings
+  // are dropped by the analysis, so every command reports the same ones.
+  bool rule_enabled[static_cast<int>(Rule::kCount)] = {true, true, true, true, true, true};
+  bool enabled(Rule r) const { return rule_enabled[static_cast<int>(r)]; }
+  // Where the options came from, for the reports only (the analysis does not
+  // read them): the config file read ("" = none), and the settings given as
+  // command-line flags, which override it ("grace", "slow_cancel", "scope").
+  std::string config_file;
+  std::vector<std::string> set_by_flags;
 };
 
 // ---- Goroutines --------------------------------------------------------------
@@ -276,6 +285,9 @@ struct Finding {
   std::string evidence;
   Certainty certainty = Certainty::kCertain;
   WaitKind wait = WaitKind::kNone;  // where the representative goroutine is at the end
+  // Stable identity across runs, traces and machines (FindingFingerprint):
+  // what baselines, SARIF, the metrics and every report match findings by.
+  std::string fingerprint;
 };
 
 // ---- Data quality ------------------------------------------------------------------
@@ -323,6 +335,7 @@ class Analysis {
   std::vector<GoroutineInfo> goroutines;  // sorted by id; those referenced above
   std::vector<Test> tests;
   DataQuality quality;
+  AnalysisOptions options;  // what the analysis ran with (thresholds, scope, rules, provenance)
   // The import path of the tested package: the first test function seen on
   // a testing.tRunner goroutine (a `go test` trace), else "".
   std::string tested_package;
@@ -334,6 +347,15 @@ class Analysis {
   std::shared_ptr<const StringPool> strings_;
   std::shared_ptr<const StackPool> stacks_;
 };
+
+// Stable fingerprint of a finding: 16 hex digits of FNV-1a over the rule id,
+// the goroutine's start function, the function names (not lines, not paths:
+// those change with unrelated edits and checkouts) of the creation and block
+// user frames, the block reason and, for context rules, the function that
+// created the context. Goroutine ids, counts, timings and test names are left
+// out, so the same bug seen in another test, run or instance matches.
+// Analyze() sets Finding::fingerprint with it.
+std::string FindingFingerprint(const Analysis& a, const Finding& f);
 
 // ---- Running it -----------------------------------------------------------------
 

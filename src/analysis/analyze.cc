@@ -258,6 +258,8 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
   analysis::FindLateDeadlines(m, options, &sink);
   std::vector<Finding> findings = std::move(sink.findings);
   analysis::SortFindings(m, &findings);
+  // Rules the options turn off report nothing, in every command.
+  std::erase_if(findings, [&](const Finding& f) { return !options.enabled(f.rule); });
 
   // Keep the goroutines that findings and cancellations refer to.
   std::set<int64_t> keep;
@@ -275,6 +277,8 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
             [](const GoroutineInfo& x, const GoroutineInfo& y) { return x.id < y.id; });
 
   a.findings = std::move(findings);
+  for (Finding& f : a.findings) f.fingerprint = FindingFingerprint(a, f);
+  a.options = options;
   a.cancellations = std::move(m.cancellations);
   a.contexts = std::move(m.contexts);
   a.tests = std::move(m.tests);

@@ -23,21 +23,13 @@
 
 namespace cancelflow::cli {
 
-std::optional<Gate> LoadGate(const GateOptions& opts, const std::string& root) {
+std::optional<Gate> LoadGate(const GateOptions& opts, const AnalysisFlags& flags,
+                             const std::vector<std::string>& inputs) {
   Gate gate;
-  std::string config_path = opts.config;
-  if (config_path.empty() && !root.empty()) {
-    std::error_code ec;
-    if (std::filesystem::exists(root + "/.cancelflow.json", ec)) config_path = root + "/.cancelflow.json";
-  }
-  if (!config_path.empty()) {
-    auto c = report::LoadConfig(config_path);
-    if (!c) {
-      PrintError(c.error().message);
-      return std::nullopt;
-    }
-    gate.config = *c;
-  }
+  auto resolved = ResolveAnalysisOptions(flags, opts.module_root, inputs);
+  if (!resolved) return std::nullopt;
+  gate.config = std::move(resolved->config);
+  gate.module_root = std::move(resolved->module_root);
   if (!opts.baseline.empty()) {
     auto b = report::LoadBaseline(opts.baseline);
     if (!b) {

@@ -38,8 +38,9 @@ constexpr Topic kTopics[] = {
      "  --sarif (SARIF 2.1.0), --github (annotations), --metrics (OpenMetrics text), --baseline and\n"
      "  --write-baseline (adopt the gate on existing code)."},
     {"config", "ci.md#config-file-cancelflowjson",
-     ".cancelflow.json in the module root: fail_on, thresholds (grace, slow_cancel, late_deadline,\n"
-     "  burst_gap), rules (severity or off per rule id), user_packages."},
+     ".cancelflow.json in the module root (or --config FILE), read by every command that analyzes:\n"
+     "  fail_on, thresholds (grace, slow_cancel, late_deadline, burst_gap), rules (severity or off per\n"
+     "  rule id), user_packages. --grace-ms, --slow-ms and --scope override it."},
     {"findings", "findings.md",
      "Rules: leaked-goroutine, ignored-cancel, slow-cancel, cancel-not-called, detached-context,\n"
      "  late-deadline."},

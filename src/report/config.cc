@@ -112,9 +112,9 @@ Result<CheckConfig> ParseConfig(std::string_view json_text) {
         const std::string s = rv.get<std::string>();
         const int r = static_cast<int>(*rule);
         if (s == "off") {
-          c.rule_enabled[r] = false;
+          c.analysis.rule_enabled[r] = false;
         } else if (auto sev = SeverityFromName(s)) {
-          c.rule_enabled[r] = true;
+          c.analysis.rule_enabled[r] = true;
           c.analysis.severity[r] = *sev;
         } else {
           return Bad("rule \"" + rk + "\" must be note, warning, error or off, not \"" + s + "\"");

@@ -13,13 +13,12 @@
 namespace cancelflow::report {
 
 struct CheckConfig {
-  AnalysisOptions analysis;  // thresholds and per-rule severities
-  bool rule_enabled[static_cast<int>(Rule::kCount)] = {true, true, true, true, true, true};
+  AnalysisOptions analysis;  // thresholds, per-rule severities and rules turned off
   // Findings at or above this severity (and not in the baseline) fail the gate.
   Severity fail_on = Severity::kWarning;
   bool fail_never = false;  // "fail_on": "never": report only, exit 0
 
-  bool enabled(Rule r) const { return rule_enabled[static_cast<int>(r)]; }
+  bool enabled(Rule r) const { return analysis.enabled(r); }
   bool Fails(Severity s) const { return !fail_never && s >= fail_on; }
 };
 

@@ -1,4 +1,5 @@
 #include "report/text_report.h"
+#include "report/text.h"
 
 #include <functional>
 #include <map>
@@ -69,6 +70,7 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
                                                 q.instrumentation_records, q.records_unknown_version, q.records_malformed)
                                   : "; not instrumented");
   fmt::format_to(it, "  scope        {}: {}\n", TraceScopeName(q.scope), q.scope_reason);
+  fmt::format_to(it, "  options      {}\n", SafeText(OptionsSummary(a.options)));
   if (q.error) fmt::format_to(it, "  {} {}\n", st("33", "error:"), SafeText(q.error->ToString()));
 
   // Findings.
@@ -80,6 +82,7 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
                                                                                          SafeText(fmt::format("{}", fmt::join(f.tests, ", "))))));
     if (!f.evidence.empty()) fmt::format_to(it, "    evidence ({}): {}\n", CertaintyName(f.certainty), SafeText(f.evidence));
     fmt::format_to(it, "    fix: {}\n", SafeText(f.hint));
+    if (!f.fingerprint.empty()) fmt::format_to(it, "    fingerprint: {}\n", f.fingerprint);
     if (!f.goroutines.empty()) {
       std::string ids;
       for (size_t i = 0; i < f.goroutines.size() && i < 10; ++i) ids += fmt::format("{}G{}", i ? " " : "", f.goroutines[i].value());
