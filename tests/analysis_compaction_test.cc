@@ -87,6 +87,7 @@ TEST(GoroutineCompaction, DetachedContextWalkCrossesRetiredGoroutines) {
     m.ctx_index.Insert(200, static_cast<uint32_t>(m.contexts.size()));
     m.contexts.push_back(detached);
     if (compact) m.CompactRetired();
+    analysis::DeriveFacts(m, AnalysisOptions{});  // the walk: ContextInfo::under_cancelable
     return m;
   };
   for (bool compact : {false, true}) {

@@ -3,7 +3,7 @@
 //
 // A goroutine alive at the end is a leak only if it has had time to return:
 // one that was created, ran, blocked or woke less than `grace` before the
-// end, whatever its state, is caught in flight (InFlightAtEnd). This is the
+// end, whatever its state, is caught in flight (GoRecord::in_flight). This is the
 // race `go test` traces hit: a parallel subtest cancels, its watcher
 // goroutine is created or woken, and the test binary stops the trace before
 // the scheduler runs it to its return. A goroutine woken by a cancel that has
@@ -19,6 +19,7 @@
 #include "analysis_test_util.h"
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
+#include "report/json_report.h"
 
 namespace cancelflow {
 namespace {
@@ -48,7 +49,10 @@ std::string Tables() {
                  "String id=13\n\tdata=\"testing.tRunner\"\n"
                  "String id=14\n\tdata=\"main.TestX\"\n"
                  "String id=15\n\tdata=\"sync.(*Mutex).Lock\"\n"
-                 "String id=16\n\tdata=\"sync\"\n");
+                 "String id=16\n\tdata=\"sync\"\n"
+                 "String id=17\n\tdata=\"runtime.selectgo\"\n"
+                 "String id=18\n\tdata=\"select\"\n"
+                 "String id=19\n\tdata=\"context.(*cancelCtx).propagateCancel.func2\"\n");
   s += TextBatch(1, kNoM, 0,
                  "Stacks\n"
                  // 1: goroutine 1 in main.main, called by runtime.main (its entry: a runtime goroutine)
@@ -72,7 +76,12 @@ std::string Tables() {
                  "Stack id=9 nframes=1\n\tpc=4199000 func=13 file=2 line=1792\n"
                  "Stack id=10 nframes=2\n\tpc=4199100 func=14 file=2 line=40\n\tpc=4199010 func=13 file=2 line=1792\n"
                  // 11: goroutine 2 blocked in sync.(*Mutex).Lock
-                 "Stack id=11 nframes=2\n\tpc=4199200 func=15 file=2 line=90\n\tpc=4198540 func=3 file=2 line=23\n");
+                 "Stack id=11 nframes=2\n\tpc=4199200 func=15 file=2 line=90\n\tpc=4198540 func=3 file=2 line=23\n"
+                 // 12: main.worker blocked in a select
+                 "Stack id=12 nframes=2\n\tpc=4199300 func=17 file=9 line=350\n\tpc=4198550 func=3 file=2 line=26\n"
+                 // 13: context.propagateCancel's goroutine: its start, and blocked in its select
+                 "Stack id=13 nframes=1\n\tpc=4199400 func=19 file=6 line=510\n"
+                 "Stack id=14 nframes=2\n\tpc=4199300 func=17 file=9 line=350\n\tpc=4199410 func=19 file=6 line=511\n");
   return s;
 }
 
@@ -307,6 +316,116 @@ TEST(LeakEvidence, OutlivingItsTestByMoreThanTheGraceIsALeak) {
   // (goleak would find it there); alive with no test, it is not judged.
   EXPECT_EQ(Analyze(trace(50), grace, TraceScope::kTest).leaked, 1);
   EXPECT_EQ(Analyze(Trace(kWorkerBlocks + EndAfter(200)), grace, TraceScope::kTest).leaked, 0);
+}
+
+// ---- What a finding says about its goroutines ----
+
+// The whole result, for the tests below.
+Result<Analysis> AnalyzeAll(const std::string& text, const AnalysisOptions& o) {
+  auto bytes = wire::TextToBinary(text);
+  EXPECT_TRUE(bytes) << bytes.error().ToString();
+  const TraceBuffer buf = TraceBuffer::FromBytes(bytes ? *bytes : std::string());
+  return cancelflow::Analyze(buf, o);
+}
+
+TEST(FindingTests, AFindingOfGoroutinesOfTwoTestsNamesBoth) {
+  // Two tests without markers (testing.tRunner goroutines 2 and 4, named by
+  // go test's RUN order) each start a main.worker (3 and 5) that blocks at
+  // the same site and outlives its test: one bug, one finding, both tests.
+  const std::string trace = TraceNoCreate(
+      "GoCreate dt=1000 new_g=2 new_stack=9 stack=1\n"
+      "GoCreate dt=1000 new_g=4 new_stack=9 stack=1\n"
+      "GoStop dt=1000 reason_string=10 stack=1\n"
+      "GoStart dt=1000 g=4 g_seq=1\n"
+      "GoCreate dt=1000 new_g=5 new_stack=2 stack=10\n"
+      "GoDestroy dt=1000\n"
+      "GoStart dt=1000 g=2 g_seq=1\n"
+      "GoCreate dt=1000 new_g=3 new_stack=2 stack=10\n"
+      "GoDestroy dt=1000\n"
+      "GoStart dt=1000 g=5 g_seq=1\n"
+      "GoBlock dt=1000 reason_string=4 stack=3\n"
+      "GoStart dt=1000 g=3 g_seq=1\n"
+      "GoBlock dt=1000 reason_string=4 stack=3\n"
+      "GoStart dt=1000 g=1 g_seq=1\n" +
+      EndAfter(200));
+  AnalysisOptions o;
+  o.scope = TraceScope::kTest;
+  o.test_run_order = {"TestB", "TestA"};  // goroutine 2 runs TestB, goroutine 4 TestA
+  auto a = AnalyzeAll(trace, o);
+  ASSERT_TRUE(a) << a.error().ToString();
+  ASSERT_EQ(a->findings.size(), 1u);
+  const Finding& f = a->findings[0];
+  EXPECT_EQ(f.rule, Rule::kLeakedGoroutine);
+  ASSERT_EQ(f.goroutines, (std::vector<GoId>{GoId(3), GoId(5)}));
+  EXPECT_EQ(f.tests, (std::vector<std::string>{"TestA", "TestB"}));  // sorted
+  EXPECT_EQ(f.test, "TestB");  // its first goroutine's (3, created by TestB's goroutine 2)
+  EXPECT_EQ(a->Goroutine(GoId(5))->test, "TestA");
+  const std::string json = report::AnalysisToJson(*a, report::JsonOptions{"t", -1});
+  EXPECT_NE(json.find(R"("tests":["TestA","TestB"])"), std::string::npos) << json;
+}
+
+TEST(FindingState, AGroupSharesItsStateAtTheEnd) {
+  // Goroutines 2 and 3 (main.worker) both block in a select at the same
+  // site; goroutine 2 is then woken by a send and is running at the end,
+  // 200 ms later. Both leak, but the running one is not "blocked in select"
+  // and goroutine 3 is not "running": two findings, each saying what its
+  // goroutines do.
+  AnalysisOptions o;
+  o.scope = TraceScope::kProgram;
+  auto a = AnalyzeAll(TraceNoCreate("GoCreate dt=1000 new_g=2 new_stack=2 stack=1\n"
+                                    "GoCreate dt=1000 new_g=3 new_stack=2 stack=1\n"
+                                    "GoStop dt=1000 reason_string=10 stack=1\n"
+                                    "GoStart dt=1000 g=2 g_seq=1\n"
+                                    "GoBlock dt=1000 reason_string=18 stack=12\n"
+                                    "GoStart dt=1000 g=3 g_seq=1\n"
+                                    "GoBlock dt=1000 reason_string=18 stack=12\n"
+                                    "GoStart dt=1000 g=1 g_seq=1\n"
+                                    "GoUnblock dt=1000 g=2 g_seq=2 stack=5\n"
+                                    "GoStop dt=1000 reason_string=10 stack=1\n"
+                                    "GoStart dt=1000 g=2 g_seq=3\n" +
+                                    WorkerStopsAfter(200) + "GoStart dt=1000 g=2 g_seq=4\n"),
+                      o);
+  ASSERT_TRUE(a) << a.error().ToString();
+  ASSERT_NE(a->Goroutine(GoId(2)), nullptr);
+  ASSERT_NE(a->Goroutine(GoId(3)), nullptr);
+  ASSERT_EQ(a->Goroutine(GoId(2))->end_state, GoState::kRunning);
+  ASSERT_EQ(a->Goroutine(GoId(3))->end_state, GoState::kWaiting);
+  int leaks = 0;
+  for (const Finding& f : a->findings) {
+    if (f.rule != Rule::kLeakedGoroutine) continue;
+    ++leaks;
+    ASSERT_EQ(f.goroutines.size(), 1u) << f.message;
+    if (f.goroutines[0] == GoId(2)) {
+      EXPECT_NE(f.message.find("leaked: running"), std::string::npos) << f.message;
+      EXPECT_EQ(f.wait, WaitKind::kNone);
+    } else {
+      EXPECT_NE(f.message.find("leaked: blocked in select"), std::string::npos) << f.message;
+      EXPECT_EQ(f.wait, WaitKind::kSelect);
+    }
+  }
+  EXPECT_EQ(leaks, 2);
+}
+
+TEST(FindingState, CancelNotCalledSaysWhereThePropagateCancelGoroutineIs) {
+  // context.propagateCancel's goroutine (started for a custom parent), blocked
+  // in its select when the trace ends: the finding says so, not "running".
+  auto a = AnalyzeAll(TraceNoCreate("GoCreate dt=1000 new_g=2 new_stack=13 stack=1\n"
+                                    "GoStop dt=1000 reason_string=10 stack=1\n"
+                                    "GoStart dt=1000 g=2 g_seq=1\n"
+                                    "GoBlock dt=1000 reason_string=18 stack=14\n"
+                                    "GoStart dt=1000 g=1 g_seq=1\n" +
+                                    EndAfter(200)),
+                      [] {
+                        AnalysisOptions o;
+                        o.scope = TraceScope::kProgram;
+                        return o;
+                      }());
+  ASSERT_TRUE(a) << a.error().ToString();
+  ASSERT_EQ(a->findings.size(), 1u);
+  const Finding& f = a->findings[0];
+  EXPECT_EQ(f.rule, Rule::kCancelNotCalled);
+  EXPECT_NE(f.message.find("is still blocked in select"), std::string::npos) << f.message;
+  EXPECT_EQ(f.message.find("running"), std::string::npos) << f.message;
 }
 
 }  // namespace

@@ -112,8 +112,8 @@ struct AnalysisOptions {
   // names the tests of a trace without ctxtracetest marks exactly, subtests
   // included (GoroutineInfo::test, Finding::test). Without it a goroutine is
   // named by the top-level test function its testing.tRunner ancestor runs.
-  // A finding several tests hit stays one (Finding::test: its first
-  // goroutine's test; each GoroutineInfo::test names its own).
+  // A finding several tests hit stays one (Finding::tests names them all;
+  // each GoroutineInfo::test names its own).
   std::vector<std::string> test_run_order;
   // Memory on goroutine churn: the records of goroutines that ended without
   // mattering are dropped once there are this many of them and they are at
@@ -250,6 +250,10 @@ struct ContextInfo {
   std::string leak_reason;      // unreachable, test_end, flush ("" = not reported as leaked)
   std::vector<GoId> bound;      // goroutines bound with ctxtrace.Go/Bind
   std::string test;
+  // Its creator works for a cancelable context: the goroutine that created it,
+  // or one that created that goroutine (transitively), is bound to a context
+  // that can be canceled (set when the model is finished).
+  bool under_cancelable = false;
 };
 
 // ---- Findings ----------------------------------------------------------------------
@@ -279,7 +283,11 @@ struct Finding {
   int64_t cancellation = -1;  // index into Analysis::cancellations, -1 if none
   uint64_t context_id = 0;    // instrumented context, 0 if none
   SourceSite context_site;    // context rules: where the context was created (from the records)
-  std::string test;           // the Go test it is attributed to, "" if none
+  // Every Go test its goroutines (goroutine rules) or its context (context
+  // rules) belong to: sorted, no duplicates, no "". A bug several tests hit
+  // is one finding naming them all.
+  std::vector<std::string> tests;
+  std::string test;           // compatibility: the test of its first goroutine (or its context), "" if none
   LatencyStats latency;       // slow-cancel / ignored-cancel: time to respond (from the cancel) of the group
   // The evidence the finding rests on, one sentence, and how certain it makes it.
   std::string evidence;
@@ -342,7 +350,7 @@ class Analysis {
 
   std::vector<Cancellation> cancellations;
   std::vector<ContextInfo> contexts;  // empty without instrumentation records
-  std::vector<Finding> findings;      // sorted: severity desc, rule, site
+  std::vector<Finding> findings;      // sorted (SortFindings): severity desc, rule, sites, message, then ids
   std::vector<GoroutineInfo> goroutines;  // sorted by id; those referenced above
   std::vector<Test> tests;
   DataQuality quality;

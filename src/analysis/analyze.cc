@@ -1,5 +1,10 @@
 // Analyze: one pass of the ordered reader through ModelBuilder (and the
 // caller's observers), then every rule over the finished model.
+//
+// INVARIANTS: the model is finished (ModelBuilder::Finish: every fact,
+// test names included) before the first rule runs; the rules only append
+// findings; nothing here changes a finding but their order (SortFindings, a
+// total order on content) and which goroutines are kept for the reports.
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -230,10 +235,9 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
     producer.join();
     if (!error) error = std::move(producer_error);
   }
+  // The model with every fact the rules read (model_state.h): trace_end is
+  // the last event's time.
   analysis::ModelState m = builder.Finish(-1);
-  m.trace_end = m.quality.end;
-  // Finish() needs the end time for the "still running" outcomes only; they
-  // do not depend on its value.
 
   Analysis a(std::shared_ptr<const StringPool>(reader, &reader->strings()),
              std::shared_ptr<const StackPool>(reader, &reader->stacks()));
@@ -258,20 +262,7 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
   analysis::FindSlowCancels(m, options, &sink);
   analysis::FindLateDeadlines(m, options, &sink);
   std::vector<Finding> findings = std::move(sink.findings);
-  // Tests without markers, after the rules: a bug several tests hit stays
-  // one finding. A goroutine belongs to its testing.tRunner ancestor's test,
-  // a finding to its first goroutine's (the reports list every goroutine's).
-  for (analysis::GoRecord& g : m.gs) {
-    if (g.info.test.empty() && g.runner_test >= 0) g.info.test = m.runner_tests[static_cast<size_t>(g.runner_test)].name;
-  }
-  for (Finding& f : findings) {
-    if (!f.test.empty() || f.goroutines.empty()) continue;
-    if (const analysis::GoRecord* g = m.Find(f.goroutines.front())) f.test = g->info.test;
-  }
-  std::stable_sort(findings.begin(), findings.end(), [](const Finding& x, const Finding& y) {
-    if (x.severity != y.severity) return x.severity > y.severity;
-    return x.rule < y.rule;
-  });
+  analysis::SortFindings(m, &findings);
   // Rules the options turn off report nothing, in every command.
   std::erase_if(findings, [&](const Finding& f) { return !options.enabled(f.rule); });
 

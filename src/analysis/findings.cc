@@ -1,34 +1,20 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "analysis/rules.h"
 #include "analysis/stack_patterns.h"
 #include "base/go_quote.h"
 
 namespace cancelflow::analysis {
 
-namespace {
-constexpr std::string_view kCtxtraceGo = "github.com/cancelflow/cancelflow/go/ctxtrace.Go.";
-}  // namespace
-
-bool IsCandidate(const GoRecord& g, const ModelState& m, const FindingSink& out) {
-  if (g.info.system || g.info.start_func == kEmptyString || out.Claimed(g.info.id)) return false;
-  const std::string_view start = m.Str(g.info.start_func);
-  if (IsInstrumentationGoroutine(start)) return false;
-  // ctxtrace.Go runs the user's function: the goroutine is user work.
-  return m.IsUserGoroutine(start) || IsPropagateCancelGoroutine(start) || start.substr(0, kCtxtraceGo.size()) == kCtxtraceGo;
-}
-
-bool InFlightAtEnd(const GoRecord& g, const ModelState& m, const AnalysisOptions& o) {
-  if (g.info.ended >= 0) return false;
-  if (g.info.created >= 0 && m.trace_end - g.info.created < o.grace_ns) return true;
-  // A loop that keeps blocking at the same place is not on its way out.
-  return g.block_repeats < 2 && g.last_change >= 0 && m.trace_end - g.last_change < o.grace_ns;
-}
-
 std::string Ms(Time ns) { return fmt::format("{:.1f} ms", static_cast<double>(ns) / 1e6); }
 
-std::string EndState(const ModelState& m, const GoroutineInfo& g) {
-  const int frame = FirstUserFrame(m, g.end_stack);
+std::string EndState(const ModelState& m, const GoRecord& r) {
+  const GoroutineInfo& g = r.info;
+  // `where` is end_stack when there is one.
+  const int frame = g.end_stack != kNoStack ? r.where_user_frame : -1;
   const std::string at = frame >= 0 ? " at " + SiteOf(m, g.end_stack, frame) : std::string();
   switch (g.end_state) {
     case GoState::kWaiting:
@@ -79,7 +65,7 @@ std::string_view HintFor(WaitKind w) {
 
 std::string GoroutineLabel(const ModelState& m, const GoroutineInfo& g) {
   const std::string_view start = m.Str(g.start_func);
-  if (!g.name.empty() && start.substr(0, kCtxtraceGo.size()) == kCtxtraceGo) {
+  if (!g.name.empty() && IsCtxtraceGoGoroutine(start)) {
     return fmt::format("{} (ctxtrace.Go)", g.name);
   }
   return std::string(start);
@@ -110,6 +96,33 @@ LatencyStats ComputeLatency(std::vector<Time> v) {
   return s;
 }
 
+void SortFindings(const ModelState& m, std::vector<Finding>* findings) {
+  struct Keyed {
+    std::string block, creation;
+    Finding f;
+  };
+  std::vector<Keyed> v;
+  v.reserve(findings->size());
+  for (Finding& f : *findings) {
+    std::string block = SiteOf(m, f.block_stack, f.block_user_frame);
+    std::string creation = SiteOf(m, f.creation_stack, f.creation_user_frame);
+    v.push_back({std::move(block), std::move(creation), std::move(f)});
+  }
+  std::sort(v.begin(), v.end(), [](const Keyed& x, const Keyed& y) {
+    auto key = [](const Keyed& k) {
+      const Finding& f = k.f;
+      return std::tie(f.rule, k.block, k.creation, f.context_site.func, f.context_site.file, f.context_site.line,
+                      f.message);
+    };
+    if (x.f.severity != y.f.severity) return x.f.severity > y.f.severity;
+    if (key(x) != key(y)) return key(x) < key(y);
+    if (x.f.count() != y.f.count()) return x.f.count() < y.f.count();
+    return std::tie(x.f.goroutines, x.f.contexts, x.f.evidence) < std::tie(y.f.goroutines, y.f.contexts, y.f.evidence);
+  });
+  findings->clear();
+  for (Keyed& k : v) findings->push_back(std::move(k.f));
+}
+
 Finding ContextFinding(const ModelState& m, const AnalysisOptions& o, Rule rule, const ContextInfo& c) {
   (void)m;
   Finding f;
@@ -119,6 +132,7 @@ Finding ContextFinding(const ModelState& m, const AnalysisOptions& o, Rule rule,
   f.context_id = c.id;
   f.context_site = c.created_at;
   f.test = c.test;
+  if (!c.test.empty()) f.tests.push_back(c.test);
   return f;
 }
 

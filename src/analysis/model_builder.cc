@@ -12,12 +12,6 @@
 namespace cancelflow::analysis {
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-bool IsDeadlineTimerStart(std::string_view f) {
-  return IsContextClosure(f, "WithDeadlineCause") || IsContextClosure(f, "WithDeadline");
-}
-
 // The frames from `from` to the end of a stack: the "root" of a cancel call.
 std::span<const FrameId> Suffix(const StackPool& pool, StackId s, int from) {
   auto frames = pool.Frames(s);
@@ -26,126 +20,6 @@ std::span<const FrameId> Suffix(const StackPool& pool, StackId s, int from) {
 }
 
 }  // namespace
-
-// ---- ModelState helpers ------------------------------------------------------
-
-GoRecord& ModelState::Get(GoId g) {
-  auto [slot, inserted] = gindex.Insert(static_cast<uint64_t>(g.value()), static_cast<uint32_t>(gs.size()));
-  if (inserted) {
-    gs.emplace_back();
-    gs.back().info.id = g;
-    ++quality.goroutines_seen;
-    return gs.back();
-  }
-  GoRecord& r = gs[*slot];
-  if (r.retired) {
-    // Referenced again after it ended (an instrumentation record arriving
-    // late): it matters after all.
-    r.retired = false;
-    --retired_in_gs;
-  }
-  return r;
-}
-
-std::vector<std::string_view> ModelState::Funcs(StackId s) const {
-  std::vector<std::string_view> out;
-  for (FrameId f : stacks->Frames(s)) out.push_back(strings->Get(stacks->GetFrame(f).func));
-  return out;
-}
-
-bool IsLibraryFunc(std::string_view f) { return IsRuntimeOrStdFrame(f); }
-
-bool ModelState::IsUser(std::string_view f) const {
-  for (const std::string& p : user_packages)
-    if (StartsWith(f, p)) return true;
-  return !IsRuntimeOrStdFrame(f);
-}
-
-bool ModelState::IsUserGoroutine(std::string_view start) const {
-  for (const std::string& p : user_packages)
-    if (StartsWith(start, p)) return true;
-  return !IsPlumbingGoroutine(start);
-}
-
-bool Matters(const GoRecord& g) {
-  return g.info.context_id != 0 || !g.info.name.empty() || g.timer_goroutine || g.open_woken.valid() ||
-         g.last_woken.valid() || g.go_exit_record || g.overdue_record || g.canceler || g.test_main ||
-         g.slowest_response.valid();
-}
-
-void ModelState::Retire(GoRecord& g) {
-  if (g.retired || Matters(g)) return;
-  g.retired = true;
-  ++retired_in_gs;
-  retired_creator.Insert(static_cast<uint64_t>(g.info.id.value()), g.info.creator.value());
-  const StackId s = g.info.creation_stack;
-  if (s != kNoStack) {
-    if (retired_stack_seen.size() <= s.value()) retired_stack_seen.resize(s.value() + 1, false);
-    if (!retired_stack_seen[s.value()]) {
-      retired_stack_seen[s.value()] = true;
-      retired_creation_stacks.push_back(s);
-    }
-  }
-}
-
-void ModelState::CompactRetired() {
-  size_t w = 0;
-  for (size_t r = 0; r < gs.size(); ++r) {
-    if (gs[r].retired) continue;
-    if (w != r) gs[w] = std::move(gs[r]);
-    ++w;
-  }
-  gs.resize(w);
-  gindex.Clear();
-  for (size_t i = 0; i < gs.size(); ++i) gindex.Insert(static_cast<uint64_t>(gs[i].info.id.value()), static_cast<uint32_t>(i));
-  retired_in_gs = 0;
-  ++compactions;
-}
-
-std::vector<std::string> PackagesUnderTest(const ModelState& m) {
-  std::vector<std::string> out;
-  auto add = [&](std::string p) {
-    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
-  };
-  std::vector<bool> seen(m.stacks->num_stacks(), false);
-  std::vector<StackId> creation_stacks = m.retired_creation_stacks;
-  for (const GoRecord& g : m.gs) creation_stacks.push_back(g.info.creation_stack);
-  for (const StackId s : creation_stacks) {
-    if (s == kNoStack || seen[s.value()]) continue;
-    seen[s.value()] = true;
-    auto frames = m.stacks->Frames(s);
-    for (size_t i = 1; i < frames.size(); ++i) {
-      if (m.Str(m.stacks->GetFrame(frames[i]).func) != "testing.tRunner") continue;
-      // The test function: "<import path>.Test..." — the package is up to the
-      // first '.' after the last '/'.
-      std::string pkg(PackagePath(m.Str(m.stacks->GetFrame(frames[i - 1]).func)));
-      if (pkg.empty()) continue;
-      add(pkg + ".");
-      if (pkg.size() > 5 && pkg.ends_with("_test")) add(pkg.substr(0, pkg.size() - 5) + ".");
-    }
-  }
-  return out;
-}
-
-bool IsInstrumentationGoroutine(std::string_view start) {
-  constexpr std::string_view kCtxtrace = "github.com/cancelflow/cancelflow/go/ctxtrace.";
-  return (StartsWith(start, kCtxtrace) && !StartsWith(start, "github.com/cancelflow/cancelflow/go/ctxtrace.Go.")) ||
-         StartsWith(start, "github.com/cancelflow/cancelflow/go/flightrec.");
-}
-
-uint64_t WaitSite(const ModelState& m, StackId s) {
-  if (s == kNoStack) return UINT64_MAX;
-  const int k = WaitingFrame(m.Funcs(s));
-  return k < 0 ? UINT64_MAX : m.stacks->Frames(s)[static_cast<size_t>(k)].value();
-}
-
-int FirstUserFrame(const ModelState& m, StackId s) {
-  auto frames = m.stacks->Frames(s);
-  for (size_t i = 0; i < frames.size(); ++i) {
-    if (m.IsUser(m.strings->Get(m.stacks->GetFrame(frames[i]).func))) return static_cast<int>(i);
-  }
-  return -1;
-}
 
 // ---- ModelBuilder ------------------------------------------------------------
 
@@ -294,22 +168,19 @@ void ModelBuilder::SetStartFunc(GoRecord& g, StringId func) {
   // The main goroutine (from before the trace, its traceback ends at
   // main.main) is the program itself: it never leaks, the program ends when
   // it returns.
-  g.info.system = StartsWith(name, "runtime.") || StartsWith(name, "runtime/") || g.info.instrumentation ||
-                  name == "main.main";
-  g.test_runner = name == "testing.tRunner";
+  g.info.system = IsRuntimeGoroutine(name) || g.info.instrumentation || IsMainGoroutine(name);
+  g.test_runner = IsTestRunner(name);
+  g.propagate_cancel = IsPropagateCancelGoroutine(name);
 }
 
 void ModelBuilder::NameRunnerTest(GoRecord& g, StackId s) {
   // The test function is the frame testing.tRunner called.
   RunnerTest& t = m_.runner_tests[static_cast<size_t>(g.runner_test)];
   if (t.goroutine != g.info.id || t.function != kEmptyString) return;
-  auto frames = m_.stacks->Frames(s);
-  for (size_t i = 1; i < frames.size(); ++i) {
-    if (m_.Str(m_.stacks->GetFrame(frames[i]).func) != "testing.tRunner") continue;
-    t.function = m_.stacks->GetFrame(frames[i - 1]).func;
-    --runner_names_pending_;
-    return;
-  }
+  const int k = TestFunctionFrame(m_.Funcs(s));
+  if (k < 0) return;
+  t.function = m_.stacks->GetFrame(m_.stacks->Frames(s)[static_cast<size_t>(k)]).func;
+  --runner_names_pending_;
 }
 
 void ModelBuilder::NameRunnerTests() {
@@ -447,7 +318,7 @@ void ModelBuilder::OnGoroutineTransition(const Event& e, const StateTransition& 
     g.state = to;
     return;
   }
-  // In flight (findings.cc InFlightAtEnd) counts creations, blocks and
+  // In flight (GoRecord::in_flight, model_facts.cc) counts creations, blocks and
   // wake-ups: a goroutine preempted and resumed while it spins is not new.
   // A status record of a later generation (Waiting->Waiting) is no change:
   // every trace ends with one, at its very end.
@@ -521,10 +392,9 @@ void ModelBuilder::OnRange(const Event& e) {
   if (r.name != RangeName::kStopTheWorld || m_.Str(r.stw_kind) != "start trace") return;
   m_.scope_facts.start_seen = true;
   m_.scope_facts.starter = e.goroutine;
-  for (std::string_view f : m_.Funcs(e.stack)) {
-    if (f == "testing.(*M).before") m_.scope_facts.started_by_test_main = true;
-    if (f.ends_with("(*FlightRecorder).Start")) m_.scope_facts.started_by_flight_recorder = true;
-  }
+  const auto funcs = m_.Funcs(e.stack);
+  m_.scope_facts.started_by_test_main = IsTestMainTraceStart(funcs);
+  m_.scope_facts.started_by_flight_recorder = IsFlightRecorderTraceStart(funcs);
 }
 
 void ModelBuilder::OnLog(const Event& e) {
@@ -690,7 +560,7 @@ void ModelBuilder::OnEvent(const Event& e) {
 }
 
 ModelState ModelBuilder::Finish(Time end) {
-  m_.trace_end = end;
+  m_.trace_end = end >= 0 ? end : m_.quality.end;
   m_.user_packages = options_.user_packages;
   if (options_.detect_packages_under_test) {
     for (std::string& p : PackagesUnderTest(m_)) m_.user_packages.push_back(std::move(p));
@@ -726,19 +596,22 @@ ModelState ModelBuilder::Finish(Time end) {
     }
     if (g.info.end_state == GoState::kWaiting) {
       g.info.end_stack = g.info.block_stack;
+    } else if (g.info.end_state != GoState::kNotExist) {
+      g.info.end_stack = g.last_stack;
+    }
+    g.where = g.info.end_stack != kNoStack ? g.info.end_stack : g.info.block_stack;
+    g.wait_site = WaitSite(m_, g.where);
+    if (g.info.end_state == GoState::kWaiting) {
       std::string_view reason = m_.Str(g.info.block_reason);
       // A goroutine from before the trace has no block reason (its status
       // record gives none): where others blocked forever at the same site, so did it.
       if (reason.empty()) {
-        const SiteCounts* c = m_.wait_sites.Find(WaitSite(m_, g.info.block_stack));
+        const SiteCounts* c = m_.wait_sites.Find(g.wait_site);
         if (c != nullptr && c->forever) reason = "forever";
       }
       g.info.wait = ClassifyWait(reason, m_.Funcs(g.info.block_stack));
     } else if (g.info.end_state == GoState::kSyscall) {
-      g.info.end_stack = g.last_stack;
       g.info.wait = WaitKind::kSyscall;
-    } else if (g.info.end_state != GoState::kNotExist) {
-      g.info.end_stack = g.last_stack;
     }
     if (g.runner_test >= 0) g.info.test_end = m_.runner_tests[static_cast<size_t>(g.runner_test)].end;
     if (g.test >= 0 && m_.tests[static_cast<size_t>(g.test)].end >= 0) {
@@ -756,6 +629,7 @@ ModelState ModelBuilder::Finish(Time end) {
     }
   }
   DecideScope(m_, options_);
+  DeriveFacts(m_, options_);
   return std::move(m_);
 }
 

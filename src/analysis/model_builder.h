@@ -31,10 +31,16 @@
 //   build the context tree, bindings, tests and leak reports; unknown
 //   versions and malformed records are counted.
 //
+// - Finish (once, at the end): the end of the trace, the packages under test
+//   (user_packages), each goroutine's end state, wait, `where` and wait site,
+//   the scope, then DeriveFacts (model_facts.cc): every fact the rules read
+//   (model_state.h, "WHEN EACH FACT EXISTS"). Rules never run before Finish.
+//
 // INVARIANTS: constant work per event except for stack classification of
 // GoUnblock/GoCreate events, which is cached per StackId, and the response
 // check of a goroutine woken by a cancel (one comparison of two stacks at its
-// next own stack, until it responds).
+// next own stack, until it responds). Go's function names are matched only
+// through stack_patterns.h and wait_patterns.h.
 #pragma once
 
 #include "analysis/model_state.h"
@@ -49,7 +55,9 @@ class ModelBuilder {
   ModelBuilder(const AnalysisOptions& options, const Reader& reader);
 
   void OnEvent(const Event& e);
-  // Closes open state at the end of the trace (or at the error).
+  // Closes open state at the end of the trace (or at the error) and computes
+  // every fact the rules read (model_state.h, "WHEN EACH FACT EXISTS"); `end`:
+  // the end of the trace, -1 for the last event's time.
   ModelState Finish(Time end);
 
  private:

@@ -1,11 +1,26 @@
 // ModelState: what the analysis pass remembers about a trace, and the rules'
 // only input.
 //
-// The pass (analyzer.cc) feeds ordered events into ModelBuilder, which keeps
+// The pass (analyze.cc) feeds ordered events into ModelBuilder, which keeps
 // one GoRecord per goroutine (created during the trace or seen in a status
 // event), the cancellations it recognised, the instrumented contexts and the
 // tests. Each rule (rule_*.cc) is then a pure function of the finished state
 // that appends findings.
+//
+// WHEN EACH FACT EXISTS
+// - During the pass (ModelBuilder::OnEvent): lifecycle, stacks, wakes and
+//   responses, site counts per block stack, records. Nothing that depends on
+//   the end of the trace or on the packages under test.
+// - ModelBuilder::Finish: trace_end, user_packages, the cancellations' user
+//   frames, wait_sites, the runner tests' names, each goroutine's end state,
+//   wait, end_stack, `where`, `wait_site` and test_end, the scope.
+// - DeriveFacts (model_facts.cc), last step of Finish: everything the rules
+//   read that is derived from the above — each goroutine's complete test
+//   name (GoroutineInfo::test), group key, candidacy, in flight / on its way
+//   out, when its context was done, nil-Done wait in package context, user
+//   frames of its sites; each context's under_cancelable.
+// - Rules read facts only: they walk no stacks, match no Go function names
+//   (stack_patterns owns those) and recompute nothing the model holds.
 //
 // INVARIANTS
 // - Memory is O(live goroutines + goroutines that matter + cancellations +
@@ -21,6 +36,7 @@
 //   GoRecord::open_woken points at the one still waiting for its outcome.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,6 +51,21 @@ struct WokenRef {
   int32_t cancellation = -1;  // index into ModelState::cancellations
   uint32_t woken = 0;         // index into Cancellation::woken
   bool valid() const { return cancellation >= 0; }
+};
+
+// The goroutines one finding groups share a key: their entry function, the
+// waiting site at the end, their marker test (by name: the first test of
+// ModelState::tests with that name) and their state at the end (a finding
+// states its representative's, so it is every member's: a goroutine running
+// at the end is not grouped with those blocked where it last blocked). A bug
+// several testing.tRunner tests hit stays one finding (Finding::tests names
+// them all).
+struct GroupKey {
+  uint32_t start_func = 0;  // StringId value
+  uint64_t wait_site = UINT64_MAX;
+  int32_t test = -1;
+  GoState end_state = GoState::kUndetermined;
+  auto operator<=>(const GroupKey&) const = default;
 };
 
 struct GoRecord {
@@ -64,8 +95,34 @@ struct GoRecord {
   bool test_main = false;         // a test's own goroutine (Test::goroutine)
   bool test_runner = false;       // a testing.tRunner goroutine (a test's own goroutine, markers or not)
   bool retired = false;           // ended without mattering; dropped at the next compaction
-  // The runtime's goroutine leak profile on it (leak_profile_join.cc): not
-  // listed (or no profile), listed alive and not leaked, or leaked.
+  bool propagate_cancel = false;  // started by context.propagateCancel for a custom parent (SetStartFunc)
+
+  // ---- Facts for the rules: set when the model is finished ----
+  // Finish:
+  StackId where;                   // the stack a finding shows: end_stack, else its last block stack
+  uint64_t wait_site = UINT64_MAX;  // WaitSite(where): the waiting frame (ModelState::wait_sites key)
+  // DeriveFacts:
+  GroupKey group;                  // goroutines with equal keys are one finding (with the rule's evidence)
+  bool candidate = false;          // a goroutine rule may judge it (see DeriveFacts)
+  // Caught in flight by the end of the trace: alive, and it was created,
+  // blocked or woke less than `grace_ns` before the trace ended (being
+  // preempted and resumed while running does not count) — unless it blocked
+  // at the same stack twice or more in a row: a loop (a sleep or poll loop)
+  // is not on its way out. The trace cannot tell whether it is about to
+  // return, so in a whole-program trace it is not evidence of a leak, just as
+  // ignored-cancel waits `grace_ns` after the cancel.
+  bool in_flight = false;
+  // Runnable or running at the end, and created, blocked or woke less than
+  // `grace_ns` before it (a loop included): the test-scope reading of in flight.
+  bool on_its_way_out = false;
+  bool nil_done_wait = false;      // blocked forever receiving from a nil channel in package context's code
+  Time done_at = -1;               // its context was done (done record), else the watchdog's overdue record; -1
+  int creation_user_frame = -1;    // FirstUserFrame of info.creation_stack
+  int where_user_frame = -1;       // FirstUserFrame of where
+  int wait_user_frame = -1;        // FirstUserFrame of wait_stack (the wait a cancel woke it from)
+  // JoinLeakProfile (after Finish, before the rules): the runtime's goroutine
+  // leak profile on it: not listed (or no profile), listed alive and not
+  // leaked, or leaked.
   enum class InProfile : uint8_t { kNotListed, kAlive, kLeaked };
   InProfile in_profile = InProfile::kNotListed;
 };
@@ -170,6 +227,10 @@ struct ModelState {
     return i == nullptr ? nullptr : &contexts[*i];
   }
   const ContextInfo* Context(uint64_t id) const { return const_cast<ModelState*>(this)->Context(id); }
+  // Whether goroutine g works for a cancelable context: it, or a goroutine
+  // that created it (transitively, through retired goroutines too), is bound
+  // to a context that is not WithoutCancel (or to an uninstrumented one).
+  bool UnderCancelableContext(GoId g) const;
   // The woken goroutine a (valid) WokenRef points at.
   WokenGoroutine& Woken(WokenRef r) { return cancellations[static_cast<size_t>(r.cancellation)].woken[r.woken]; }
   const WokenGoroutine& Woken(WokenRef r) const { return const_cast<ModelState*>(this)->Woken(r); }
@@ -188,8 +249,6 @@ bool IsLibraryFunc(std::string_view func);
 // frame called by testing.tRunner (the test function), its package
 // ("net/http_test." and "net/http.").
 std::vector<std::string> PackagesUnderTest(const ModelState& m);
-// Goroutines cancelflow's Go module starts for itself (never findings).
-bool IsInstrumentationGoroutine(std::string_view start_func);
 // Index of the first user frame of a stack, -1 if none.
 int FirstUserFrame(const ModelState& m, StackId s);
 // The site a goroutine waits at: the FrameId of the waiting frame of a block
@@ -199,6 +258,9 @@ uint64_t WaitSite(const ModelState& m, StackId s);
 // Decides quality.scope and quality.scope_reason from the scope facts and the
 // goroutines that existed before the trace (ModelBuilder::Finish).
 void DecideScope(ModelState& m, const AnalysisOptions& o);
+// The facts the rules read (see WHEN EACH FACT EXISTS), from the finished
+// model: the last step of ModelBuilder::Finish (model_facts.cc).
+void DeriveFacts(ModelState& m, const AnalysisOptions& o);
 
 // Joins the runtime's goroutine leak profile (leak_profile_join.cc): sets
 // GoRecord::in_profile and DataQuality::leak_profile; an error when the

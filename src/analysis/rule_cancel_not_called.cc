@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "analysis/rules.h"
-#include "analysis/stack_patterns.h"
 
 namespace cancelflow::analysis {
 
@@ -29,23 +28,26 @@ void FindCancelsNotCalled(const ModelState& m, const AnalysisOptions& o, Finding
       out->findings.push_back(std::move(f));
     }
     for (const GoRecord& g : m.gs)
-      if (g.info.ended < 0 && IsPropagateCancelGoroutine(m.Str(g.info.start_func)))
+      if (g.info.ended < 0 && g.propagate_cancel)
         out->claimed.Insert(static_cast<uint64_t>(g.info.id.value()), 1);
     return;
   }
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
-    if (g.info.ended >= 0 || !IsPropagateCancelGoroutine(m.Str(g.info.start_func)) || out->Claimed(g.info.id)) continue;
+    if (g.info.ended >= 0 || !g.propagate_cancel || out->Claimed(g.info.id)) continue;
     items.push_back({&g, -1, -1});
   }
   EmitGoroutineFindings(m, o, Rule::kCancelNotCalled, std::move(items), [&](const auto& v, Finding* f) {
+    // Where the goroutines are (a group shares its state at the end): usually
+    // blocked in propagateCancel's select, not running.
     f->message = fmt::format("{} context{} derived from a custom Context parent at {} {} never canceled: the "
-                             "goroutine{} context.propagateCancel started for {} still running",
+                             "goroutine{} context.propagateCancel started for {} still {}",
                              v.size(), v.size() == 1 ? "" : "s", SiteOf(m, f->creation_stack, f->creation_user_frame),
-                             v.size() == 1 ? "was" : "were", v.size() == 1 ? "" : "s", v.size() == 1 ? "it is" : "them are");
+                             v.size() == 1 ? "was" : "were", v.size() == 1 ? "" : "s", v.size() == 1 ? "it is" : "them are",
+                             EndState(m, *v.front().g));
     f->hint = "call the CancelFunc on every path (defer cancel()); a custom parent makes every leak cost a goroutine";
     f->evidence = "context.propagateCancel's goroutine runs until the child context or its custom parent is "
-                  "canceled, and it was still running when the trace ended";
+                  "canceled, and it was still alive when the trace ended";
   }, out);
 }
 

@@ -12,39 +12,13 @@
 #include <fmt/format.h>
 
 #include "analysis/rules.h"
-#include "analysis/stack_patterns.h"
 
 namespace cancelflow::analysis {
-namespace {
-
-bool UnderCancelableContext(const ModelState& m, GoId g) {
-  for (int depth = 0; depth < 1000 && g != kNoGoroutine; ++depth) {
-    const GoRecord* r = m.Find(g);
-    if (r == nullptr) {
-      // A retired goroutine (ended, no context): only its creator link is kept.
-      const int64_t* creator = m.retired_creator.Find(static_cast<uint64_t>(g.value()));
-      if (creator == nullptr) return false;
-      g = GoId(*creator);
-      continue;
-    }
-    if (r->info.context_id != 0) {
-      const ContextInfo* c = m.Context(r->info.context_id);
-      // Bound to an uninstrumented context (ctx=0 is skipped above) or to a
-      // cancelable instrumented one.
-      if (c == nullptr || c->kind != "withoutcancel") return true;
-    }
-    g = r->info.creator;
-  }
-  return false;
-}
-
-}  // namespace
-
 void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, FindingSink* out) {
   for (const ContextInfo& c : m.contexts) {
     const bool detached = c.kind == "withoutcancel" || c.parent_kind == "background" || c.parent_kind == "todo" ||
                           c.parent_kind == "detached";
-    if (!detached || !UnderCancelableContext(m, c.created_by)) continue;
+    if (!detached || !c.under_cancelable) continue;
     Finding f = ContextFinding(m, o, Rule::kDetachedContext, c);
     f.message = fmt::format("{} context created at {} is cut from the cancelable context its goroutine works for "
                             "({}): canceling the request does not stop this work",
@@ -58,13 +32,7 @@ void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, Finding
   }
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
-    if (!IsCandidate(g, m, *out) || g.info.ended >= 0 || g.info.wait != WaitKind::kChanReceiveNil) continue;
-    auto through_context = [&](StackId s) {
-      for (std::string_view f : m.Funcs(s))
-        if (f.starts_with("context.")) return true;
-      return false;
-    };
-    if (!through_context(g.info.block_stack) && !through_context(g.info.creation_stack)) continue;
+    if (!IsCandidate(g, *out) || g.info.ended >= 0 || !g.nil_done_wait) continue;
     items.push_back({&g, -1, -1});
   }
   EmitGoroutineFindings(m, o, Rule::kDetachedContext, std::move(items), [&](const auto& v, Finding* f) {

@@ -19,11 +19,9 @@ void FindIgnoredCancels(const ModelState& m, const AnalysisOptions& o, FindingSi
   enum Evidence : uint8_t { kRecords, kNoResponse };
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
-    if (!IsCandidate(g, m, *out) || g.info.ended >= 0 || g.test_runner) continue;
+    if (!IsCandidate(g, *out) || g.info.ended >= 0 || g.test_runner) continue;
     if (g.overdue_record && !g.go_exit_record) {
-      const ContextInfo* c = m.Context(g.info.context_id);
-      const Time since = c != nullptr && c->done >= 0 ? c->done : g.overdue_at;
-      items.push_back({&g, m.trace_end - since, g.last_woken.valid() ? g.last_woken.cancellation : -1, kRecords});
+      items.push_back({&g, m.trace_end - g.done_at, g.last_woken.valid() ? g.last_woken.cancellation : -1, kRecords});
       continue;
     }
     if (!g.pending_response.valid()) continue;
@@ -37,15 +35,14 @@ void FindIgnoredCancels(const ModelState& m, const AnalysisOptions& o, FindingSi
     f->message = fmt::format("{} goroutine{} started at {} did not respond to {} context's cancellation for at "
                              "least {}: {}",
                              v.size(), v.size() == 1 ? "" : "s", GoroutineLabel(m, g), v.size() == 1 ? "its" : "their",
-                             Ms(f->latency.max), EndState(m, g));
+                             Ms(f->latency.max), EndState(m, *v.front().g));
     if (v.front().evidence == kRecords) {
       f->evidence = "the Go module's watchdog reported it still running after its context was done (go_overdue), "
                     "and it never exited";
     } else {
       const GoRecord& r = *v.front().g;
       const Cancellation& c = m.cancellations[static_cast<size_t>(f->cancellation)];
-      const auto funcs = m.Funcs(r.wait_stack);
-      const int k = r.wait_stack == kNoStack ? -1 : FirstUserFrame(m, r.wait_stack);
+      const int k = r.wait_user_frame;
       f->evidence = fmt::format(
           "woken by a {} cancellation{}{}; {} later it had neither exited nor returned from the function that "
           "waited, nor gone back to the same wait",

@@ -6,7 +6,7 @@
 // - any scope: blocked forever (a nil channel, `select {}`): nothing can
 //   wake it (proven);
 // - program: alive at the end of the whole program's trace, except a
-//   goroutine caught in flight (InFlightAtEnd) (certain);
+//   goroutine caught in flight (GoRecord::in_flight) (certain);
 // - test: alive after the end of the test it belongs to (its testing.tRunner
 //   ancestor, or the test markers), goleak's definition measured from that
 //   test's end: by more than `grace_ns`, or blocked at the end (a goroutine
@@ -24,7 +24,6 @@
 #include <fmt/format.h>
 
 #include "analysis/rules.h"
-#include "analysis/stack_patterns.h"
 
 namespace cancelflow::analysis {
 namespace {
@@ -44,15 +43,9 @@ bool CanGrow(WaitKind w) {
 
 const SiteCounts* GrowingSite(const GoRecord& g, const ModelState& m, const AnalysisOptions& o) {
   if (g.info.end_state != GoState::kWaiting || !CanGrow(g.info.wait)) return nullptr;
-  const SiteCounts* c = m.wait_sites.Find(WaitSite(m, g.info.end_stack));
+  const SiteCounts* c = m.wait_sites.Find(g.wait_site);
   if (c == nullptr || c->left > 0 || c->joined < o.growth_min_joined) return nullptr;
   return c;
-}
-
-// Runnable or running at the end, created or woken less than the grace before it.
-bool OnItsWayOut(const GoRecord& g, const ModelState& m, const AnalysisOptions& o) {
-  if (g.info.end_state != GoState::kRunnable && g.info.end_state != GoState::kRunning) return false;
-  return g.last_change >= 0 && m.trace_end - g.last_change < o.grace_ns;
 }
 
 }  // namespace
@@ -61,7 +54,7 @@ void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, Finding
   const TraceScope scope = m.quality.scope;
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
-    if (!IsCandidate(g, m, *out) || g.info.ended >= 0 || g.info.wait == WaitKind::kRuntime) continue;
+    if (!IsCandidate(g, *out) || g.info.ended >= 0 || g.info.wait == WaitKind::kRuntime) continue;
     const int64_t ci = g.last_woken.valid() ? g.last_woken.cancellation : -1;
     // Reachable, says the runtime: timing alone is not enough to be certain.
     const Certainty timing = g.in_profile == GoRecord::InProfile::kAlive && CanGrow(g.info.wait)
@@ -72,20 +65,19 @@ void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, Finding
     } else if (BlockedForever(g.info.wait)) {
       items.push_back({&g, -1, ci, kForever, Certainty::kProven});
     } else if (scope == TraceScope::kTest) {
-      if (g.info.test_end >= 0 && (m.trace_end - g.info.test_end > o.grace_ns || !OnItsWayOut(g, m, o))) {
+      if (g.info.test_end >= 0 && (m.trace_end - g.info.test_end > o.grace_ns || !g.on_its_way_out)) {
         items.push_back({&g, -1, ci, kOutlivedTest, timing});
       }
     } else if (scope == TraceScope::kProgram) {
-      if (!InFlightAtEnd(g, m, o)) items.push_back({&g, -1, ci, kOutlivedProgram, timing});
+      if (!g.in_flight) items.push_back({&g, -1, ci, kOutlivedProgram, timing});
     } else if (GrowingSite(g, m, o) != nullptr) {
       items.push_back({&g, -1, ci, kGrowing, Certainty::kLikely});
     }
   }
   EmitGoroutineFindings(m, o, Rule::kLeakedGoroutine, std::move(items), [&](const auto& v, Finding* f) {
     const GoroutineInfo& g = v.front().g->info;
-    const std::string_view start = m.Str(g.start_func);
     f->message = fmt::format("{} goroutine{} started at {} {} leaked: {}", v.size(), v.size() == 1 ? "" : "s",
-                             GoroutineLabel(m, g), v.size() == 1 ? "is" : "are", EndState(m, g));
+                             GoroutineLabel(m, g), v.size() == 1 ? "is" : "are", EndState(m, *v.front().g));
     size_t before = 0;
     for (const auto& it : v) before += it.g->info.before_trace() ? 1u : 0u;
     const std::string older =
@@ -121,7 +113,7 @@ void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, Finding
         break;
       }
     }
-    if (IsPropagateCancelGoroutine(start)) {
+    if (v.front().g->propagate_cancel) {
       f->hint = "a context derived from a custom Context parent was never canceled: call its CancelFunc "
                 "(defer cancel()) where it is created";
     } else {

@@ -15,7 +15,7 @@ void FindSlowCancels(const ModelState& m, const AnalysisOptions& o, FindingSink*
   enum Evidence : uint8_t { kResponse, kRecords };
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
-    if (!IsCandidate(g, m, *out) || g.test_runner) continue;
+    if (!IsCandidate(g, *out) || g.test_runner) continue;
     if (g.slowest_response.valid()) {
       const WokenGoroutine& w = m.Woken(g.slowest_response);
       if (w.response_latency() > o.slow_cancel_ns) {
@@ -24,9 +24,7 @@ void FindSlowCancels(const ModelState& m, const AnalysisOptions& o, FindingSink*
       }
     }
     if (g.info.ended >= 0 && g.overdue_record && g.go_exit_record) {
-      const ContextInfo* c = m.Context(g.info.context_id);
-      const Time latency = c != nullptr && c->done >= 0 ? g.info.ended - c->done : g.info.ended - g.overdue_at;
-      items.push_back({&g, latency, -1, kRecords});
+      items.push_back({&g, g.info.ended - g.done_at, -1, kRecords});
     }
   }
   EmitGoroutineFindings(m, o, Rule::kSlowCancel, std::move(items), [&](const auto& v, Finding* f) {

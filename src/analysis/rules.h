@@ -1,6 +1,8 @@
 // The finding rules. Each is a pure function of the finished ModelState that
 // appends findings; one rule per file (rule_<id>.cc). Definitions, defaults
-// and examples: docs/findings.md.
+// and examples: docs/findings.md. A rule reads the model's facts
+// (model_state.h, "WHEN EACH FACT EXISTS"): it walks no stack and matches no
+// Go function name; a new kind of evidence is a new fact in the model.
 //
 // ONE BUG, ONE FINDING: Analyze runs the rules strongest first
 // (cancel-not-called, detached-context, ignored-cancel, leaked-goroutine,
@@ -30,26 +32,14 @@ void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, Finding
 void FindLateDeadlines(const ModelState& m, const AnalysisOptions& o, FindingSink* out);
 
 // ---- shared by the rules (findings.cc) ----
+// The rules read the model's facts (model_state.h, "WHEN EACH FACT EXISTS").
 
-// A goroutine a goroutine rule may report: its entry function is known and is
-// user code (or the context package's propagateCancel goroutine), not a
-// runtime or instrumentation goroutine, and not yet reported by a stronger
-// rule. Goroutines from before the trace are candidates too, named by their
-// outermost frame.
-bool IsCandidate(const GoRecord& g, const ModelState& m, const FindingSink& out);
+// A goroutine a goroutine rule may report: a candidate (GoRecord::candidate,
+// decided by the model) not yet reported by a stronger rule.
+inline bool IsCandidate(const GoRecord& g, const FindingSink& out) { return g.candidate && !out.Claimed(g.info.id); }
 
-// A goroutine caught in flight by the end of the trace: alive, and it was
-// created, blocked or woke less than `grace_ns` before the trace ended
-// (being preempted and resumed while running does not count) — unless it
-// blocked at the same stack twice or more in a row: a loop (a sleep or poll
-// loop) is not on its way out.
-// The trace cannot tell whether it is about to return, so in a whole-program
-// trace it is not evidence of a leak, just as ignored-cancel waits `grace_ns`
-// after the cancel.
-bool InFlightAtEnd(const GoRecord& g, const ModelState& m, const AnalysisOptions& o);
-
-// Groups goroutines into findings by (start function, waiting site at the
-// end, test, kind of evidence) and claims them in `out`. Message, hint and
+// Groups goroutines into findings by their GoRecord::group key and the kind
+// of evidence, and claims them in `out`. Message, hint and
 // evidence are filled by `describe` per group. A likely finding is at most a
 // warning.
 struct GoroutineGroupInput {
@@ -70,13 +60,18 @@ std::string GoroutineLabel(const ModelState& m, const GoroutineInfo& g);
 std::string SiteOf(const ModelState& m, StackId s, int frame);
 // Where a goroutine is at the end, for messages: "blocked in chan send at f (x.go:12)",
 // "runnable", "running", "in a system call".
-std::string EndState(const ModelState& m, const GoroutineInfo& g);
+std::string EndState(const ModelState& m, const GoRecord& g);
 // A fix that fits where a goroutine is stuck.
 std::string_view HintFor(WaitKind w);
 // "12.3 ms"
 std::string Ms(Time ns);
 LatencyStats ComputeLatency(std::vector<Time> v);
 Finding ContextFinding(const ModelState& m, const AnalysisOptions& o, Rule rule, const ContextInfo& c);
+// Puts findings in a total order on their content, the same on every run of
+// the same program (goroutine ids come last): severity (highest first),
+// rule, block site, creation site, context site ("func (file:line)"),
+// message, count, then goroutine and context ids and evidence.
+void SortFindings(const ModelState& m, std::vector<Finding>* findings);
 
 }  // namespace cancelflow::analysis
 

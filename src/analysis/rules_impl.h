@@ -3,23 +3,18 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
+#include <utility>
 
 namespace cancelflow::analysis {
 
 template <typename Describe>
-void EmitGoroutineFindings(const ModelState& m, const AnalysisOptions& o, Rule rule,
+void EmitGoroutineFindings(const ModelState& /*m: the groups are facts of the model*/, const AnalysisOptions& o, Rule rule,
                            std::vector<GoroutineGroupInput> items, Describe describe, FindingSink* out) {
-  // key: start func, waiting site at the end, test, evidence and certainty
-  // (groups never mix kinds of evidence, nor how sure they are)
-  using Key = std::tuple<uint32_t, uint64_t, std::string, uint8_t, uint8_t>;
-  std::map<Key, std::vector<GoroutineGroupInput>> groups;
-  for (const auto& it : items) {
-    const GoroutineInfo& gi = it.g->info;
-    const StackId where = gi.end_stack != kNoStack ? gi.end_stack : gi.block_stack;
-    Key k{gi.start_func.value(), WaitSite(m, where), gi.test, it.evidence, static_cast<uint8_t>(it.certainty)};
-    groups[k].push_back(it);
-  }
+  // key: the model's group key (start func, waiting site at the end, marker
+  // test), evidence and certainty (groups never mix kinds of evidence, nor
+  // how sure they are)
+  std::map<std::tuple<GroupKey, uint8_t, uint8_t>, std::vector<GoroutineGroupInput>> groups;
+  for (const auto& it : items) groups[{it.g->group, it.evidence, static_cast<uint8_t>(it.certainty)}].push_back(it);
   for (auto& [k, v] : groups) {
     // Representative: the first goroutine created in the trace (its creation
     // site is known), else the lowest id.
@@ -27,7 +22,8 @@ void EmitGoroutineFindings(const ModelState& m, const AnalysisOptions& o, Rule r
       if (a.g->info.before_trace() != b.g->info.before_trace()) return !a.g->info.before_trace();
       return a.g->info.id < b.g->info.id;
     });
-    const GoroutineInfo& rep = v.front().g->info;
+    const GoRecord& rep_record = *v.front().g;
+    const GoroutineInfo& rep = rep_record.info;
     Finding f;
     f.rule = rule;
     f.certainty = v.front().certainty;
@@ -40,14 +36,22 @@ void EmitGoroutineFindings(const ModelState& m, const AnalysisOptions& o, Rule r
     std::sort(f.goroutines.begin(), f.goroutines.end());
     f.start_func = rep.start_func;
     f.creation_stack = rep.creation_stack;
-    f.creation_user_frame = FirstUserFrame(m, rep.creation_stack);
+    f.creation_user_frame = rep_record.creation_user_frame;
     f.block_reason = rep.block_reason;
-    f.block_stack = rep.end_stack != kNoStack ? rep.end_stack : rep.block_stack;
-    f.block_user_frame = FirstUserFrame(m, f.block_stack);
+    f.block_stack = rep_record.where;
+    f.block_user_frame = rep_record.where_user_frame;
     f.wait = rep.wait;
     f.cancellation = v.front().cancellation;
     f.context_id = rep.context_id;
-    f.test = rep.test;
+    // The test of its first goroutine (the lowest id).
+    const GoRecord* first = v.front().g;
+    for (const auto& it : v)
+      if (it.g->info.id < first->info.id) first = it.g;
+    f.test = first->info.test;
+    for (const auto& it : v)
+      if (!it.g->info.test.empty()) f.tests.push_back(it.g->info.test);
+    std::sort(f.tests.begin(), f.tests.end());
+    f.tests.erase(std::unique(f.tests.begin(), f.tests.end()), f.tests.end());
     std::vector<Time> lat;
     for (const auto& it : v)
       if (it.latency >= 0) lat.push_back(it.latency);

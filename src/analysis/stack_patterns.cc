@@ -110,17 +110,70 @@ bool IsStdFunction(std::string_view f) {
 
 namespace {
 
-// cancelflow's own instrumentation and scenario harness.
+// cancelflow's own Go packages, and whether the goroutines they start are
+// instrumentation (ctxtracetest and the scenario harness run tests and
+// scenarios: plumbing, but not the module's own bookkeeping).
+struct OwnPackage {
+  std::string_view prefix;
+  bool instrumentation_goroutines;
+};
+constexpr OwnPackage kOwnPackages[] = {
+    {"github.com/cancelflow/cancelflow/go/ctxtrace.", true},
+    {"github.com/cancelflow/cancelflow/go/ctxtracetest.", false},
+    {"github.com/cancelflow/cancelflow/go/flightrec.", true},
+    {"github.com/cancelflow/cancelflow/go/scenarios/internal/", false},
+};
+// ctxtrace.Go's closure runs the user's function.
+constexpr std::string_view kCtxtraceGo = "github.com/cancelflow/cancelflow/go/ctxtrace.Go.";
+
+}  // namespace
+
 bool IsCancelflowOwn(std::string_view f) {
-  for (std::string_view p : {"github.com/cancelflow/cancelflow/go/ctxtrace.",
-                             "github.com/cancelflow/cancelflow/go/ctxtracetest.",
-                             "github.com/cancelflow/cancelflow/go/scenarios/internal/"}) {
-    if (StartsWith(f, p)) return true;
-  }
+  for (const OwnPackage& p : kOwnPackages)
+    if (StartsWith(f, p.prefix)) return true;
   return false;
 }
 
-}  // namespace
+bool IsCtxtraceGoGoroutine(std::string_view start) { return StartsWith(start, kCtxtraceGo); }
+
+bool IsInstrumentationGoroutine(std::string_view start) {
+  if (IsCtxtraceGoGoroutine(start)) return false;
+  for (const OwnPackage& p : kOwnPackages)
+    if (p.instrumentation_goroutines && StartsWith(start, p.prefix)) return true;
+  return false;
+}
+
+bool IsRuntimeGoroutine(std::string_view start) { return StartsWith(start, "runtime.") || StartsWith(start, "runtime/"); }
+
+bool IsMainGoroutine(std::string_view start) { return start == "main.main"; }
+
+bool IsTestRunner(std::string_view f) { return f == "testing.tRunner"; }
+
+int TestFunctionFrame(std::span<const std::string_view> funcs) {
+  for (size_t i = 1; i < funcs.size(); ++i)
+    if (IsTestRunner(funcs[i])) return static_cast<int>(i - 1);
+  return -1;
+}
+
+bool IsTestMainTraceStart(std::span<const std::string_view> funcs) {
+  return std::find(funcs.begin(), funcs.end(), "testing.(*M).before") != funcs.end();
+}
+
+bool IsFlightRecorderTraceStart(std::span<const std::string_view> funcs) {
+  for (std::string_view f : funcs)
+    if (f.ends_with("(*FlightRecorder).Start")) return true;
+  return false;
+}
+
+bool IsDeadlineTimerStart(std::string_view f) {
+  return IsContextClosure(f, "WithDeadlineCause") || IsContextClosure(f, "WithDeadline");
+}
+
+bool InContextPackage(std::span<const std::string_view> funcs) {
+  for (std::string_view f : funcs)
+    if (StartsWith(f, "context.")) return true;
+  return false;
+}
 
 bool IsPlumbingGoroutine(std::string_view start) {
   for (std::string_view p : {"runtime.", "runtime/", "context.", "internal/", "sync.", "time.", "net.", "net/", "os.",

@@ -84,6 +84,40 @@ bool IsStdFunction(std::string_view func);
 // (docs/findings.md; go/scenarios' reference checker uses the same definition).
 bool IsRuntimeOrStdFrame(std::string_view func);
 
+// ---- cancelflow's own Go packages: the one list ----------------------------
+
+// True for a function of cancelflow's own Go packages (ctxtrace,
+// ctxtracetest, flightrec, the scenario harness): never user code.
+bool IsCancelflowOwn(std::string_view func);
+// Goroutines cancelflow's Go module starts for itself (the AfterFunc and
+// watchdog goroutines of ctxtrace, the flight recorder's): instrumentation,
+// never findings. The goroutines ctxtrace.Go starts run the user's function
+// and are not (IsCtxtraceGoGoroutine).
+bool IsInstrumentationGoroutine(std::string_view start_func);
+// A goroutine ctxtrace.Go started (ctxtrace.Go.funcN): user work, named by
+// the name the program gave it.
+bool IsCtxtraceGoGoroutine(std::string_view start_func);
+
+// ---- Go's runtime, main and testing ----------------------------------------
+
+// Goroutines of the runtime itself (runtime.*, runtime/trace.*, ...).
+bool IsRuntimeGoroutine(std::string_view start_func);
+// The main goroutine's outermost frame (main.main).
+bool IsMainGoroutine(std::string_view start_func);
+// testing.tRunner: the entry function of a test's (or subtest's) goroutine.
+bool IsTestRunner(std::string_view func);
+// The frame testing.tRunner called (the test function or, for a subtest, a
+// closure of it), -1 when the stack has no tRunner frame above a caller.
+int TestFunctionFrame(std::span<const std::string_view> funcs);
+// Who started tracing, from the stack of the "start trace" stop-the-world:
+// go test -trace (testing.(*M).before) or a flight recorder.
+bool IsTestMainTraceStart(std::span<const std::string_view> funcs);
+bool IsFlightRecorderTraceStart(std::span<const std::string_view> funcs);
+// The start function of a context deadline timer (context.WithDeadline*.funcN).
+bool IsDeadlineTimerStart(std::string_view start_func);
+// Some frame of the stack is in package context.
+bool InContextPackage(std::span<const std::string_view> funcs);
+
 // True for goroutines started by the runtime or by the standard packages that
 // do blocking and cancellation plumbing (runtime, context, sync, time, net,
 // os, internal/..., testing) or by cancelflow's instrumentation: not the

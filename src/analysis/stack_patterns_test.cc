@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 namespace cancelflow::analysis {
@@ -166,6 +167,48 @@ TEST(PackagePath, UpToTheFirstDotAfterTheLastSlash) {
   EXPECT_EQ(PackagePath("main.main"), "main");
   EXPECT_EQ(PackagePath("pkg.F[example.com/x.T]"), "pkg");
   EXPECT_EQ(PackagePath("a/b/c"), "");
+}
+
+TEST(CancelflowOwn, OneListForFramesAndInstrumentationGoroutines) {
+  constexpr std::string_view kGo = "github.com/cancelflow/cancelflow/go/";
+  auto own = [&](std::string_view rest) { return std::string(kGo) + std::string(rest); };
+  // Frames of every own package are not user frames.
+  for (std::string_view f : {"ctxtrace.WithCancel", "ctxtracetest.T.func1", "flightrec.(*Recorder).loop",
+                             "scenarios/internal/run.Main"}) {
+    EXPECT_TRUE(IsCancelflowOwn(own(f))) << f;
+    EXPECT_TRUE(IsRuntimeOrStdFrame(own(f))) << f;
+  }
+  EXPECT_FALSE(IsCancelflowOwn("github.com/cancelflow/cancelflowx.F"));
+  EXPECT_FALSE(IsCancelflowOwn(own("scenarios/leak.main")));
+  // The module's own goroutines; ctxtrace.Go's run the user's function.
+  EXPECT_TRUE(IsInstrumentationGoroutine(own("ctxtrace.instrument.func1")));
+  EXPECT_TRUE(IsInstrumentationGoroutine(own("ctxtrace.(*binding).ctxDone-fm")));
+  EXPECT_TRUE(IsInstrumentationGoroutine(own("flightrec.(*Recorder).loop")));
+  EXPECT_FALSE(IsInstrumentationGoroutine(own("ctxtrace.Go.func1")));
+  EXPECT_TRUE(IsCtxtraceGoGoroutine(own("ctxtrace.Go.func1")));
+  EXPECT_FALSE(IsInstrumentationGoroutine(own("ctxtracetest.T.func1")));
+  EXPECT_FALSE(IsInstrumentationGoroutine("main.main.func1"));
+}
+
+TEST(TestFunctionFrame, TheFrameTRunnerCalled) {
+  const std::vector<std::string_view> s = {"main.helper", "example.com/m.TestX", "testing.tRunner", "testing.(*T).Run.gowrap1"};
+  EXPECT_EQ(TestFunctionFrame(s), 1);
+  EXPECT_EQ(TestFunctionFrame(std::vector<std::string_view>{"testing.tRunner"}), -1);
+  EXPECT_EQ(TestFunctionFrame(std::vector<std::string_view>{"main.main", "runtime.main"}), -1);
+  EXPECT_TRUE(IsTestRunner("testing.tRunner"));
+}
+
+TEST(TraceStart, WhoStartedTracing) {
+  EXPECT_TRUE(IsTestMainTraceStart(std::vector<std::string_view>{"runtime/trace.Start", "testing.(*M).before"}));
+  EXPECT_TRUE(IsFlightRecorderTraceStart(std::vector<std::string_view>{"runtime/trace.(*FlightRecorder).Start", "main.main"}));
+  EXPECT_FALSE(IsFlightRecorderTraceStart(std::vector<std::string_view>{"runtime/trace.Start", "main.main"}));
+}
+
+TEST(InContextPackage, AnyFrameOfPackageContext) {
+  EXPECT_TRUE(InContextPackage(std::vector<std::string_view>{"runtime.chanrecv1", "context.(*valueCtx).Done", "main.f"}));
+  EXPECT_FALSE(InContextPackage(std::vector<std::string_view>{"runtime.chanrecv1", "main.context.f"}));
+  EXPECT_TRUE(IsDeadlineTimerStart("context.WithDeadlineCause.func2"));
+  EXPECT_FALSE(IsDeadlineTimerStart("context.WithCancel.func1"));
 }
 
 }  // namespace cancelflow::analysis

@@ -63,14 +63,7 @@ void AddTrace(CheckResult& result, std::string path, Analysis analysis, const Ch
     std::string_view what = a.Str(f.start_func);
     if (what.empty()) what = cf.creation.func;
     cf.title = what.empty() ? std::string(RuleId(f.rule)) : fmt::format("{}: {}", RuleId(f.rule), what);
-    if (!f.test.empty()) cf.tests.push_back(f.test);
-    for (const GoId g : f.goroutines) {
-      const GoroutineInfo* info = a.Goroutine(g);
-      if (info != nullptr && !info->test.empty() &&
-          std::find(cf.tests.begin(), cf.tests.end(), info->test) == cf.tests.end()) {
-        cf.tests.push_back(info->test);
-      }
-    }
+    cf.tests = f.tests;  // every test the finding's goroutines (or context) belong to
     ++result.total;
     if (cf.suppressed) ++result.suppressed;
     if (cf.fails) ++result.failing;

@@ -36,9 +36,9 @@ struct CheckedFinding {
   Site primary;             // block site if known, else creation site
   Site creation, block;
   std::string title;        // "<rule>: <goroutine or context function>"
-  // The Go tests the finding belongs to: Finding::test, then the tests of the
-  // group's other goroutines (one finding may group the same bug seen in
-  // several tests), without repeats; empty when none.
+  // The Go tests the finding belongs to: Finding::tests (one finding may
+  // group the same bug seen in several tests), sorted, without repeats;
+  // empty when none.
   std::vector<std::string> tests;
 };
 

@@ -134,6 +134,7 @@ json FindingJson(const Analysis& a, const Finding& f) {
                         {"cancellation", f.cancellation < 0 ? json(nullptr) : json(f.cancellation)},
                         {"context_id", f.context_id == 0 ? json(nullptr) : json(f.context_id)},
                         {"test", f.test},
+                        {"tests", f.tests},
                         {"latency", Latency(f.latency)},
                         {"evidence", f.evidence},
                         {"certainty", CertaintyName(f.certainty)},

@@ -51,7 +51,9 @@ std::string FindingText(const Analysis& a, const CheckedFinding& cf) {
   if (!f.goroutines.empty()) {
     out += fmt::format("  goroutines: {}", f.goroutines.size());
     const std::string_view start = a.Str(f.start_func);
-    if (!start.empty()) out += fmt::format(" running {}", InertText(start));
+    // Their entry function ("running" read as their state at the end, which
+    // for most is blocked: the message says where they are).
+    if (!start.empty()) out += fmt::format(" started at {}", InertText(start));
     out += "\n";
   }
   if (!cf.block.empty()) {
@@ -62,7 +64,11 @@ std::string FindingText(const Analysis& a, const CheckedFinding& cf) {
   if (!cf.creation.empty()) {
     out += fmt::format("  created at {} ({})\n", InertText(SiteString(cf.creation)), InertText(cf.creation.func));
   }
-  if (!f.test.empty()) out += fmt::format("  test: {}\n", InertText(f.test));
+  if (!cf.tests.empty()) {
+    out += cf.tests.size() == 1 ? "  test:" : "  tests:";
+    for (size_t i = 0; i < cf.tests.size(); ++i) out += fmt::format("{} {}", i == 0 ? "" : ",", InertText(cf.tests[i]));
+    out += "\n";
+  }
   if (!f.evidence.empty()) out += fmt::format("  evidence ({}): {}\n", CertaintyName(f.certainty), InertText(f.evidence));
   out += fmt::format("  fingerprint: {}\n", InertText(cf.fingerprint));
   return out;

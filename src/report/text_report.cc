@@ -5,6 +5,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "base/inert_text.h"
 
@@ -82,7 +83,8 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
   for (const Finding& f : a.findings) {
     const std::string_view sev = SeverityName(f.severity);
     fmt::format_to(it, "\n  {} {}{}\n", st(f.severity == Severity::kError ? "31;1" : "33;1", fmt::format("{}[{}]", sev, RuleId(f.rule))),
-                   SafeText(f.message), f.test.empty() ? "" : " " + st("2", fmt::format("(test {})", SafeText(f.test))));
+                   SafeText(f.message), f.tests.empty() ? "" : " " + st("2", fmt::format("(test{} {})", f.tests.size() == 1 ? "" : "s",
+                                                                                         SafeText(fmt::format("{}", fmt::join(f.tests, ", "))))));
     if (!f.evidence.empty()) fmt::format_to(it, "    evidence ({}): {}\n", CertaintyName(f.certainty), SafeText(f.evidence));
     fmt::format_to(it, "    fix: {}\n", SafeText(f.hint));
     if (!f.fingerprint.empty()) fmt::format_to(it, "    fingerprint: {}\n", f.fingerprint);

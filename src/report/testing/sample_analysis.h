@@ -52,6 +52,7 @@ inline Finding MakeFinding(SampleBuilder& b, Rule rule, const std::string& root,
                               {"testing.tRunner", "/usr/lib/go/src/testing/testing.go", 1934}});
   f.creation_user_frame = 0;
   f.test = test;
+  if (!test.empty()) f.tests = {test};
   return f;
 }
 
