@@ -16,10 +16,10 @@ const std::string kDir = std::string(CANCELFLOW_SOURCE_DIR) + "/tests/corpus/tra
 
 Result<Analysis> RunOn(const std::string& trace, const std::string& profile, AnalysisOptions o = {}) {
   auto buf = TraceBuffer::Open(kDir + trace);
-  EXPECT_TRUE(buf.has_value());
+  if (!buf) return tl::unexpected(buf.error());
   if (!profile.empty()) {
     auto p = LoadLeakProfile(kDir + profile);
-    EXPECT_TRUE(p.has_value()) << p.error().message;
+    if (!p) return tl::unexpected(p.error());
     o.leak_profile = std::make_shared<const LeakProfile>(std::move(*p));
   }
   return Analyze(*buf, o);
