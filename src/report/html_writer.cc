@@ -48,17 +48,6 @@ struct Lane {
   std::vector<Window> focus;  // sorted, disjoint: kept at full resolution
 };
 
-// Maps each state transition of a goroutine to the span it opens.
-SpanState SpanOf(const StateTransition& st, uint32_t* reason) {
-  *reason = 0;
-  switch (st.go_to()) {
-    case GoState::kRunning: return kRunning;
-    case GoState::kWaiting: *reason = st.reason.value(); return kBlocked;
-    case GoState::kSyscall: return kSyscall;
-    default: return kNone;
-  }
-}
-
 // Around a cancellation, the lanes of its canceler and woken goroutines stay
 // at full resolution: from kFocusBefore before it to kFocusAfter after.
 constexpr Time kFocusBefore = 5'000'000;
@@ -111,8 +100,7 @@ struct HtmlWriter::Impl {
     if (e.kind != EventKind::kStateTransition) return;
     const StateTransition st = GetStateTransition(e);
     if (st.resource.kind != ResourceKind::kGoroutine) return;
-    uint32_t reason;
-    const bool opens = SpanOf(st, &reason) != kNone;
+    const bool opens = SpanOf(st).state != kNone;
     auto [count, inserted] = activity.Insert(static_cast<uint64_t>(st.resource.id), 0);
     if (opens && *count < UINT32_MAX) ++*count;
   }
@@ -141,8 +129,9 @@ struct HtmlWriter::Impl {
         !reader.stacks().Frames(st.stack).empty()) {
       l.start_func = std::string(reader.strings().Get(reader.stacks().GetFrame(reader.stacks().Frames(st.stack)[0]).func));
     }
-    uint32_t reason;
-    const SpanState s = SpanOf(st, &reason);
+    const SpanStart open = SpanOf(st);
+    const SpanState s = open.state;
+    const uint32_t reason = open.reason.value();
     if (s == l.open_state && reason == l.open_reason && s != kNone) return;  // GoStatus repeat
     Close(l, e.time);
     if (s != kNone) {

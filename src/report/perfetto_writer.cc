@@ -22,9 +22,11 @@
 #include "base/flat_map.h"
 #include "base/inert_text.h"
 #include "cancelflow/reader.h"
+#include "report/bounds.h"
 #include "report/json_report.h"
 #include "report/module_goroutines.h"
 #include "report/protobuf_writer.h"
+#include "report/timeline_spans.h"
 
 namespace cancelflow::report {
 
@@ -115,22 +117,18 @@ void PutString(ProtoWriter& p, uint32_t field, std::string_view s, uint64_t* cut
   }
   std::string t = InertText(s);
   if (t.size() > kMaxString) {
-    size_t n = kMaxString;
-    while (n > 0 && (static_cast<unsigned char>(t[n]) & 0xC0) == 0x80) --n;
-    t.resize(n);
+    t.resize(Utf8Prefix(t, kMaxString));
     ++*cut;
   }
   p.String(field, t);
 }
-
-enum class SliceKind : uint8_t { kNone, kRunning, kBlocked, kSyscall };
 
 struct Slice {
   Time begin = 0;
   Time end = 0;
   StringId name;  // block reason (kBlocked)
   StackId stack;  // block stack (kBlocked)
-  SliceKind kind = SliceKind::kNone;
+  SpanState kind = kNone;
 };
 
 struct OpenRegion {
@@ -143,7 +141,7 @@ struct Goroutine {
   uint32_t group = 0;
   bool created_in_trace = false;
   // The open state slice.
-  SliceKind open_kind = SliceKind::kNone;
+  SpanState open_kind = kNone;
   Time open_since = 0;
   StringId open_name;
   StackId open_stack;
@@ -297,9 +295,9 @@ struct PerfettoWriter::Impl {
   }
 
   void CloseState(Goroutine& g, Time t) {
-    if (g.open_kind == SliceKind::kNone) return;
+    if (g.open_kind == kNone) return;
     AddSlice(g, Slice{g.open_since, t, g.open_name, g.open_stack, g.open_kind});
-    g.open_kind = SliceKind::kNone;
+    g.open_kind = kNone;
   }
 
   bool AddRecord(const Record& r) {
@@ -344,22 +342,13 @@ struct PerfettoWriter::Impl {
       if (!frames.empty()) gs[gi].group = GroupFor(stacks->GetFrame(frames.back()).func, FrameId{}, false);
     }
     Goroutine& gg = gs[gi];
-    SliceKind kind = SliceKind::kNone;
-    StringId name;
-    StackId stack;
-    switch (st.go_to()) {
-      case GoState::kRunning: kind = SliceKind::kRunning; break;
-      case GoState::kWaiting:
-        kind = SliceKind::kBlocked;
-        name = st.reason;
-        stack = st.stack;
-        break;
-      case GoState::kSyscall: kind = SliceKind::kSyscall; break;
-      default: break;
-    }
+    const SpanStart open = SpanOf(st);
+    const SpanState kind = open.state;
+    const StringId name = open.reason;
+    const StackId stack = open.stack;
     if (kind == gg.open_kind && name == gg.open_name && stack == gg.open_stack) return;  // GoStatus repeat
     CloseState(gg, e.time);
-    if (kind != SliceKind::kNone) {
+    if (kind != kNone) {
       gg.open_kind = kind;
       gg.open_since = e.time;
       gg.open_name = name;
@@ -811,8 +800,8 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     e.track = Uuid(kNsGoroutine, gi);
     e.category = "sched";
     switch (s.kind) {
-      case SliceKind::kRunning: e.name = "running"; break;
-      case SliceKind::kSyscall: e.name = "syscall"; break;
+      case kRunning: e.name = "running"; break;
+      case kSyscall: e.name = "syscall"; break;
       default:
         e.name = s.name == kEmptyString ? std::string_view("blocked") : a.Str(s.name);
         e.site = s.stack;
