@@ -83,6 +83,10 @@ bool IsStdFunction(std::string_view func);
 // first frame that is not one of these is a stack's "user frame"
 // (docs/findings.md; go/scenarios' reference checker uses the same definition).
 bool IsRuntimeOrStdFrame(std::string_view func);
+// A user frame: not IsRuntimeOrStdFrame, or in one of `user_packages`
+// (prefixes such as "net/http.": AnalysisOptions::user_packages and the
+// packages under test, Analysis::user_packages).
+bool IsUserFrame(std::string_view func, std::span<const std::string> user_packages);
 
 // True for goroutines started by the runtime or by the standard packages that
 // do blocking and cancellation plumbing (runtime, context, sync, time, net,

@@ -17,7 +17,6 @@
 
 #include <fmt/format.h>
 
-#include "analysis/stack_patterns.h"
 #include "base/check.h"
 #include "base/flat_map.h"
 #include "base/inert_text.h"
@@ -507,22 +506,14 @@ class PacketStream {
   uint64_t bytes_ = 0;
 };
 
-std::string FrameSite(const Analysis& a, FrameId fid) {
-  const Frame& f = a.stacks().GetFrame(fid);
-  std::string_view file = a.Str(f.file);
-  if (auto slash = file.rfind('/'); slash != std::string_view::npos) file = file.substr(slash + 1);
-  return fmt::format("{} {}:{}", a.Str(f.func), file, f.line);
-}
-
-// The first user frame of a stack ("main.worker worker.go:42"), else the leaf.
+// The site a timeline shows for a stack ("main.worker (worker.go:42)"): the
+// given user frame, else the analysis's first user frame, else the leaf.
 std::string UserSite(const Analysis& a, StackId stack, int user_frame = -1) {
-  auto frames = a.stacks().Frames(stack);
-  if (frames.empty()) return {};
-  if (user_frame >= 0 && static_cast<size_t>(user_frame) < frames.size())
-    return FrameSite(a, frames[static_cast<size_t>(user_frame)]);
-  for (FrameId f : frames)
-    if (!analysis::IsRuntimeOrStdFrame(a.Str(a.stacks().GetFrame(f).func))) return FrameSite(a, f);
-  return FrameSite(a, frames.front());
+  const size_t n = a.stacks().Frames(stack).size();
+  if (n == 0) return {};
+  int k = user_frame >= 0 && static_cast<size_t>(user_frame) < n ? user_frame : a.FirstUserFrame(stack);
+  if (k < 0) k = 0;
+  return ShortSite(SiteAt(a, stack, k));
 }
 
 }  // namespace
@@ -948,7 +939,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
     if (IsModuleGoroutine(a.Str(gr.start_func))) name = fmt::format("{} {}", kModuleMark, name);
     if (gr.has_site) {
       name += " <- ";
-      name += FrameSite(a, gr.site);
+      name += ShortSite(SiteAt(a, gr.site));
     } else {
       name += " (existed at trace start)";
     }

@@ -15,7 +15,7 @@
 // sequence, so trace_processor never has to re-sort.
 //
 // TRACK LAYOUT
-//   process "main.worker <- main.main:42"     one per (start function, creation site)
+//   process "main.worker <- main.main (main.go:42)"  one per (start function, creation site)
 //     thread "main.worker g12"                 one per goroutine: running / <block reason> / syscall
 //       "g12 regions"                          user regions (own track: regions span state slices)
 //   "GC" / "STW"                               GC mark phases, stop-the-world ranges
