@@ -59,9 +59,9 @@ int RunHtml(const HtmlOptions& opts) {
   if (!WriteHtmlFile(writer, *a, *buf, opts.out, &st)) return kExitError;
   if (opts.out != "-") {
     std::fputs(fmt::format("wrote {}: {} bytes, {} goroutine lanes ({} not drawn), {} spans ({} merged), "
-                           "{} flame stacks ({} dropped)\n",
+                           "{} flame stacks ({} dropped){}\n",
                            InertText(opts.out), st.bytes, st.lanes, st.lanes_dropped, st.spans, st.spans_merged,
-                           st.flame_samples, st.flame_samples_dropped)
+                           st.flame_samples, st.flame_samples_dropped, report::CapsHitLine(st.Caps()))
                    .c_str(),
                stdout);
   }

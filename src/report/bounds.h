@@ -10,6 +10,11 @@
 // line of the command's summary, written by CapsHitLine from the writer's
 // caps record. Nothing is dropped silently.
 //
+// The caps record: a writer's stats give Caps(), one CapCount per cap in a
+// fixed order (the order the summary line lists them); CapsHitLine turns it
+// into the line. The caps themselves (their values) are in the writer's
+// options and docs/outputs.md.
+//
 // Strings are cut at a UTF-8 boundary (Utf8Prefix), so a cut string stays
 // valid UTF-8; each writer counts the strings it cut.
 #pragma once
@@ -21,6 +26,28 @@
 #include <vector>
 
 namespace cancelflow::report {
+
+// One cap of a writer: what it left out (`count`), named as the summary
+// line says it ("flows", "strings cut").
+struct CapCount {
+  uint64_t count = 0;
+  std::string_view what;
+};
+
+// A writer's caps record.
+struct CapsRecord {
+  std::vector<CapCount> caps;
+  bool Hit() const {
+    for (const CapCount& c : caps)
+      if (c.count > 0) return true;
+    return false;
+  }
+};
+
+// The summary's "caps hit" line: "; caps hit: 0 cancellations, 3 flows, ..."
+// (every cap of the record, so the line always reads the same) when any cap
+// left something out, else "".
+std::string CapsHitLine(const CapsRecord& record);
 
 // The length of the longest prefix of s of at most max_bytes bytes that does
 // not end inside a UTF-8 sequence (s itself when it is short enough).

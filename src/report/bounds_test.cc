@@ -17,5 +17,15 @@ TEST(Bounds, Utf8PrefixNeverSplitsASequence) {
   EXPECT_EQ(Utf8Prefix("\xE2\x80\xA6", 1), 0u);
 }
 
+TEST(Bounds, CapsHitLineOnlyWhenACapWasHit) {
+  CapsRecord r{{{0, "flows"}, {0, "strings cut"}}};
+  EXPECT_FALSE(r.Hit());
+  EXPECT_EQ(CapsHitLine(r), "");
+  r.caps[1].count = 5;
+  EXPECT_TRUE(r.Hit());
+  // Every cap of the record, in order, so the line always reads the same.
+  EXPECT_EQ(CapsHitLine(r), "; caps hit: 0 flows, 5 strings cut");
+}
+
 }  // namespace
 }  // namespace cancelflow::report

@@ -265,6 +265,7 @@ struct HtmlWriter::Impl {
     const Time end = std::max(last, a.quality.end);
     st->lanes_dropped = lanes_dropped;
     st->lanes_empty = lanes_empty;
+    st->annotations_dropped = annotations_dropped;
 
     // Output span budget, shared evenly; lanes over their share are merged
     // outside their focus windows first.

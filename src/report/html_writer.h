@@ -59,6 +59,7 @@
 #include <string_view>
 
 #include "cancelflow/analysis.h"
+#include "report/bounds.h"
 
 namespace cancelflow::report {
 
@@ -90,7 +91,17 @@ struct HtmlStats {
   uint64_t flame_samples = 0;
   uint64_t strings_cut = 0;      // timeline/flame strings longer than max_string
   uint64_t flame_samples_dropped = 0;
+  uint64_t annotations_dropped = 0;  // logs, regions, tasks past max_annotations
   uint64_t bytes = 0;
+
+  // The caps record (report/bounds.h). The embedded analysis document says
+  // what its own caps left out in its "truncated" member.
+  CapsRecord Caps() const {
+    return {{{lanes_dropped, "goroutine lanes"},
+             {flame_samples_dropped, "flame stacks"},
+             {annotations_dropped, "logs, regions and tasks"},
+             {strings_cut, "strings cut"}}};
+  }
 };
 
 class HtmlWriter final : public EventObserver {
