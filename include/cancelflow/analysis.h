@@ -224,8 +224,11 @@ struct Cancellation {
 
 // ---- Instrumented contexts (Go module records) ----------------------------------
 
+// A source location: a frame of a stack, or a site an instrumentation record
+// names. SiteAt and ShortSite (below) are the one place a stack frame becomes
+// a site, for the analysis's messages and every report.
 struct SourceSite {
-  std::string func, file;
+  std::string func, file;  // file as in the trace (absolute)
   int64_t line = 0;
   bool empty() const { return func.empty() && file.empty(); }
 };
@@ -359,13 +362,33 @@ class Analysis {
   // a testing.tRunner goroutine (a `go test` trace), else "".
   std::string tested_package;
 
+  // What counts as user code besides what is not the runtime, the standard
+  // library or cancelflow's own: AnalysisOptions::user_packages, then the
+  // packages whose tests ran in the trace (prefixes such as "net/http.").
+  std::vector<std::string> user_packages;
+
   const GoroutineInfo* Goroutine(GoId id) const;
   bool instrumented() const { return quality.instrumentation_records > 0; }
+  // Index of the first user frame of `stack` (by user_packages, as the
+  // analysis decided its findings' user frames), -1 if none.
+  int FirstUserFrame(StackId stack) const;
 
  private:
   std::shared_ptr<const StringPool> strings_;
   std::shared_ptr<const StackPool> stacks_;
 };
+
+// ---- Sites --------------------------------------------------------------------------
+
+// The frame of `stack` at index `frame` (leaf first) as a source location;
+// empty when the stack has no such frame (frame < 0: none).
+SourceSite SiteAt(const StackPool& stacks, const StringPool& strings, StackId stack, int frame);
+SourceSite SiteAt(const Analysis& a, StackId stack, int frame);
+// One frame as a source location.
+SourceSite SiteAt(const Analysis& a, FrameId frame);
+// "main.worker (worker.go:42)": the function, then the file's base name and
+// the line; the short form of a site in messages and timelines.
+std::string ShortSite(const SourceSite& s);
 
 // Stable fingerprint of a finding: 16 hex digits of FNV-1a over the rule id,
 // the goroutine's start function, the function names (not lines, not paths:

@@ -288,6 +288,7 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
   a.contexts = std::move(m.contexts);
   a.tests = std::move(m.tests);
   a.quality = std::move(m.quality);
+  a.user_packages = m.user_packages;
   a.tested_package = std::move(m.tested_package);
   return a;
 }

@@ -73,11 +73,7 @@ std::string GoroutineLabel(const ModelState& m, const GoroutineInfo& g) {
 
 std::string SiteOf(const ModelState& m, StackId s, int frame) {
   if (frame < 0) return "?";
-  const Frame& f = m.stacks->GetFrame(m.stacks->Frames(s)[static_cast<size_t>(frame)]);
-  std::string_view file = m.Str(f.file);
-  const size_t slash = file.rfind('/');
-  if (slash != std::string_view::npos) file.remove_prefix(slash + 1);
-  return fmt::format("{} ({}:{})", m.Str(f.func), file, f.line);
+  return ShortSite(SiteAt(*m.stacks, *m.strings, s, frame));
 }
 
 LatencyStats ComputeLatency(std::vector<Time> v) {

@@ -39,11 +39,7 @@ std::vector<std::string_view> ModelState::Funcs(StackId s) const {
 
 bool IsLibraryFunc(std::string_view f) { return IsRuntimeOrStdFrame(f); }
 
-bool ModelState::IsUser(std::string_view f) const {
-  for (const std::string& p : user_packages)
-    if (StartsWith(f, p)) return true;
-  return !IsRuntimeOrStdFrame(f);
-}
+bool ModelState::IsUser(std::string_view f) const { return IsUserFrame(f, user_packages); }
 
 bool ModelState::IsUserGoroutine(std::string_view start) const {
   for (const std::string& p : user_packages)

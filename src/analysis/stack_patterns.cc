@@ -185,6 +185,12 @@ bool IsPlumbingGoroutine(std::string_view start) {
 
 bool IsRuntimeOrStdFrame(std::string_view f) { return IsStdFunction(f) || IsCancelflowOwn(f); }
 
+bool IsUserFrame(std::string_view f, std::span<const std::string> user_packages) {
+  for (const std::string& p : user_packages)
+    if (StartsWith(f, p)) return true;
+  return !IsRuntimeOrStdFrame(f);
+}
+
 bool IsPropagateCancelGoroutine(std::string_view f) {
   return IsContextClosure(f, "(*cancelCtx).propagateCancel") || IsContextClosure(f, "propagateCancel");
 }

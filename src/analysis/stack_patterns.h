@@ -83,6 +83,10 @@ bool IsStdFunction(std::string_view func);
 // first frame that is not one of these is a stack's "user frame"
 // (docs/findings.md; go/scenarios' reference checker uses the same definition).
 bool IsRuntimeOrStdFrame(std::string_view func);
+// A user frame: not IsRuntimeOrStdFrame, or in one of `user_packages`
+// (prefixes such as "net/http.": AnalysisOptions::user_packages and the
+// packages under test, Analysis::user_packages).
+bool IsUserFrame(std::string_view func, std::span<const std::string> user_packages);
 
 // ---- cancelflow's own Go packages: the one list ----------------------------
 

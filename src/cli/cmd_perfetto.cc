@@ -44,15 +44,8 @@ int RunPerfetto(const PerfettoOptions& opts) {
                                        ? fmt::format(": {} goroutines keep only their latest slice",
                                                      st.latest_only_goroutines)
                                        : std::string());
-    // Every other cap that was hit (docs/outputs.md, "Size bounds").
-    if (st.AnyDropped()) {
-      line += fmt::format("; caps hit: {} cancellations, {} flows, {} finding marks, {} goroutine tracks, {} contexts, "
-                          "{} tasks, {} events (byte budget), {} strings cut",
-                          st.dropped_cancellations, st.dropped_flows, st.dropped_finding_instants,
-                          st.dropped_goroutine_tracks, st.dropped_contexts, st.dropped_tasks, st.dropped_bytes_cap,
-                          st.strings_cut);
-    }
-    line += "\n";
+    // Every other cap that was hit (docs/outputs.md, "Bounds policy").
+    line += report::CapsHitLine(st.Caps()) + "\n";
     std::fputs(line.c_str(), stdout);
   }
   return AnalysisExitStatus(*a);

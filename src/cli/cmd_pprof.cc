@@ -37,9 +37,9 @@ int RunPprof(const PprofOptions& opts) {
   if (!WritePprofFile(writer, *a, opts.out, &st)) return kExitError;
   if (opts.out != "-") {
     std::fputs(fmt::format("wrote {}: {} bytes, {} samples; {} post-cancel windows, {} of {} CPU samples in them, "
-                           "{} leaked goroutines\n",
+                           "{} leaked goroutines{}\n",
                            InertText(opts.out), st.bytes, st.samples, st.windows, st.post_cancel_cpu_samples, st.cpu_samples_seen,
-                           st.leaked_goroutines)
+                           st.leaked_goroutines, report::CapsHitLine(st.Caps()))
                    .c_str(),
                stdout);
   }

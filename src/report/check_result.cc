@@ -16,32 +16,18 @@ std::string RelativeTo(const std::string& path, const std::string& root, bool* r
   return path.substr(root.size() + 1);
 }
 
-Site SiteOf(const Analysis& a, StackId stack, int index, const std::string& module_root) {
-  Site s;
-  if (index < 0 || stack == kNoStack) return s;
-  const auto frames = a.stacks().Frames(stack);
-  if (static_cast<size_t>(index) >= frames.size()) return s;
-  const Frame& fr = a.stacks().GetFrame(frames[static_cast<size_t>(index)]);
-  s.func = std::string(a.Str(fr.func));
-  s.abs_file = std::string(a.Str(fr.file));
-  s.file = RelativeTo(s.abs_file, module_root, &s.relative);
-  s.line = static_cast<int64_t>(fr.line);
-  return s;
-}
-
-namespace {
-
-// Context rules carry the ctx record's site instead of stacks.
-Site ContextSite(const SourceSite& src, const std::string& root) {
+Site ResolveSite(const SourceSite& src, const std::string& module_root) {
   Site s;
   s.func = src.func;
   s.abs_file = src.file;
-  s.file = RelativeTo(s.abs_file, root, &s.relative);
+  s.file = RelativeTo(s.abs_file, module_root, &s.relative);
   s.line = src.line;
   return s;
 }
 
-}  // namespace
+Site SiteOf(const Analysis& a, StackId stack, int index, const std::string& module_root) {
+  return ResolveSite(SiteAt(a, stack, index), module_root);
+}
 
 void AddTrace(CheckResult& result, std::string path, Analysis analysis, const CheckConfig& config,
               const std::set<std::string>& baseline) {
@@ -57,7 +43,8 @@ void AddTrace(CheckResult& result, std::string path, Analysis analysis, const Ch
     cf.suppressed = baseline.count(cf.fingerprint) > 0;
     cf.fails = !cf.suppressed && config.Fails(f.severity, f.certainty);
     cf.creation = SiteOf(a, f.creation_stack, f.creation_user_frame, result.module_root);
-    if (!f.context_site.empty()) cf.creation = ContextSite(f.context_site, result.module_root);
+    // Context rules carry the ctx record's site instead of stacks.
+    if (!f.context_site.empty()) cf.creation = ResolveSite(f.context_site, result.module_root);
     cf.block = SiteOf(a, f.block_stack, f.block_user_frame, result.module_root);
     cf.primary = cf.block.empty() ? cf.creation : cf.block;
     std::string_view what = a.Str(f.start_func);

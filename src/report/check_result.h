@@ -69,6 +69,8 @@ struct CheckResult {
   bool partial = false;  // some trace broke part-way
 };
 
+// A source location (SiteAt, cancelflow/analysis.h) resolved against the module root.
+Site ResolveSite(const SourceSite& site, const std::string& module_root);
 // The frame of `stack` at `index` as a Site (empty when out of range).
 Site SiteOf(const Analysis& a, StackId stack, int index, const std::string& module_root);
 // `path` relative to `root` when it is inside it ("" root: unchanged).

@@ -6,13 +6,13 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "base/check.h"
 #include "base/flat_map.h"
-#include "base/trace_buffer.h"
-#include "cancelflow/reader.h"
 #include "report/json_report.h"
 #include "report/pprof_writer.h"
 
@@ -48,17 +48,6 @@ struct Lane {
   std::vector<Window> focus;  // sorted, disjoint: kept at full resolution
 };
 
-// Maps each state transition of a goroutine to the span it opens.
-SpanState SpanOf(const StateTransition& st, uint32_t* reason) {
-  *reason = 0;
-  switch (st.go_to()) {
-    case GoState::kRunning: return kRunning;
-    case GoState::kWaiting: *reason = st.reason.value(); return kBlocked;
-    case GoState::kSyscall: return kSyscall;
-    default: return kNone;
-  }
-}
-
 // Around a cancellation, the lanes of its canceler and woken goroutines stay
 // at full resolution: from kFocusBefore before it to kFocusAfter after.
 constexpr Time kFocusBefore = 5'000'000;
@@ -77,10 +66,14 @@ struct HtmlWriter::Impl {
   std::vector<Annotation> annotations;  // logs, regions, tasks (first max_annotations)
   uint64_t annotations_dropped = 0;
   Time first = -1, last = 0;
-  // Second pass.
+  // Second pass (PlanLanes, OnLaneEvent, EndLanes).
   std::vector<Lane> lanes;
   FlatMap<uint32_t> lane_of;  // goid -> index in lanes
   uint64_t merged = 0;
+  uint64_t lanes_dropped = 0, lanes_empty = 0;  // PlanLanes' counts (HtmlStats)
+  Time lanes_end = 0;                           // where EndLanes closes the open spans
+  bool planned = false;                         // PlanLanes ran (Write requires it)
+  std::vector<std::string> reason_names{""};   // Span::reason after EndLanes: index into these
 
   void OnEvent(const Event& e, const Reader& reader) {
     pprof.OnEvent(e, reader);
@@ -111,8 +104,7 @@ struct HtmlWriter::Impl {
     if (e.kind != EventKind::kStateTransition) return;
     const StateTransition st = GetStateTransition(e);
     if (st.resource.kind != ResourceKind::kGoroutine) return;
-    uint32_t reason;
-    const bool opens = SpanOf(st, &reason) != kNone;
+    const bool opens = SpanOf(st).state != kNone;
     auto [count, inserted] = activity.Insert(static_cast<uint64_t>(st.resource.id), 0);
     if (opens && *count < UINT32_MAX) ++*count;
   }
@@ -130,7 +122,7 @@ struct HtmlWriter::Impl {
   }
 
   // The second pass: the chosen goroutines' spans, read again from the trace.
-  void OnLaneEvent(const Event& e, const Reader& reader) {
+  void OnLaneEvent(const Event& e, const StringPool& strings, const StackPool& stacks) {
     if (e.kind != EventKind::kStateTransition) return;
     const StateTransition st = GetStateTransition(e);
     if (st.resource.kind != ResourceKind::kGoroutine) return;
@@ -138,11 +130,12 @@ struct HtmlWriter::Impl {
     if (i == nullptr) return;
     Lane& l = lanes[*i];
     if (st.go_from() == GoState::kNotExist && st.go_to() == GoState::kRunnable && st.stack != kNoStack &&
-        !reader.stacks().Frames(st.stack).empty()) {
-      l.start_func = std::string(reader.strings().Get(reader.stacks().GetFrame(reader.stacks().Frames(st.stack)[0]).func));
+        !stacks.Frames(st.stack).empty()) {
+      l.start_func = std::string(strings.Get(stacks.GetFrame(stacks.Frames(st.stack)[0]).func));
     }
-    uint32_t reason;
-    const SpanState s = SpanOf(st, &reason);
+    const SpanStart open = SpanOf(st);
+    const SpanState s = open.state;
+    const uint32_t reason = open.reason.value();
     if (s == l.open_state && reason == l.open_reason && s != kNone) return;  // GoStatus repeat
     Close(l, e.time);
     if (s != kNone) {
@@ -158,7 +151,7 @@ struct HtmlWriter::Impl {
   // goroutine the analysis names, then the busiest. Goroutines with no
   // running, blocked or syscall time get no lane unless the analysis names
   // them. Fills `lanes` (by goroutine id) with their focus windows.
-  void ChooseLanes(const Analysis& a, HtmlStats* st) {
+  void ChooseLanes(const Analysis& a) {
     std::unordered_map<int64_t, uint8_t> tier;
     auto rank = [&](int64_t g, uint8_t t) {
       if (g < 0) return;
@@ -206,8 +199,8 @@ struct HtmlWriter::Impl {
       return x.g < y.g;
     });
     const size_t keep = std::min<size_t>(order.size(), opts.max_lanes);
-    st->lanes_dropped = order.size() - keep;
-    st->lanes_empty = empty;
+    lanes_dropped = order.size() - keep;
+    lanes_empty = empty;
     order.resize(keep);
     std::sort(order.begin(), order.end(), [](const Candidate& x, const Candidate& y) { return x.g < y.g; });
     lanes.clear();
@@ -245,31 +238,34 @@ struct HtmlWriter::Impl {
     }
   }
 
-  json Timeline(const Analysis& a, const TraceBuffer& trace, HtmlStats* st, const HtmlWriter::ReadProgress& progress) {
-    const Time start = a.quality.start >= 0 ? a.quality.start : std::max<Time>(first, 0);
-    const Time end = std::max(last, a.quality.end);
-    ChooseLanes(a, st);
+  void PlanLanes(const Analysis& a) {
+    lanes_end = std::max(last, a.quality.end);
+    reason_names = {""};
+    ChooseLanes(a);
+    planned = true;
+  }
 
-    // Second pass over the trace for the chosen lanes only. The analysis's
-    // reader stopped where the trace broke; this one stops at the same event.
-    std::vector<std::string> reason_names{""};                // index = JSON index
+  // The end of the second pass: spans still open end with the trace; block
+  // reasons (StringIds of the second pass's reader) become indexes into
+  // reason_names, in the order the lanes use them.
+  void EndLanes(const StringPool& strings) {
     std::unordered_map<uint32_t, uint32_t> reason_index{{0, 0}};  // StringId value of this reader -> JSON index
-    auto reader = Reader::Open(trace);
-    if (reader && !lanes.empty()) {
-      uint64_t events = 0;
-      reader->ForEachEvent([&](const Event& e) {
-        OnLaneEvent(e, *reader);
-        if (progress && ++events % 65536 == 0) progress(reader->bytes_loaded(), trace.size());
-      });
-      for (Lane& l : lanes) {
-        Close(l, end);
-        for (Span& s : l.spans) {
-          auto [it, inserted] = reason_index.try_emplace(s.reason, static_cast<uint32_t>(reason_names.size()));
-          if (inserted) reason_names.emplace_back(reader->strings().Get(StringId(s.reason)));
-          s.reason = it->second;
-        }
+    for (Lane& l : lanes) {
+      Close(l, lanes_end);
+      for (Span& s : l.spans) {
+        auto [it, inserted] = reason_index.try_emplace(s.reason, static_cast<uint32_t>(reason_names.size()));
+        if (inserted) reason_names.emplace_back(strings.Get(StringId(s.reason)));
+        s.reason = it->second;
       }
     }
+  }
+
+  json Timeline(const Analysis& a, HtmlStats* st) {
+    const Time start = a.quality.start >= 0 ? a.quality.start : std::max<Time>(first, 0);
+    const Time end = std::max(last, a.quality.end);
+    st->lanes_dropped = lanes_dropped;
+    st->lanes_empty = lanes_empty;
+    st->annotations_dropped = annotations_dropped;
 
     // Output span budget, shared evenly; lanes over their share are merged
     // outside their focus windows first.
@@ -306,7 +302,7 @@ struct HtmlWriter::Impl {
                 {"end_ns", end},
                 {"annotations", std::move(notes)},
                 {"annotations_dropped", annotations_dropped},
-                {"reasons", std::move(reason_names)},
+                {"reasons", std::exchange(reason_names, {""})},
                 {"lanes", std::move(out_lanes)},
                 {"goroutines_seen", seen},
                 {"lanes_dropped", st->lanes_dropped},
@@ -389,6 +385,17 @@ HtmlWriter::HtmlWriter(const HtmlOptions& options) : impl_(std::make_unique<Impl
 HtmlWriter::~HtmlWriter() = default;
 void HtmlWriter::OnEvent(const Event& e, const Reader& reader) { impl_->OnEvent(e, reader); }
 
+bool HtmlWriter::PlanLanes(const Analysis& a) {
+  impl_->PlanLanes(a);
+  return !impl_->lanes.empty();
+}
+
+void HtmlWriter::OnLaneEvent(const Event& e, const StringPool& strings, const StackPool& stacks) {
+  impl_->OnLaneEvent(e, strings, stacks);
+}
+
+void HtmlWriter::EndLanes(const StringPool& strings) { impl_->EndLanes(strings); }
+
 std::string EscapeJsonForScript(std::string_view in) {
   std::string out;
   out.reserve(in.size() + in.size() / 16);
@@ -410,8 +417,8 @@ std::string EscapeJsonForScript(std::string_view in) {
   return out;
 }
 
-std::string HtmlWriter::Write(const Analysis& a, const TraceBuffer& trace, HtmlStats* stats,
-                              const ReadProgress& progress) {
+std::string HtmlWriter::Write(const Analysis& a, HtmlStats* stats) {
+  CF_CHECK(impl_->planned);  // PlanLanes (and the lanes' read) come first
   HtmlStats st;
   // The page lists at most 2,000 cancellations, 3,000 contexts and draws at
   // most max_lanes lanes: the embedded document keeps about that much, within
@@ -433,7 +440,7 @@ std::string HtmlWriter::Write(const Analysis& a, const TraceBuffer& trace, HtmlS
   // before its closing brace.
   while (!doc.empty() && (doc.back() == '\n' || doc.back() == ' ')) doc.pop_back();
   if (!doc.empty() && doc.back() == '}') doc.pop_back();
-  json extra = {{"timeline", impl_->Timeline(a, trace, &st, progress)}, {"flame", impl_->Flame(a, &st)}};
+  json extra = {{"timeline", impl_->Timeline(a, &st)}, {"flame", impl_->Flame(a, &st)}};
   st.strings_cut = TruncateStrings(extra, impl_->opts.max_string);
   std::string extra_text = extra.dump(-1, ' ', true, json::error_handler_t::replace);  // ASCII, as AnalysisToJson
   doc += ",";

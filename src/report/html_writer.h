@@ -5,16 +5,18 @@
 //    embedded PprofWriter (whose post-cancel samples become the flame graph),
 //    keeps the first logs, regions and tasks, and counts per goroutine the
 //    spans it opens (running, blocked, syscall).
-// 2. Write(analysis, trace) chooses the lanes, after the analysis, in tiers:
+// 2. PlanLanes(analysis) chooses the lanes, after the analysis, in tiers:
 //    the goroutines each finding names (its first 20), the canceler and the
 //    first 20 woken goroutines of each cancellation a finding cites, every
-//    other goroutine the analysis names, then the busiest. It then reads the
-//    trace again and keeps the state spans of the chosen goroutines only
-//    (runnable time is left as a gap), so a goroutine first seen at the end
-//    of a huge trace has its lane like any other. Around each cancellation
-//    its canceler and woken goroutines stay at full resolution (5 ms before
-//    to 50 ms after, at most 64 windows per lane); elsewhere short spans are
-//    merged to fit the caps.
+//    other goroutine the analysis names, then the busiest. The caller (the
+//    CLI: `cancelflow html`, `analyze --html`) then reads the trace again,
+//    as a stage of its own pipeline, and gives every event to OnLaneEvent,
+//    which keeps the state spans of the chosen goroutines only (runnable
+//    time is left as a gap), so a goroutine first seen at the end of a huge
+//    trace has its lane like any other. Around each cancellation its
+//    canceler and woken goroutines stay at full resolution (5 ms before to
+//    50 ms after, at most 64 windows per lane); elsewhere short spans are
+//    merged to fit the caps. The writer never opens the trace itself.
 // It emits one HTML file: the template, CSS and JS of
 // src/report/html_assets (embedded in the binary at build time by
 // cmake/embed_assets.cmake) and one `<script type="application/json"
@@ -57,10 +59,7 @@
 #include <string_view>
 
 #include "cancelflow/analysis.h"
-
-namespace cancelflow {
-class TraceBuffer;
-}
+#include "report/bounds.h"
 
 namespace cancelflow::report {
 
@@ -92,7 +91,17 @@ struct HtmlStats {
   uint64_t flame_samples = 0;
   uint64_t strings_cut = 0;      // timeline/flame strings longer than max_string
   uint64_t flame_samples_dropped = 0;
+  uint64_t annotations_dropped = 0;  // logs, regions, tasks past max_annotations
   uint64_t bytes = 0;
+
+  // The caps record (report/bounds.h). The embedded analysis document says
+  // what its own caps left out in its "truncated" member.
+  CapsRecord Caps() const {
+    return {{{lanes_dropped, "goroutine lanes"},
+             {flame_samples_dropped, "flame stacks"},
+             {annotations_dropped, "logs, regions and tasks"},
+             {strings_cut, "strings cut"}}};
+  }
 };
 
 class HtmlWriter final : public EventObserver {
@@ -102,14 +111,25 @@ class HtmlWriter final : public EventObserver {
   HtmlWriter(const HtmlWriter&) = delete;
   HtmlWriter& operator=(const HtmlWriter&) = delete;
 
+  // The analysis pass.
   void OnEvent(const Event& e, const Reader& reader) override;
 
-  // The whole HTML document (call once, after the pass). `trace` is the
-  // buffer the analysis read: the timeline reads it again, calling
-  // `progress(bytes read, total)` now and then if it is set.
-  using ReadProgress = std::function<void(uint64_t bytes_read, uint64_t total)>;
-  std::string Write(const Analysis& analysis, const TraceBuffer& trace, HtmlStats* stats = nullptr,
-                    const ReadProgress& progress = {});
+  // The timeline's second read of the trace, which the caller drives, after
+  // the analysis pass and before Write:
+  //   1. PlanLanes(analysis) chooses the lanes; false when there are none
+  //      (then skip 2 and 3);
+  //   2. every ordered event of a new Reader on the same trace buffer goes
+  //      to OnLaneEvent, with that Reader's pools (the read may stop where
+  //      the analysis's read stopped: the trace broke there);
+  //   3. EndLanes(that Reader's strings), while its pools are alive: closes
+  //      the open spans at the end of the trace and names the block reasons.
+  // Without 2 and 3 (the trace could not be read again) the lanes are empty.
+  bool PlanLanes(const Analysis& analysis);
+  void OnLaneEvent(const Event& e, const StringPool& strings, const StackPool& stacks);
+  void EndLanes(const StringPool& strings);
+
+  // The whole HTML document (call once, after the lanes' read).
+  std::string Write(const Analysis& analysis, HtmlStats* stats = nullptr);
 
   struct Impl;
 

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/bounds.h"
+
 namespace cancelflow::report {
 namespace {
 
@@ -430,8 +432,7 @@ uint64_t TruncateStrings(json& v, size_t max_bytes) {
   if (v.is_string()) {
     std::string& s = v.get_ref<std::string&>();
     if (s.size() > max_bytes) {
-      size_t n = max_bytes;
-      while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // not inside a UTF-8 sequence
+      const size_t n = Utf8Prefix(s, max_bytes);
       const size_t dropped = s.size() - n;
       s.resize(n);
       s += "\xE2\x80\xA6(" + std::to_string(dropped) + " bytes cut)";  // U+2026

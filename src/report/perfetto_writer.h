@@ -15,7 +15,7 @@
 // sequence, so trace_processor never has to re-sort.
 //
 // TRACK LAYOUT
-//   process "main.worker <- main.main:42"     one per (start function, creation site)
+//   process "main.worker <- main.main (main.go:42)"  one per (start function, creation site)
 //     thread "main.worker g12"                 one per goroutine: running / <block reason> / syscall
 //       "g12 regions"                          user regions (own track: regions span state slices)
 //   "GC" / "STW"                               GC mark phases, stop-the-world ranges
@@ -63,6 +63,7 @@
 #include <string_view>
 
 #include "cancelflow/analysis.h"
+#include "report/bounds.h"
 
 namespace cancelflow::report {
 
@@ -104,12 +105,17 @@ struct PerfettoStats {
   uint64_t strings_cut = 0;               // strings cut to 256 bytes
   uint64_t bytes = 0;
 
-  // Whether any cap or bound left something out (merging is not a loss).
-  bool AnyDropped() const {
-    return dropped_goroutine_cap + dropped_total_cap + dropped_cancellations + dropped_flows +
-               dropped_finding_instants + dropped_goroutine_tracks + dropped_contexts + dropped_tasks +
-               dropped_bytes_cap + strings_cut >
-           0;
+  // The caps record (report/bounds.h) beyond the slice caps, which the
+  // summary line states on their own (merging is not a loss).
+  CapsRecord Caps() const {
+    return {{{dropped_cancellations, "cancellations"},
+             {dropped_flows, "flows"},
+             {dropped_finding_instants, "finding marks"},
+             {dropped_goroutine_tracks, "goroutine tracks"},
+             {dropped_contexts, "contexts"},
+             {dropped_tasks, "tasks"},
+             {dropped_bytes_cap, "events (byte budget)"},
+             {strings_cut, "strings cut"}}};
   }
 };
 

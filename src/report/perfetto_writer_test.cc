@@ -135,6 +135,35 @@ TEST(PerfettoWriter, GoroutineTimelineOfARealTrace) {
   EXPECT_EQ(out.stats.dropped_total_cap + out.stats.dropped_goroutine_cap, 0u);
 }
 
+// A blocked slice's site is the analysis's user frame in the one site form
+// ("func (file.go:42)"), so the packages the analysis counts as user code
+// (user_packages, the packages under test) count here too.
+TEST(PerfettoWriter, BlockedSitesFollowTheAnalysisUserPackages) {
+  auto sites = [](const std::vector<std::string>& user_packages) {
+    PerfettoWriter w;
+    auto pass = testing::RunPass("examples/traces/cancel-demo.trace", {&w});
+    EXPECT_TRUE(pass);
+    pass->analysis->user_packages = user_packages;
+    auto out = WriteAndDecode(w, *pass->analysis, "sites.pftrace");
+    std::set<std::string> found;
+    for (const auto& e : out.trace.events)
+      if (e.type == "TYPE_SLICE_BEGIN" && e.categories == std::vector<std::string>{"sched"} && e.args.count("site"))
+        found.insert(e.args.at("site"));
+    return found;
+  };
+  auto in_main = [](const std::set<std::string>& found) {
+    size_t n = 0;
+    for (const std::string& site : found) n += site.rfind("main.", 0) == 0;
+    return n;
+  };
+  const std::set<std::string> plain = sites({});
+  ASSERT_FALSE(plain.empty());
+  for (const std::string& site : plain) EXPECT_THAT(site, ::testing::MatchesRegex(R"(\S+ \(\S+\.(go|s):[0-9]+\))")) << site;
+  EXPECT_GT(in_main(plain), 0u);  // user frames below the runtime's wait frames
+  // With runtime counted as user code, those sites are the runtime's wait frames.
+  EXPECT_LT(in_main(sites({"runtime."})), in_main(plain));
+}
+
 TEST(PerfettoWriter, CancellationFlowsReachEveryWokenGoroutine) {
   PerfettoWriter w;
   auto pass = testing::RunPass("examples/traces/cancel-demo.trace", {&w});

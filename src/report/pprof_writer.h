@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "cancelflow/analysis.h"
+#include "report/bounds.h"
 
 namespace cancelflow::report {
 
@@ -57,8 +58,11 @@ struct PprofStats {
   uint64_t windows = 0;
   uint64_t leaked_goroutines = 0;
   uint64_t samples = 0;  // pprof Samples written (after merging)
-  uint64_t dropped_records = 0;
+  uint64_t dropped_records = 0;  // CPU samples and unblock stacks past max_records
   uint64_t bytes = 0;    // gzipped size
+
+  // The caps record (report/bounds.h).
+  CapsRecord Caps() const { return {{{dropped_records, "CPU samples and unblock stacks (max_records)"}}}; }
 };
 
 // One aggregated sample of the profile: a stack (leaf first) and its values

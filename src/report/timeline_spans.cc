@@ -2,6 +2,15 @@
 
 namespace cancelflow::report {
 
+SpanStart SpanOf(const StateTransition& st) {
+  switch (st.go_to()) {
+    case GoState::kRunning: return {kRunning, {}, {}};
+    case GoState::kWaiting: return {kBlocked, st.reason, st.stack};
+    case GoState::kSyscall: return {kSyscall, {}, {}};
+    default: return {};
+  }
+}
+
 uint64_t MergePairs(std::vector<Span>* spans, const std::vector<Window>& focus, bool all) {
   std::vector<Span>& s = *spans;
   size_t w = 0;  // first window that does not end before the span

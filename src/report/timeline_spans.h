@@ -1,5 +1,6 @@
-// Timeline spans of the HTML report: a goroutine's state over time, and how
-// a lane is shrunk to a span budget.
+// Timeline spans: a goroutine's state over time (the one state-to-span
+// mapping of the timeline writers, HTML lanes and Perfetto slices), and how
+// an HTML lane is shrunk to a span budget.
 //
 // Why spans are merged instead of dropped: a busy goroutine's early spans
 // matter as much as its late ones (a cancel can come at any time), and at
@@ -24,6 +25,17 @@
 namespace cancelflow::report {
 
 enum SpanState : uint8_t { kNone = 0, kRunning = 1, kBlocked = 2, kSyscall = 3 };
+
+// The span a goroutine state transition opens: running, blocked (with the
+// transition's block reason and stack), syscall; kNone for states that are
+// not drawn (runnable time is a gap, not a span; not-existing ends the
+// goroutine). Only for transitions of goroutines.
+struct SpanStart {
+  SpanState state = kNone;
+  StringId reason;  // kBlocked: the block reason
+  StackId stack;    // kBlocked: the block stack
+};
+SpanStart SpanOf(const StateTransition& st);
 
 struct Span {
   Time begin = 0, end = 0;

@@ -64,5 +64,28 @@ TEST(TimelineSpans, MergedSpanKeepsTheLongerHalf) {
   EXPECT_EQ(s[0].end, 30);
 }
 
+// The one state-to-span mapping (HTML lanes, Perfetto slices): blocked spans
+// carry the transition's reason and stack; runnable and gone open none.
+TEST(TimelineSpans, SpanOfEachGoroutineState) {
+  auto to = [](GoState s) {
+    StateTransition st;
+    st.resource = ResourceId{ResourceKind::kGoroutine, 1};
+    st.from = static_cast<uint8_t>(GoState::kRunnable);
+    st.to = static_cast<uint8_t>(s);
+    st.reason = StringId(7);
+    st.stack = StackId(9);
+    return SpanOf(st);
+  };
+  EXPECT_EQ(to(GoState::kRunning).state, kRunning);
+  EXPECT_EQ(to(GoState::kRunning).reason, StringId());
+  EXPECT_EQ(to(GoState::kSyscall).state, kSyscall);
+  const SpanStart blocked = to(GoState::kWaiting);
+  EXPECT_EQ(blocked.state, kBlocked);
+  EXPECT_EQ(blocked.reason, StringId(7));
+  EXPECT_EQ(blocked.stack, StackId(9));
+  EXPECT_EQ(to(GoState::kRunnable).state, kNone);
+  EXPECT_EQ(to(GoState::kNotExist).state, kNone);
+}
+
 }  // namespace
 }  // namespace cancelflow::report
