@@ -181,6 +181,18 @@ DirectRun ClassifyFlags(const std::vector<std::string>& go_flags, const char* go
   return run;
 }
 
+bool VerboseFlag(const std::vector<std::string>& go_flags) {
+  bool verbose = false;
+  for (const auto& arg : go_flags) {
+    if (arg == "-args" || arg == "--args") break;
+    const auto f = SplitFlag(arg);
+    if (!f || f->name != "v") continue;
+    verbose = !f->value || *f->value == "test2json" ||
+              (IsGoBool(*f->value) && f->value->front() != '0' && f->value->front() != 'f' && f->value->front() != 'F');
+  }
+  return verbose;
+}
+
 // go's name for a package's test binary: the import path's last element, or
 // the one before a major version (example.com/mod/v2 -> mod.test).
 std::string TestBinaryName(std::string_view import_path) {

@@ -1,11 +1,11 @@
-#include "report/go_test_events.h"
+#include "cli/test2json.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
-namespace cancelflow::report {
+namespace cancelflow::cli {
 namespace {
 
 using ::testing::ElementsAre;
@@ -127,4 +127,4 @@ TEST(GoTestJson, DecodesEventsAndKeepsOtherLines) {
 }
 
 }  // namespace
-}  // namespace cancelflow::report
+}  // namespace cancelflow::cli
