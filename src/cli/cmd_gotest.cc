@@ -149,7 +149,9 @@ int RunTest(const TestOptions& opts) {
   RunnerOptions run;
   run.go_flags = opts.go_flags;
   run.direct = ClassifyFlags(opts.go_flags, std::getenv("GOFLAGS"));
-  run.verbose = VerboseFlag(opts.go_flags);
+  const GoTestOutputMode mode = OutputMode(opts.go_flags);
+  run.verbose = mode.verbose;
+  run.show_passed = mode.show_passed;
   run.goroot = listed->goroot;
   run.log_base = scratch + "/go-test-c";
   run.parallel = run.direct.bench ? 1

@@ -47,9 +47,14 @@ struct DirectRun {
 // flag in GOFLAGS; a value go test would reject, left to it for its message).
 DirectRun ClassifyFlags(const std::vector<std::string>& go_flags, const char* goflags_env);
 
-// Whether the go test flags ask for -v (go test then shows every test's
-// output, `=== RUN` lines and `--- PASS` reports).
-bool VerboseFlag(const std::vector<std::string>& go_flags);
+// What the go test flags make go test show: -v (every test's output, `=== RUN`
+// lines and `--- PASS` reports), and whether a passing package's output is
+// shown (-v; -bench, -fuzz: go test streams the output).
+struct GoTestOutputMode {
+  bool verbose = false;
+  bool show_passed = false;
+};
+GoTestOutputMode OutputMode(const std::vector<std::string>& go_flags);
 
 // go's name for a package's test binary: the import path's last element, or
 // the one before a major version (example.com/mod/v2 -> mod.test).

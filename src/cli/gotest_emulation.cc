@@ -31,6 +31,14 @@ std::optional<ReportLine> ParseReport(std::string_view text) {
   return std::nullopt;
 }
 
+// A benchmark or sub-benchmark (test2json's isBenchmarkName on the top-level name).
+bool IsBenchmark(std::string_view name) {
+  constexpr std::string_view kBenchmark = "Benchmark";
+  if (!name.starts_with(kBenchmark)) return false;
+  return name.size() == kBenchmark.size() || name[kBenchmark.size()] == '/' ||
+         !(name[kBenchmark.size()] >= 'a' && name[kBenchmark.size()] <= 'z');
+}
+
 // testing's indenter: four spaces before each line.
 void AppendIndented(std::string& to, std::string_view text) {
   while (!text.empty()) {
@@ -187,7 +195,9 @@ GoTestResults ReadGoTestResults(const std::vector<GoTestEvent>& events) {
 std::string EmulateTestOutput(const std::vector<GoTestEvent>& events, bool verbose) {
   Printer p(verbose);
   for (const auto& ev : events) {
-    if (ev.action == "run" && !ev.test.empty()) {
+    if (ev.action == "run" && IsBenchmark(ev.test)) {
+      // A benchmark's `=== RUN` is for test2json only; its logs go straight to stdout.
+    } else if (ev.action == "run" && !ev.test.empty()) {
       p.Run(ev.test);
     } else if ((ev.action == "pause" || ev.action == "cont") && !ev.test.empty()) {
       p.Update(ev.test, fmt::format("=== {}{}\n", ev.action == "pause" ? "PAUSE " : "CONT  ", ev.test));
@@ -240,13 +250,13 @@ BinaryExit SplitGoTestTrailer(std::vector<GoTestEvent>& events, std::string_view
   return exit;
 }
 
-std::string GoTestPackageBlock(std::string_view import_path, std::string_view output, bool verbose,
+std::string GoTestPackageBlock(std::string_view import_path, std::string_view output, bool show_passed,
                                const BinaryExit& exit) {
   const std::string t = fmt::format("{:.3f}s", exit.seconds);
   const bool newline = output.empty() || output.ends_with('\n');
   std::string block;
   if (exit.ok) {
-    if (verbose) block += output;
+    if (show_passed) block += output;
     if (!newline) block += '\n';
     if (!exit.final_line.empty()) return block + exit.final_line;
     constexpr std::string_view kNoTests = "testing: warning: no tests to run\n";

@@ -24,7 +24,8 @@
 //     top-level test, and into the parent's buffer indented by four spaces for
 //     a subtest (so with -v a subtest's `--- PASS` follows its parent's, and
 //     without -v a failed test's logs follow its header).
-//   - the json-only lines (`=== NAME` after each t.Run, the ^V markers) are gone.
+//   - the json-only lines (`=== NAME` after each t.Run, a benchmark's `=== RUN`,
+//     the ^V markers) are gone; a benchmark's lines are printed at once.
 // INVARIANT: events that test2json attributes to a test keep their order; only
 // where buffered lines come out moves. A line that a test writes with
 // fmt.Print and that starts with four spaces is taken for a log line (the
@@ -74,9 +75,10 @@ struct BinaryExit {
 // how the binary ended as those lines tell.
 BinaryExit SplitGoTestTrailer(std::vector<GoTestEvent>& events, std::string_view import_path);
 
-// What go test ./... prints for the package: its output (shown when it failed
-// or with -v) and the lines go test adds after it.
-std::string GoTestPackageBlock(std::string_view import_path, std::string_view output, bool verbose,
+// What go test ./... prints for the package: its output (shown when it failed,
+// or when `show_passed`: with -v, or with -bench where go test streams it) and
+// the lines go test adds after it.
+std::string GoTestPackageBlock(std::string_view import_path, std::string_view output, bool show_passed,
                                const BinaryExit& exit);
 
 }  // namespace cancelflow::cli

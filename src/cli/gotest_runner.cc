@@ -129,13 +129,13 @@ void BuildTestBinaries(std::vector<Package>& pkgs, const std::vector<size_t>& to
 
 // What go test prints for the package, from its events; the kept .output
 // file holds the same.
-void EmulateGoTest(Package& p, const std::vector<GoTestEvent>& events, const BinaryExit& exit, bool verbose) {
+void EmulateGoTest(Package& p, const std::vector<GoTestEvent>& events, const BinaryExit& exit, const RunnerOptions& o) {
   p.go = ReadGoTestResults(events);
   if (p.go.build_failed || (p.go.result.empty() && !p.go.build_output.empty())) {
     p.go_error = p.go.build_output;
     return;
   }
-  p.printed = GoTestPackageBlock(p.import_path, EmulateTestOutput(events, verbose), verbose, exit);
+  p.printed = GoTestPackageBlock(p.import_path, EmulateTestOutput(events, o.verbose), o.show_passed, exit);
   if (FILE* f = std::fopen(p.output.c_str(), "wb")) {
     std::fwrite(p.printed.data(), 1, p.printed.size(), f);
     std::fclose(f);
@@ -208,7 +208,7 @@ void RunBinary(Package& p, const RunnerOptions& o) {
       }
     }
   }
-  EmulateGoTest(p, events, exit, o.verbose);
+  EmulateGoTest(p, events, exit, o);
   if (p.go.result.empty() && p.go_error.empty()) {
     p.go_error = fmt::format("{} exited with status {} without a result\n", p.binary, r.exit_code);
   }
@@ -227,7 +227,7 @@ void RunGoTest(Package& p, const RunnerOptions& o) {
   p.ran = true;
   std::vector<GoTestEvent> events = DecodeGoTestJson(ReadFile(p.raw));
   const BinaryExit exit = SplitGoTestTrailer(events, p.import_path);
-  EmulateGoTest(p, events, exit, o.verbose);
+  EmulateGoTest(p, events, exit, o);
   const std::string err = ReadFile(p.stderr_path);
   if (p.go_error.empty() && p.go.result.empty()) {
     p.go_error = err.empty() ? fmt::format("go test exited with status {} without a result\n", r.exit_code) : err;

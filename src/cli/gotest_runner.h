@@ -90,7 +90,8 @@ struct RunnerOptions {
   std::string log_base;  // go test -c's output files: log_base.out, .err
   size_t parallel = 1;   // test binaries at once
   size_t analyses = 1;   // analyses at once
-  bool verbose = false;  // -v: what go test -v prints
+  bool verbose = false;      // -v: what go test -v prints
+  bool show_passed = false;  // go test shows a passing package's output (-v, -bench)
   AnalysisOptions analysis;
 };
 

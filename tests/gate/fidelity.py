@@ -6,7 +6,7 @@ line, as are the per-package outputs cancelflow keeps (--keep-traces).
 
 Normalized on both sides, and nothing else:
   - durations: "(0.00s)" in reports and the timeout's running-tests list, the
-    time on "ok"/"FAIL" package lines;
+    time on "ok"/"FAIL" package lines, a benchmark's ns/op;
   - in tracebacks, the hex numbers (argument words, PCs, offsets) and goroutine
     ids, which differ between two runs of go test itself;
   - cancelflow's own lines, dropped from its output: "    cancelflow: " under a
@@ -28,6 +28,7 @@ NORMALIZE = [
     (re.compile(r"^(ok  |FAIL)\t(\S+)\t\d+\.\d+s"), r"\1\t\2\tD"),
     (re.compile(r"0x[0-9a-f]+\??"), "0x?"),
     (re.compile(r"goroutine \d+"), "goroutine N"),
+    (re.compile(r"\d+(\.\d+)? ns/op"), "T ns/op"),
 ]
 
 
@@ -87,17 +88,21 @@ def main(argv):
         # Alone, with a short -timeout (the package's test sleeps a minute).
         ("timeout", ["./timeout"], ["-count=1", "-tags", "fidelity_timeout", "-timeout=1s"]),
         ("timeout -v", ["./timeout"], ["-count=1", "-tags", "fidelity_timeout", "-timeout=1s", "-v"]),
+        # Benchmarks with -v: go test streams the output, so a passing package's lines show too.
+        ("bench -v", ["./pass", "./fail"], ["-count=1", "-run=^$", "-bench=.", "-benchtime=100x", "-v"]),
     ]
     for name, pkgs, flags in cases:
         kept = os.path.join(out, "kept-" + re.sub(r"\W+", "_", name))
         g = run(["go", "test"] + flags + pkgs, mod, env)
         c = run([bin_, "test", "--keep-traces", kept] + pkgs + ["--"] + flags, mod, env)
-        expect(g.returncode == 1 and c.returncode == 1, f"{name}: exit {c.returncode} (go test {g.returncode}), want 1")
+        rc = 0 if name.startswith("bench") else 1
+        expect(g.returncode == rc and c.returncode == rc, f"{name}: exit {c.returncode} (go test {g.returncode}), want {rc}")
         want, got = normalize(g.stdout, False), normalize(c.stdout, True)
         # The comparison has something to compare: failures, and with -v every test's lines.
-        failure = "panic: test timed out after 1s" if name.startswith("timeout") else "--- FAIL: "
+        failure = ("panic: test timed out after 1s" if name.startswith("timeout") else
+                   "BenchmarkDouble-" if name.startswith("bench") else "--- FAIL: ")
         expect(any(l.startswith(failure) for l in want), f"{name}: go test printed no {failure!r}")
-        if "-v" in flags:
+        if "-v" in flags and not name.startswith("bench"):
             expect(any(l.startswith("=== RUN   ") for l in want), f"{name}: go test -v printed no === RUN")
         compare(name, want, got)
         # What cancelflow keeps per package is what go test showed for it.

@@ -19,3 +19,10 @@ func TestTable(t *testing.T) {
 }
 
 func TestSkipped(t *testing.T) { t.Skip("not on this machine") }
+
+func BenchmarkDouble(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		Double(i)
+	}
+	b.Log("benchmark log")
+}
