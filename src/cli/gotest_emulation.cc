@@ -76,8 +76,16 @@ class Printer {
     out_ += line;
   }
 
+  // A benchmark starts (b.Run): without -v, its chatty name line goes and its
+  // logs wait for its result line (benchmark.go processBench).
+  void Benchmark(const std::string& name) {
+    bench_ = name;
+    bench_buf_.clear();
+  }
+
   // A line (or a piece of one) that test2json attributes to `test`.
   void Output(const std::string& test, std::string_view text) {
+    if (!verbose_ && !bench_.empty() && test == bench_ && BenchmarkOutput(text)) return;
     if (line_start_) {
       const auto n = Open(test);
       log_node_ = text.starts_with(kIndent) && n ? static_cast<int>(*n) : -1;
@@ -101,6 +109,14 @@ class Printer {
 
   // common.flushToParent for the report of `test`.
   void Report(const std::string& test, const ReportLine& r) {
+    if (!verbose_ && !bench_.empty() && test.starts_with(bench_) && r.status == "FAIL") {
+      // A failed benchmark: its header, then everything it logged.
+      out_ += r.header;
+      out_ += '\n';
+      out_ += bench_buf_;
+      bench_buf_.clear();
+      return;
+    }
     const auto n = Open(test);
     if (!n) {  // a report of no running test: printed as it came
       out_ += r.header;
@@ -127,6 +143,37 @@ class Printer {
   std::string Take() { return std::move(out_); }
 
  private:
+  // Output of the running benchmark without -v; false when it is printed as any other line.
+  bool BenchmarkOutput(std::string_view text) {
+    if (line_start_) {
+      bench_line_.clear();
+      if (text.size() == bench_.size() + 1 && text.starts_with(bench_) && text.back() == '\n') return true;
+      bench_log_ = text.starts_with(kIndent);
+    }
+    line_start_ = text.ends_with('\n');
+    if (bench_log_) {
+      bench_buf_ += text;
+      return true;
+    }
+    out_ += text;
+    bench_line_ += text;
+    if (!line_start_ || !bench_line_.starts_with(bench_)) return true;
+    const size_t tab = bench_line_.find('\t');
+    if (tab != std::string::npos && !bench_buf_.empty()) {
+      // The result line, then what the benchmark logged (B.trimOutput: ten lines at most).
+      std::string_view name = std::string_view(bench_line_).substr(0, tab);
+      while (name.ends_with(' ')) name.remove_suffix(1);
+      out_ += fmt::format("--- BENCH: {}\n", name);
+      size_t lines = 0, j = 0;
+      for (; j < bench_buf_.size(); ++j) {
+        if (bench_buf_[j] == '\n' && ++lines >= 10) break;
+      }
+      out_ += j < bench_buf_.size() ? bench_buf_.substr(0, j) + "\n\t... [output truncated]\n" : bench_buf_;
+      bench_buf_.clear();
+    }
+    return true;
+  }
+
   struct Node {
     std::string name;
     int parent = -1;  // -1: a top-level test
@@ -148,6 +195,10 @@ class Printer {
   std::string out_;
   bool line_start_ = true;
   int log_node_ = -1;  // the test whose log line is being written, or -1
+  std::string bench_;       // the running benchmark ("" = none)
+  std::string bench_buf_;   // its logs since its last result line
+  std::string bench_line_;  // the line being written for it
+  bool bench_log_ = false;  // that line is a log line
 };
 
 }  // namespace
@@ -196,7 +247,8 @@ std::string EmulateTestOutput(const std::vector<GoTestEvent>& events, bool verbo
   Printer p(verbose);
   for (const auto& ev : events) {
     if (ev.action == "run" && IsBenchmark(ev.test)) {
-      // A benchmark's `=== RUN` is for test2json only; its logs go straight to stdout.
+      // A benchmark's `=== RUN` is for test2json only; with -v its logs go straight to stdout.
+      p.Benchmark(ev.test);
     } else if (ev.action == "run" && !ev.test.empty()) {
       p.Run(ev.test);
     } else if ((ev.action == "pause" || ev.action == "cont") && !ev.test.empty()) {

@@ -25,7 +25,11 @@
 //     a subtest (so with -v a subtest's `--- PASS` follows its parent's, and
 //     without -v a failed test's logs follow its header).
 //   - the json-only lines (`=== NAME` after each t.Run, a benchmark's `=== RUN`,
-//     the ^V markers) are gone; a benchmark's lines are printed at once.
+//     the ^V markers) are gone.
+//   - a benchmark (benchmark.go processBench): with -v, its name line and logs
+//     are printed at once; without -v the name line goes and its logs follow
+//     its result line under `--- BENCH: B-N` (ten lines at most, as
+//     B.trimOutput), or its `--- FAIL` header.
 // INVARIANT: events that test2json attributes to a test keep their order; only
 // where buffered lines come out moves. A line that a test writes with
 // fmt.Print and that starts with four spaces is taken for a log line (the

@@ -58,6 +58,19 @@ TEST(EmulateTestOutput, PanicAndPrintedLinesComeOutAtOnce) {
             "panic: boom [recovered, repanicked]\n\ngoroutine 7 [running]:\n");
 }
 
+TEST(EmulateTestOutput, BenchmarkLogsFollowTheirResultWithoutV) {
+  std::string framed = "\x16=== RUN   BenchmarkB\nBenchmarkB\n";
+  std::string logs;
+  for (int i = 1; i <= 12; ++i) logs += "    b_test.go:5: line " + std::to_string(i) + "\n";
+  const std::string result = "BenchmarkB-2   \t     100\t        12.0 ns/op\n";
+  framed += logs + result + "\x16=== NAME  \n\x16PASS\n";
+  EXPECT_EQ(EmulateTestOutput(Events(framed), true), "BenchmarkB\n" + logs + result + "PASS\n");
+  // B.trimOutput: ten lines, then a mark.
+  std::string ten = logs.substr(0, logs.find("line 10\n") + 7);
+  EXPECT_EQ(EmulateTestOutput(Events(framed), false),
+            result + "--- BENCH: BenchmarkB-2\n" + ten + "\n\t... [output truncated]\nPASS\n");
+}
+
 BinaryExit Exit(bool ok, std::string killed, std::string exit_error, double seconds) {
   BinaryExit e;
   e.ok = ok;

@@ -88,7 +88,8 @@ def main(argv):
         # Alone, with a short -timeout (the package's test sleeps a minute).
         ("timeout", ["./timeout"], ["-count=1", "-tags", "fidelity_timeout", "-timeout=1s"]),
         ("timeout -v", ["./timeout"], ["-count=1", "-tags", "fidelity_timeout", "-timeout=1s", "-v"]),
-        # Benchmarks with -v: go test streams the output, so a passing package's lines show too.
+        # Benchmarks: go test streams the output, so a passing package's lines show too.
+        ("bench", ["./pass", "./fail"], ["-count=1", "-run=^$", "-bench=.", "-benchtime=100x"]),
         ("bench -v", ["./pass", "./fail"], ["-count=1", "-run=^$", "-bench=.", "-benchtime=100x", "-v"]),
     ]
     for name, pkgs, flags in cases:
