@@ -21,7 +21,11 @@ import shutil
 import subprocess
 import sys
 
-errors = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks  # noqa: E402
+
+checks = Checks("fidelity")
+expect = checks.expect
 OWN = re.compile(r"^(    )?cancelflow: ")
 NORMALIZE = [
     (re.compile(r"\((\d+(\.\d+)?(ns|µs|ms|s|m|h))+\)"), "(D)"),
@@ -43,10 +47,6 @@ def normalize(text, own):
     return out
 
 
-def expect(cond, what):
-    if not cond:
-        errors.append(what)
-        print(f"fidelity: FAIL: {what}", file=sys.stderr)
 
 
 def run(cmd, cwd, env):
@@ -118,11 +118,7 @@ def main(argv):
             expect("\x16" not in raw, f"{name}: {path} holds test2json's ^V markers")
             compare(f"{name}: kept {os.path.basename(path)}", block, normalize(raw, False))
 
-    if errors:
-        print(f"fidelity: {len(errors)} failure(s)", file=sys.stderr)
-        return 1
-    print("fidelity: ok")
-    return 0
+    return checks.finish()
 
 
 if __name__ == "__main__":
