@@ -12,7 +12,9 @@ packages=(
   python3-pip        # installs the PyPI perfetto package below
   protobuf-compiler  # protoc: tests decode the Perfetto and pprof outputs (never linked)
   chromium           # headless browser: tests/html renders the HTML report (ctest -L html)
-  prometheus         # promtool: tests validate the --metrics OpenMetrics output (never linked)
+  prometheus         # promtool (--metrics output, deploy/prometheus's rules) and the server tests/observability starts on loopback
+  prometheus-alertmanager  # amtool + alertmanager: tests check deploy/alertmanager and run the alerting pipeline on loopback
+  prometheus-pushgateway   # tests/observability pushes real metrics through it (started by the test, loopback only)
   dpkg-dev           # dpkg-shlibdeps: the install test builds the .deb with CPack
 )
 # Node.js drives Chromium in tests/html; machines of this project's kind ship

@@ -33,8 +33,12 @@ TEST(JsonReport, MatchesTheDocumentedSchema) {
   const json d = AnalyzeToJson("tests/corpus/traces/go1.26/ctxcancel.trace");
   EXPECT_EQ(d["schema_version"], 1);
   HasKeys(d, {"schema_version", "tool", "trace", "data_quality", "summary", "cancellations", "contexts", "findings", "tests",
-              "goroutines"},
+              "goroutines", "options"},
           "doc");
+  HasKeys(d["options"], {"grace_ns", "slow_cancel_ns", "late_deadline_ns", "burst_gap_ns", "scope", "rules",
+                         "user_packages", "config_file", "set_by_flags", "summary"},
+          "options");
+  EXPECT_EQ(d["options"]["rules"].size(), 6u);
   HasKeys(d["trace"], {"path", "version", "bytes", "events", "generations", "start_ns", "end_ns", "duration_ns", "scope",
                        "scope_reason"},
           "trace");
@@ -62,8 +66,9 @@ TEST(JsonReport, MatchesTheDocumentedSchema) {
   ASSERT_FALSE(d["findings"].empty());
   for (const json& f : d["findings"]) {
     HasKeys(f, {"rule", "severity", "message", "hint", "count", "goroutines", "contexts", "start_func", "creation",
-                "block", "context_site", "cancellation", "context_id", "test", "latency", "evidence", "certainty", "wait"},
+                "block", "context_site", "cancellation", "context_id", "test", "latency", "evidence", "certainty", "wait", "fingerprint"},
             "finding");
+    EXPECT_EQ(f["fingerprint"].get<std::string>().size(), 16u) << f.dump();
     EXPECT_FALSE(f["evidence"].get<std::string>().empty()) << f.dump();
     HasKeys(f["creation"], {"stack", "user_frame"}, "creation");
     HasKeys(f["block"], {"reason", "stack", "user_frame"}, "block");

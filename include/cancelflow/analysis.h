@@ -26,6 +26,7 @@
 #include "cancelflow/error.h"
 #include "cancelflow/event.h"
 #include "cancelflow/ids.h"
+#include "cancelflow/leak_profile.h"
 #include "cancelflow/pool.h"
 
 namespace cancelflow {
@@ -59,8 +60,12 @@ std::optional<TraceScope> TraceScopeFromName(std::string_view name);
 
 // How sure a finding is, from the kind of evidence it rests on. A finding's
 // severity is its rule's severity when certain, at most a warning when likely.
-enum class Certainty : uint8_t { kLikely, kCertain };
-std::string_view CertaintyName(Certainty c);  // "likely", "certain"
+// How sure a finding is (docs/findings.md, "Certainty"): proven by the
+// runtime (its goroutine leak profile, or a wait nothing can ever end),
+// certain by the trace's evidence for its scope, or likely (a warning at most,
+// which fails the gate only with "fail_on_likely").
+enum class Certainty : uint8_t { kLikely, kCertain, kProven };
+std::string_view CertaintyName(Certainty c);  // "likely", "certain", "proven"
 
 // Where a goroutine waits, as Go names it (the wait reasons of a goroutine
 // dump), decided from the trace's block reason and the block stack.
@@ -122,6 +127,18 @@ struct AnalysisOptions {
   Severity severity[static_cast<int>(Rule::kCount)] = {
       Severity::kError, Severity::kError, Severity::kWarning, Severity::kWarning, Severity::kWarning,
       Severity::kNote};
+  // Rules turned off (.cancelflow.json "rules": {"id": "off"}): their findings
+  // are dropped by the analysis, so every command reports the same ones.
+  bool rule_enabled[static_cast<int>(Rule::kCount)] = {true, true, true, true, true, true};
+  bool enabled(Rule r) const { return rule_enabled[static_cast<int>(r)]; }
+  // Where the options came from, for the reports only (the analysis does not
+  // read them): the config file read ("" = none), and the settings given as
+  // command-line flags, which override it ("grace", "slow_cancel", "scope").
+  std::string config_file;
+  std::vector<std::string> set_by_flags;
+  // The runtime's goroutine leak profile taken at the trace's end (--leak-profile),
+  // joined to the trace's goroutines; null: none.
+  std::shared_ptr<const LeakProfile> leak_profile;
 };
 
 // ---- Goroutines --------------------------------------------------------------
@@ -268,6 +285,9 @@ struct Finding {
   std::string evidence;
   Certainty certainty = Certainty::kCertain;
   WaitKind wait = WaitKind::kNone;  // where the representative goroutine is at the end
+  // Stable identity across runs, traces and machines (FindingFingerprint):
+  // what baselines, SARIF, the metrics and every report match findings by.
+  std::string fingerprint;
 };
 
 // ---- Data quality ------------------------------------------------------------------
@@ -289,6 +309,17 @@ struct DataQuality {
   uint64_t records_malformed = 0;
   uint64_t goroutines_seen = 0;
   uint64_t unblocks_without_stack = 0;  // wake-ups by the runtime (timers, netpoller): not attributable
+  // The goroutine leak profile joined to the trace (AnalysisOptions::leak_profile).
+  struct LeakProfileJoin {
+    bool present = false;
+    std::string path, form;     // form: "debug=2" (joined by goroutine id) or "protobuf" (joined by stacks)
+    uint64_t listed = 0;        // goroutines the profile lists (debug=2 only)
+    uint64_t leaked = 0;        // goroutines it marks leaked
+    uint64_t joined = 0;        // of those listed, found alive at the end of the trace
+    uint64_t leaked_joined = 0; // of those leaked, found blocked at the end of the trace
+    uint64_t not_in_trace = 0;  // listed but never seen in the trace (started after it, or the runtime's)
+    uint64_t ambiguous = 0;     // protobuf: leaked stacks matching more goroutines than their count (not proven)
+  } leak_profile;
 };
 
 // ---- The result -------------------------------------------------------------------
@@ -315,6 +346,7 @@ class Analysis {
   std::vector<GoroutineInfo> goroutines;  // sorted by id; those referenced above
   std::vector<Test> tests;
   DataQuality quality;
+  AnalysisOptions options;  // what the analysis ran with (thresholds, scope, rules, provenance)
   // The import path of the tested package: the first test function seen on
   // a testing.tRunner goroutine (a `go test` trace), else "".
   std::string tested_package;
@@ -326,6 +358,15 @@ class Analysis {
   std::shared_ptr<const StringPool> strings_;
   std::shared_ptr<const StackPool> stacks_;
 };
+
+// Stable fingerprint of a finding: 16 hex digits of FNV-1a over the rule id,
+// the goroutine's start function, the function names (not lines, not paths:
+// those change with unrelated edits and checkouts) of the creation and block
+// user frames, the block reason and, for context rules, the function that
+// created the context. Goroutine ids, counts, timings and test names are left
+// out, so the same bug seen in another test, run or instance matches.
+// Analyze() sets Finding::fingerprint with it.
+std::string FindingFingerprint(const Analysis& a, const Finding& f);
 
 // ---- Running it -----------------------------------------------------------------
 

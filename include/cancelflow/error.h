@@ -28,6 +28,7 @@ enum class ErrorCode : uint8_t {
   kBrokenOrder,         // the ordering state machine found an impossible transition
   kBadText,             // malformed Go raw text format (.test files)
   kUsage,               // bad command line
+  kProfileMismatch,     // evidence from outside the trace (a leak profile) cannot belong to it
 };
 
 // A stable, lower-case name for the code ("truncated", "bad-batch", ...).

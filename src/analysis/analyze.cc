@@ -244,6 +244,11 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
     m.quality.error = error;
   }
 
+  // Evidence from outside the trace, joined before the rules read it.
+  if (options.leak_profile) {
+    if (auto mismatch = analysis::JoinLeakProfile(*options.leak_profile, m)) return tl::unexpected(std::move(*mismatch));
+  }
+
   // Strongest rule first: a goroutine is reported once (rules.h).
   analysis::FindingSink sink;
   analysis::FindCancelsNotCalled(m, options, &sink);
@@ -267,6 +272,8 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
     if (x.severity != y.severity) return x.severity > y.severity;
     return x.rule < y.rule;
   });
+  // Rules the options turn off report nothing, in every command.
+  std::erase_if(findings, [&](const Finding& f) { return !options.enabled(f.rule); });
 
   // Keep the goroutines that findings and cancellations refer to.
   std::set<int64_t> keep;
@@ -284,6 +291,8 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
             [](const GoroutineInfo& x, const GoroutineInfo& y) { return x.id < y.id; });
 
   a.findings = std::move(findings);
+  for (Finding& f : a.findings) f.fingerprint = FindingFingerprint(a, f);
+  a.options = options;
   a.cancellations = std::move(m.cancellations);
   a.contexts = std::move(m.contexts);
   a.tests = std::move(m.tests);

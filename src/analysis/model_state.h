@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,10 @@ struct GoRecord {
   bool test_main = false;         // a test's own goroutine (Test::goroutine)
   bool test_runner = false;       // a testing.tRunner goroutine (a test's own goroutine, markers or not)
   bool retired = false;           // ended without mattering; dropped at the next compaction
+  // The runtime's goroutine leak profile on it (leak_profile_join.cc): not
+  // listed (or no profile), listed alive and not leaked, or leaked.
+  enum class InProfile : uint8_t { kNotListed, kAlive, kLeaked };
+  InProfile in_profile = InProfile::kNotListed;
 };
 
 // Whether a goroutine's record can matter once it has ended: to a rule
@@ -194,5 +199,10 @@ uint64_t WaitSite(const ModelState& m, StackId s);
 // Decides quality.scope and quality.scope_reason from the scope facts and the
 // goroutines that existed before the trace (ModelBuilder::Finish).
 void DecideScope(ModelState& m, const AnalysisOptions& o);
+
+// Joins the runtime's goroutine leak profile (leak_profile_join.cc): sets
+// GoRecord::in_profile and DataQuality::leak_profile; an error when the
+// profile cannot belong to the trace.
+std::optional<Error> JoinLeakProfile(const LeakProfile& p, ModelState& m);
 
 }  // namespace cancelflow::analysis

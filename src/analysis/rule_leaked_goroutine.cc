@@ -1,8 +1,10 @@
 // leaked-goroutine: a goroutine that will never finish, by evidence the trace
 // holds (docs/findings.md, "leaked-goroutine"). Being alive at the end is
 // evidence only where the trace covers the goroutine's whole expected life:
+// - any scope: the runtime's goroutine leak profile marks it leaked: nothing
+//   runnable can reach what it waits on (proven; leak_profile_join.cc);
 // - any scope: blocked forever (a nil channel, `select {}`): nothing can
-//   wake it (certain);
+//   wake it (proven);
 // - program: alive at the end of the whole program's trace, except a
 //   goroutine caught in flight (InFlightAtEnd) (certain);
 // - test: alive after the end of the test it belongs to (its testing.tRunner
@@ -14,6 +16,9 @@
 // - window, flight: a group of goroutines waiting at one site on a channel
 //   or a lock that grew during the trace (at least growth_min_joined joined)
 //   while none ever left it (likely: a warning at most).
+// A goroutine the leak profile lists alive and not leaked while it waits on a
+// channel, select or sync primitive is reachable from something runnable: its
+// timing-only evidence makes it likely, not certain.
 // The runtime's own waits (GC, sweeper) and waits on I/O or a sleep never
 // count as growth: they end by themselves or by events outside the program.
 #include <fmt/format.h>
@@ -24,7 +29,7 @@
 namespace cancelflow::analysis {
 namespace {
 
-enum Evidence : uint8_t { kForever, kOutlivedProgram, kOutlivedTest, kGrowing };
+enum Evidence : uint8_t { kProfileLeaked, kForever, kOutlivedProgram, kOutlivedTest, kGrowing };
 
 bool CanGrow(WaitKind w) {
   switch (w) {
@@ -58,14 +63,20 @@ void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, Finding
   for (const GoRecord& g : m.gs) {
     if (!IsCandidate(g, m, *out) || g.info.ended >= 0 || g.info.wait == WaitKind::kRuntime) continue;
     const int64_t ci = g.last_woken.valid() ? g.last_woken.cancellation : -1;
-    if (BlockedForever(g.info.wait)) {
-      items.push_back({&g, -1, ci, kForever});
+    // Reachable, says the runtime: timing alone is not enough to be certain.
+    const Certainty timing = g.in_profile == GoRecord::InProfile::kAlive && CanGrow(g.info.wait)
+                                 ? Certainty::kLikely
+                                 : Certainty::kCertain;
+    if (g.in_profile == GoRecord::InProfile::kLeaked) {
+      items.push_back({&g, -1, ci, kProfileLeaked, Certainty::kProven});
+    } else if (BlockedForever(g.info.wait)) {
+      items.push_back({&g, -1, ci, kForever, Certainty::kProven});
     } else if (scope == TraceScope::kTest) {
       if (g.info.test_end >= 0 && (m.trace_end - g.info.test_end > o.grace_ns || !OnItsWayOut(g, m, o))) {
-        items.push_back({&g, -1, ci, kOutlivedTest});
+        items.push_back({&g, -1, ci, kOutlivedTest, timing});
       }
     } else if (scope == TraceScope::kProgram) {
-      if (!InFlightAtEnd(g, m, o)) items.push_back({&g, -1, ci, kOutlivedProgram});
+      if (!InFlightAtEnd(g, m, o)) items.push_back({&g, -1, ci, kOutlivedProgram, timing});
     } else if (GrowingSite(g, m, o) != nullptr) {
       items.push_back({&g, -1, ci, kGrowing, Certainty::kLikely});
     }
@@ -79,19 +90,28 @@ void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, Finding
     for (const auto& it : v) before += it.g->info.before_trace() ? 1u : 0u;
     const std::string older =
         before == 0 ? std::string() : fmt::format(" ({} of them already existed when the trace began)", before);
+    const std::string reachable = v.front().certainty == Certainty::kLikely && v.front().evidence != kGrowing
+                                      ? "; but the runtime's leak profile lists it alive, not leaked: something "
+                                        "runnable can still reach what it waits on"
+                                      : "";
     switch (v.front().evidence) {
+      case kProfileLeaked:
+        f->evidence = fmt::format("the runtime's goroutine leak profile marks it leaked: blocked in {} on something "
+                                  "no runnable goroutine can reach, so nothing can ever wake it{}",
+                                  WaitKindName(g.wait), older);
+        break;
       case kForever:
         f->evidence = fmt::format("blocked forever in {}: nothing can ever wake it{}", WaitKindName(g.wait), older);
         break;
       case kOutlivedTest:
         f->evidence = fmt::format("outlived the test it belongs to: still {} {} after that test ended{}",
                                   g.end_state == GoState::kWaiting ? "blocked" : "alive", Ms(m.trace_end - g.test_end),
-                                  older);
+                                  older) + reachable;
         break;
       case kOutlivedProgram:
         f->evidence = fmt::format("still alive when the whole program's trace ended, unchanged for at least {} before "
                                   "it (not in flight){}",
-                                  Ms(o.grace_ns), older);
+                                  Ms(o.grace_ns), older) + reachable;
         break;
       case kGrowing: {
         const SiteCounts& c = *GrowingSite(*v.front().g, m, o);

@@ -10,13 +10,14 @@ namespace cancelflow::analysis {
 template <typename Describe>
 void EmitGoroutineFindings(const ModelState& m, const AnalysisOptions& o, Rule rule,
                            std::vector<GoroutineGroupInput> items, Describe describe, FindingSink* out) {
-  // key: start func, waiting site at the end, test, evidence
-  using Key = std::tuple<uint32_t, uint64_t, std::string, uint8_t>;
+  // key: start func, waiting site at the end, test, evidence and certainty
+  // (groups never mix kinds of evidence, nor how sure they are)
+  using Key = std::tuple<uint32_t, uint64_t, std::string, uint8_t, uint8_t>;
   std::map<Key, std::vector<GoroutineGroupInput>> groups;
   for (const auto& it : items) {
     const GoroutineInfo& gi = it.g->info;
     const StackId where = gi.end_stack != kNoStack ? gi.end_stack : gi.block_stack;
-    Key k{gi.start_func.value(), WaitSite(m, where), gi.test, it.evidence};
+    Key k{gi.start_func.value(), WaitSite(m, where), gi.test, it.evidence, static_cast<uint8_t>(it.certainty)};
     groups[k].push_back(it);
   }
   for (auto& [k, v] : groups) {
@@ -31,7 +32,7 @@ void EmitGoroutineFindings(const ModelState& m, const AnalysisOptions& o, Rule r
     f.rule = rule;
     f.certainty = v.front().certainty;
     f.severity = o.severity[static_cast<int>(rule)];
-    if (f.certainty != Certainty::kCertain && f.severity > Severity::kWarning) f.severity = Severity::kWarning;
+    if (f.certainty == Certainty::kLikely && f.severity > Severity::kWarning) f.severity = Severity::kWarning;
     for (const auto& it : v) {
       f.goroutines.push_back(it.g->info.id);
       out->claimed.Insert(static_cast<uint64_t>(it.g->info.id.value()), 1);

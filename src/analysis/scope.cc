@@ -69,6 +69,13 @@ std::optional<TraceScope> TraceScopeFromName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view CertaintyName(Certainty c) { return c == Certainty::kCertain ? "certain" : "likely"; }
+std::string_view CertaintyName(Certainty c) {
+  switch (c) {
+    case Certainty::kProven: return "proven";
+    case Certainty::kCertain: return "certain";
+    case Certainty::kLikely: break;
+  }
+  return "likely";
+}
 
 }  // namespace cancelflow

@@ -21,6 +21,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kBrokenOrder: return "broken-order";
     case ErrorCode::kBadText: return "bad-text";
     case ErrorCode::kUsage: return "usage";
+    case ErrorCode::kProfileMismatch: return "profile-mismatch";
   }
   return "unknown";
 }

@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 
-#include "base/parallel.h"
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "cli/cli_io.h"
@@ -20,13 +19,11 @@
 namespace cancelflow::cli {
 
 int RunAnalyze(const AnalyzeOptions& opts) {
+  const auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
+  if (!resolved) return kExitError;
+  const AnalysisOptions& ao = resolved->config.analysis;
   auto buf = OpenTrace(opts.path);
   if (!buf) return kExitError;
-  AnalysisOptions ao;
-  ao.grace_ns = static_cast<Time>(opts.grace_ms * 1e6);
-  ao.threads = opts.threads > 0 ? static_cast<unsigned>(opts.threads) : (DefaultThreads() > 1 ? 2u : 1u);
-  ao.slow_cancel_ns = static_cast<Time>(opts.slow_ms * 1e6);
-  if (!opts.scope.empty()) ao.scope = TraceScopeFromName(opts.scope);
   // --perfetto / --pprof / --html: the writers observe this same pass.
   std::optional<report::PerfettoWriter> perfetto;
   std::optional<report::PprofWriter> pprof;

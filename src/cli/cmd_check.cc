@@ -62,15 +62,6 @@ bool ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::strin
   return ok;
 }
 
-std::string Absolute(const std::string& p) {
-  std::error_code ec;
-  fs::path a = fs::absolute(p, ec);
-  if (ec) return p;
-  std::string s = a.lexically_normal().string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  return s;
-}
-
 }  // namespace
 
 int RunCheck(const CheckOptions& check) {
@@ -79,15 +70,10 @@ int RunCheck(const CheckOptions& check) {
   std::vector<std::string> paths;
   if (!ExpandInputs(check.inputs, paths)) error = true;
 
-  // The module root: flag, else go.mod upward from the working directory or the traces.
-  std::string root = opts.module_root.empty() ? "" : Absolute(opts.module_root);
-  if (root.empty()) {
-    std::vector<std::string> starts{"."};
-    for (const auto& p : paths) starts.push_back(fs::path(p).parent_path().empty() ? "." : fs::path(p).parent_path().string());
-    root = report::FindModuleRoot(starts);
-  }
-  const auto gate = LoadGate(opts, root);
+  // The options, and the module root: flag, else go.mod upward from the working directory or the traces.
+  const auto gate = LoadGate(opts, check.analysis, paths);
   if (!gate) return kExitError;
+  std::string root = gate->module_root;
 
   // Analyze every trace first: without a go.mod near the working directory,
   // the reported source files themselves locate the module.

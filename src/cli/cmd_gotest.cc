@@ -109,8 +109,8 @@ std::string Prefixed(std::string_view text) {
 
 int RunTest(const TestOptions& opts) {
   const GateOptions& gate_opts = opts.gate;
-  std::string root = gate_opts.module_root.empty() ? report::FindModuleRoot({"."}) : gate_opts.module_root;
-  const auto gate = LoadGate(gate_opts, root);
+  const auto gate = LoadGate(gate_opts, opts.analysis, {});
+  const std::string root = gate ? gate->module_root : std::string();
   if (!gate) return kExitError;
 
   // A scratch directory where go keeps its work directories (GOTMPDIR, else

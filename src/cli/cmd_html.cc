@@ -27,6 +27,8 @@ bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const TraceBuf
 }
 
 int RunHtml(const HtmlOptions& opts) {
+  const auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
+  if (!resolved) return kExitError;
   auto buf = OpenTrace(opts.path);
   if (!buf) return kExitError;
   report::HtmlOptions ho;
@@ -34,7 +36,7 @@ int RunHtml(const HtmlOptions& opts) {
   ho.max_lanes = opts.max_lanes;
   ho.max_output_spans = opts.max_spans;
   report::HtmlWriter writer(ho);
-  auto a = AnalyzeTrace(*buf, AnalysisOptions{}, {&writer});
+  auto a = AnalyzeTrace(*buf, resolved->config.analysis, {&writer});
   if (!a) return kExitError;
   report::HtmlStats st;
   if (!WriteHtmlFile(writer, *a, *buf, opts.out, &st)) return kExitError;

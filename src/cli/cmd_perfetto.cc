@@ -23,13 +23,15 @@ bool WritePerfettoFile(report::PerfettoWriter& writer, const Analysis& a, const 
 }
 
 int RunPerfetto(const PerfettoOptions& opts) {
+  const auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
+  if (!resolved) return kExitError;
   auto buf = OpenTrace(opts.path);
   if (!buf) return kExitError;
   report::PerfettoOptions po;
   po.max_slices_per_goroutine = opts.max_slices_per_goroutine;
   po.max_records = opts.max_records;
   report::PerfettoWriter writer(po);
-  auto a = AnalyzeTrace(*buf, AnalysisOptions{}, {&writer});
+  auto a = AnalyzeTrace(*buf, resolved->config.analysis, {&writer});
   if (!a) return kExitError;
   report::PerfettoStats st;
   if (!WritePerfettoFile(writer, *a, opts.out, &st)) return kExitError;

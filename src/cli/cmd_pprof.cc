@@ -26,10 +26,12 @@ bool WritePprofFile(report::PprofWriter& writer, const Analysis& a, const std::s
 }
 
 int RunPprof(const PprofOptions& opts) {
+  const auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
+  if (!resolved) return kExitError;
   auto buf = OpenTrace(opts.path);
   if (!buf) return kExitError;
   report::PprofWriter writer;
-  auto a = AnalyzeTrace(*buf, AnalysisOptions{}, {&writer});
+  auto a = AnalyzeTrace(*buf, resolved->config.analysis, {&writer});
   if (!a) return kExitError;
   report::PprofStats st;
   if (!WritePprofFile(writer, *a, opts.out, &st)) return kExitError;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cancelflow/analysis.h"
+#include "cli/analysis_options.h"
 #include "cli/gate.h"
 #include "report/html_writer.h"
 #include "report/perfetto_writer.h"
@@ -46,20 +47,18 @@ struct AnalyzeOptions {
   std::string path;
   bool json = false;
   std::string color = "auto";  // auto | always | never
-  double grace_ms = 100;
-  double slow_ms = 100;
-  std::string scope;  // --scope: program, test, window, flight ("" = decided from the trace)
+  AnalysisFlags analysis;
   bool fail_on_findings = false;
   std::string perfetto_out;  // --perfetto OUT: also write the Perfetto timeline (same pass)
   std::string pprof_out;     // --pprof OUT: also write the pprof profile (same pass)
   std::string html_out;      // --html OUT: also write the HTML report (same pass)
-  int threads = 0;           // 1: one thread; otherwise reader and analysis in parallel (2 when > 1 CPU)
 };
 int RunAnalyze(const AnalyzeOptions& opts);
 
 // `cancelflow check TRACE...`: the CI gate (cancelflow help check).
 struct CheckOptions {
   std::vector<std::string> inputs;  // trace files or directories (trace files recognized by their header)
+  AnalysisFlags analysis;
   GateOptions gate;
 };
 int RunCheck(const CheckOptions& opts);
@@ -70,6 +69,7 @@ struct TestOptions {
   std::vector<std::string> go_flags;  // after --
   std::string keep_traces;            // "" = a temporary directory, removed
   int parallel = 0;                   // packages at once; 0 = one per CPU (go test -p)
+  AnalysisFlags analysis;
   GateOptions gate;
 };
 int RunTest(const TestOptions& opts);
@@ -78,11 +78,13 @@ struct PerfettoOptions {
   std::string path, out;
   uint32_t max_slices_per_goroutine = 2000;
   uint64_t max_records = 500'000;
+  AnalysisFlags analysis;
 };
 int RunPerfetto(const PerfettoOptions& opts);
 
 struct PprofOptions {
   std::string path, out;
+  AnalysisFlags analysis;
 };
 int RunPprof(const PprofOptions& opts);
 
@@ -91,6 +93,7 @@ struct HtmlOptions {
   std::string path, out;
   uint32_t max_lanes = 200;
   uint64_t max_spans = 60'000;
+  AnalysisFlags analysis;
 };
 int RunHtml(const HtmlOptions& opts);
 

@@ -1,5 +1,6 @@
 #include "cli/gate.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -23,21 +24,13 @@
 
 namespace cancelflow::cli {
 
-std::optional<Gate> LoadGate(const GateOptions& opts, const std::string& root) {
+std::optional<Gate> LoadGate(const GateOptions& opts, const AnalysisFlags& flags,
+                             const std::vector<std::string>& inputs) {
   Gate gate;
-  std::string config_path = opts.config;
-  if (config_path.empty() && !root.empty()) {
-    std::error_code ec;
-    if (std::filesystem::exists(root + "/.cancelflow.json", ec)) config_path = root + "/.cancelflow.json";
-  }
-  if (!config_path.empty()) {
-    auto c = report::LoadConfig(config_path);
-    if (!c) {
-      PrintError(c.error().message);
-      return std::nullopt;
-    }
-    gate.config = *c;
-  }
+  auto resolved = ResolveAnalysisOptions(flags, opts.module_root, inputs);
+  if (!resolved) return std::nullopt;
+  gate.config = std::move(resolved->config);
+  gate.module_root = std::move(resolved->module_root);
   if (!opts.baseline.empty()) {
     auto b = report::LoadBaseline(opts.baseline);
     if (!b) {
@@ -117,7 +110,10 @@ bool WriteGateReports(const report::CheckResult& result, const GateOptions& opts
   if (!opts.junit.empty()) ok = WriteOutput(opts.junit, report::WriteJUnit(result)) && ok;
   if (!opts.sarif.empty()) ok = WriteOutput(opts.sarif, report::WriteSarif(result, CANCELFLOW_VERSION)) && ok;
   if (!opts.json.empty()) ok = WriteOutput(opts.json, JsonReport(result)) && ok;
-  if (!opts.metrics.empty()) ok = WriteOutput(opts.metrics, report::WriteOpenMetrics(result)) && ok;
+  if (!opts.metrics.empty()) {
+    const auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    ok = WriteOutput(opts.metrics, report::WriteOpenMetrics(result, {CANCELFLOW_VERSION, now})) && ok;
+  }
   if (!opts.write_baseline.empty()) ok = WriteOutput(opts.write_baseline, report::WriteBaseline(result)) && ok;
   return ok;
 }

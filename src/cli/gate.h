@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cancelflow/analysis.h"
+#include "cli/analysis_options.h"
 #include "report/check_result.h"
 #include "report/config.h"
 
@@ -19,18 +20,20 @@ struct GateOptions {
   std::string github = "auto";              // auto (when GITHUB_ACTIONS=true), always, never
   bool github_flag = false;                 // --github
   std::string module_root;                  // "" = find go.mod upward
-  std::string baseline, write_baseline, config;
+  std::string baseline, write_baseline;
   bool quiet = false;
 };
 
 struct Gate {
-  report::CheckConfig config;
+  report::CheckConfig config;  // ResolveAnalysisOptions: the analysis options and fail_on
   std::set<std::string> baseline;
+  std::string module_root;     // ModuleRootFor(opts.module_root, inputs)
 };
 
-// The config (opts.config, else .cancelflow.json in `root`) and baseline, or
-// nullopt after printing why not.
-std::optional<Gate> LoadGate(const GateOptions& opts, const std::string& root);
+// The options (config file and flags, as every command resolves them) and the
+// baseline, or nullopt after printing why not.
+std::optional<Gate> LoadGate(const GateOptions& opts, const AnalysisFlags& flags,
+                             const std::vector<std::string>& inputs);
 
 struct AnalyzedTrace {
   std::string path;

@@ -37,9 +37,14 @@ constexpr Topic kTopics[] = {
      "Reports for CI: --junit (one <testsuite> per package, one <testcase> per Go test, as gotestsum),\n"
      "  --sarif (SARIF 2.1.0), --github (annotations), --metrics (OpenMetrics text), --baseline and\n"
      "  --write-baseline (adopt the gate on existing code)."},
+    {"alerting", "observability.md",
+     "Alerting on --metrics: the metrics to a Pushgateway (PUT) or a textfile collector, Prometheus\n"
+     "  rules (a gating finding on the default branch blocks the deploy, ignored-cancel share, p99\n"
+     "  cancel-response time rising, a silent gate), an Alertmanager route, fleet queries."},
     {"config", "ci.md#config-file-cancelflowjson",
-     ".cancelflow.json in the module root: fail_on, thresholds (grace, slow_cancel, late_deadline,\n"
-     "  burst_gap), rules (severity or off per rule id), user_packages."},
+     ".cancelflow.json in the module root (or --config FILE), read by every command that analyzes:\n"
+     "  fail_on, thresholds (grace, slow_cancel, late_deadline, burst_gap), rules (severity or off per\n"
+     "  rule id), user_packages. --grace-ms, --slow-ms and --scope override it."},
     {"findings", "findings.md",
      "Rules: leaked-goroutine, ignored-cancel, slow-cancel, cancel-not-called, detached-context,\n"
      "  late-deadline."},

@@ -53,8 +53,6 @@ void AddGateOptions(CLI::App* cmd, GateOptions& g) {
   cmd->add_option("--baseline", g.baseline, "suppress the findings listed in FILE (by fingerprint)");
   cmd->add_option("--write-baseline", g.write_baseline,
                   "write every finding to FILE as a baseline (the exit status still reflects the gate)");
-  cmd->add_option("--config", g.config,
-                  "gate configuration (default: .cancelflow.json in the module root; cancelflow help config)");
   cmd->add_flag("-q,--quiet", g.quiet, "print only the summary line");
 }
 
@@ -102,19 +100,11 @@ int Main(int argc, char** argv) {
   analyze_cmd->add_option("--color", analyze.color, "auto (a terminal, unless NO_COLOR is set), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  analyze_cmd->add_option("--grace-ms", analyze.grace_ms, "ignored-cancel: grace period after a cancel")
-      ->capture_default_str();
-  analyze_cmd->add_option("--slow-ms", analyze.slow_ms, "slow-cancel: threshold after a cancel")->capture_default_str();
-  analyze_cmd->add_option("--scope", analyze.scope,
-                          "what the trace covers, instead of deciding it from the trace: program, test, window or flight")
-      ->check(CLI::IsMember({"program", "test", "window", "flight"}));
+  AddAnalysisFlags(analyze_cmd, analyze.analysis);
   analyze_cmd->add_flag("--fail-on-findings", analyze.fail_on_findings, "exit with status 1 when there are findings");
   analyze_cmd->add_option("--perfetto", analyze.perfetto_out, "also write the Perfetto timeline to this file (same pass)");
   analyze_cmd->add_option("--pprof", analyze.pprof_out, "also write the gzipped pprof profile to this file (same pass)");
   analyze_cmd->add_option("--html", analyze.html_out, "also write the self-contained HTML report to this file (same pass)");
-  analyze_cmd->add_option("--threads", analyze.threads,
-                          "1: read and analyze on one thread; default: the ordered reader on a second thread when there is a second CPU")
-      ->check(CLI::Range(1, 64));
 
   PerfettoOptions perfetto;
   auto* perfetto_cmd = app.add_subcommand(
@@ -126,12 +116,14 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   perfetto_cmd->add_option("--max-records", perfetto.max_records, "slices, regions, logs and tasks kept in total")
       ->capture_default_str();
+  AddAnalysisFlags(perfetto_cmd, perfetto.analysis);
 
   PprofOptions pprof;
   auto* pprof_cmd = app.add_subcommand(
       "pprof", "Write post-cancel CPU/wall time and leaked goroutines as a gzipped pprof profile");
   pprof_cmd->add_option("file", pprof.path, "trace file, or - for standard input")->required();
   pprof_cmd->add_option("-o,--output", pprof.out, "profile to write (.pb.gz), or - for stdout")->required();
+  AddAnalysisFlags(pprof_cmd, pprof.analysis);
 
   HtmlOptions html;
   auto* html_cmd = app.add_subcommand(
@@ -142,6 +134,7 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   html_cmd->add_option("--max-spans", html.max_spans, "timeline spans in the file (lanes merged to fit)")
       ->capture_default_str();
+  AddAnalysisFlags(html_cmd, html.analysis);
 
   Text2BinOptions text2bin;
   auto* text2bin_cmd =
@@ -153,6 +146,7 @@ int Main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand(
       "check", "CI gate: analyze traces; exit 0 clean, 1 findings, 2 error; write JUnit, SARIF, GitHub annotations");
   check_cmd->add_option("traces", check.inputs, "trace files, or directories searched for trace files (recognized by their header)")->required();
+  AddAnalysisFlags(check_cmd, check.analysis);
   AddGateOptions(check_cmd, check.gate);
 
   TestOptions test;
@@ -165,6 +159,7 @@ int Main(int argc, char** argv) {
                        "directory, removed");
   test_cmd->add_option("-p,--parallel", test.parallel, "packages tested at once (default: one per CPU, as go test)")
       ->check(CLI::Range(1, 1024));
+  AddAnalysisFlags(test_cmd, test.analysis);
   AddGateOptions(test_cmd, test.gate);
 
   // A first argument that is not an option must name a subcommand; CLI11

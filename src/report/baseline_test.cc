@@ -34,8 +34,8 @@ TEST(Fingerprint, StableAcrossRootsLinesAndTests) {
   x.findings.push_back(testing::MakeFinding(sb, Rule::kLeakedGoroutine, "/r", "p.f.func1", "p.f.func1", 10, "p.f", 5, "T1"));
   x.findings.push_back(testing::MakeFinding(sb, Rule::kLeakedGoroutine, "/r", "p.f.func1", "p.f.func1", 99, "p.f", 50, "T2"));
   x.findings.push_back(testing::MakeFinding(sb, Rule::kLeakedGoroutine, "/r", "p.f.func1", "p.g", 10, "p.f", 5, "T1"));
-  EXPECT_EQ(Fingerprint(x, x.findings[0]), Fingerprint(x, x.findings[1]));
-  EXPECT_NE(Fingerprint(x, x.findings[0]), Fingerprint(x, x.findings[2]));
+  EXPECT_EQ(FindingFingerprint(x, x.findings[0]), FindingFingerprint(x, x.findings[1]));
+  EXPECT_NE(FindingFingerprint(x, x.findings[0]), FindingFingerprint(x, x.findings[2]));
 }
 
 TEST(Check, SitesRelativeToModuleRoot) {
@@ -59,8 +59,8 @@ TEST(Check, GateCountsAndSeverityThreshold) {
   EXPECT_EQ(r.total, 3u);
   EXPECT_EQ(r.failing, 2u);
   EXPECT_EQ(Verdict(r), 1);
-  c.rule_enabled[static_cast<int>(Rule::kIgnoredCancel)] = false;
-  c.rule_enabled[static_cast<int>(Rule::kLeakedGoroutine)] = false;
+  c.analysis.rule_enabled[static_cast<int>(Rule::kIgnoredCancel)] = false;
+  c.analysis.rule_enabled[static_cast<int>(Rule::kLeakedGoroutine)] = false;
   r = Check("/src/mod", c, {});
   EXPECT_EQ(r.total, 1u);
   EXPECT_EQ(Verdict(r), 0);

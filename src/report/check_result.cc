@@ -31,39 +31,6 @@ Site SiteOf(const Analysis& a, StackId stack, int index, const std::string& modu
 
 namespace {
 
-void Mix(uint64_t& h, std::string_view s) {
-  for (const char c : s) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 1099511628211ULL;
-  }
-  h ^= 0xff;  // field separator (0xff never occurs in UTF-8)
-  h *= 1099511628211ULL;
-}
-
-std::string_view FrameFunc(const Analysis& a, StackId stack, int index) {
-  if (index < 0 || stack == kNoStack) return {};
-  const auto frames = a.stacks().Frames(stack);
-  if (static_cast<size_t>(index) >= frames.size()) return {};
-  return a.Str(a.stacks().GetFrame(frames[static_cast<size_t>(index)]).func);
-}
-
-}  // namespace
-
-std::string Fingerprint(const Analysis& a, const Finding& f) {
-  uint64_t h = 14695981039346656037ULL;
-  Mix(h, "cancelflow/v1");
-  Mix(h, RuleId(f.rule));
-  Mix(h, a.Str(f.start_func));
-  Mix(h, FrameFunc(a, f.creation_stack, f.creation_user_frame));
-  Mix(h, FrameFunc(a, f.block_stack, f.block_user_frame));
-  Mix(h, a.Str(f.block_reason));
-  // Context rules: the function that created the context (from the records).
-  Mix(h, f.context_site.func);
-  return fmt::format("{:016x}", h);
-}
-
-namespace {
-
 // Context rules carry the ctx record's site instead of stacks.
 Site ContextSite(const SourceSite& src, const std::string& root) {
   Site s;
@@ -86,9 +53,9 @@ void AddTrace(CheckResult& result, std::string path, Analysis analysis, const Ch
     if (!config.enabled(f.rule)) continue;
     CheckedFinding cf;
     cf.index = i;
-    cf.fingerprint = Fingerprint(a, f);
+    cf.fingerprint = f.fingerprint;
     cf.suppressed = baseline.count(cf.fingerprint) > 0;
-    cf.fails = !cf.suppressed && config.Fails(f.severity);
+    cf.fails = !cf.suppressed && config.Fails(f.severity, f.certainty);
     cf.creation = SiteOf(a, f.creation_stack, f.creation_user_frame, result.module_root);
     if (!f.context_site.empty()) cf.creation = ContextSite(f.context_site, result.module_root);
     cf.block = SiteOf(a, f.block_stack, f.block_user_frame, result.module_root);

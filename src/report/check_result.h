@@ -30,7 +30,7 @@ struct Site {
 
 struct CheckedFinding {
   size_t index = 0;         // into analysis.findings
-  std::string fingerprint;  // stable across runs, see Fingerprint()
+  std::string fingerprint;  // Finding::fingerprint (FindingFingerprint)
   bool suppressed = false;  // listed in the baseline
   bool fails = false;       // severity >= fail_on and not suppressed
   Site primary;             // block site if known, else creation site
@@ -73,13 +73,6 @@ struct CheckResult {
 Site SiteOf(const Analysis& a, StackId stack, int index, const std::string& module_root);
 // `path` relative to `root` when it is inside it ("" root: unchanged).
 std::string RelativeTo(const std::string& path, const std::string& root, bool* relative = nullptr);
-
-// Stable fingerprint of a finding: 16 hex digits of FNV-1a over the rule id,
-// the goroutine's start function, the function names (not lines, not paths:
-// those change with unrelated edits and checkouts) of the creation and block
-// user frames, and the block reason. Goroutine ids, counts, timings and test
-// names are left out, so the same bug seen in another test or run matches.
-std::string Fingerprint(const Analysis& a, const Finding& f);
 
 // Adds `analysis` of `path` to `result`, applying the config (disabled rules
 // dropped) and the baseline (fingerprints to suppress).

@@ -81,6 +81,9 @@ Result<CheckConfig> ParseConfig(std::string_view json_text) {
       } else {
         return Bad("\"fail_on\" must be note, warning, error or never, not \"" + s + "\"");
       }
+    } else if (key == "fail_on_likely") {
+      if (!value.is_boolean()) return Bad("\"fail_on_likely\" must be true or false");
+      c.fail_on_likely = value.get<bool>();
     } else if (key == "user_packages") {
       if (!value.is_array()) return Bad("\"user_packages\" must be a list of package path prefixes");
       for (const auto& p : value) {
@@ -112,9 +115,9 @@ Result<CheckConfig> ParseConfig(std::string_view json_text) {
         const std::string s = rv.get<std::string>();
         const int r = static_cast<int>(*rule);
         if (s == "off") {
-          c.rule_enabled[r] = false;
+          c.analysis.rule_enabled[r] = false;
         } else if (auto sev = SeverityFromName(s)) {
-          c.rule_enabled[r] = true;
+          c.analysis.rule_enabled[r] = true;
           c.analysis.severity[r] = *sev;
         } else {
           return Bad("rule \"" + rk + "\" must be note, warning, error or off, not \"" + s + "\"");

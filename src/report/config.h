@@ -13,14 +13,18 @@
 namespace cancelflow::report {
 
 struct CheckConfig {
-  AnalysisOptions analysis;  // thresholds and per-rule severities
-  bool rule_enabled[static_cast<int>(Rule::kCount)] = {true, true, true, true, true, true};
+  AnalysisOptions analysis;  // thresholds, per-rule severities and rules turned off
   // Findings at or above this severity (and not in the baseline) fail the gate.
   Severity fail_on = Severity::kWarning;
   bool fail_never = false;  // "fail_on": "never": report only, exit 0
+  // "fail_on_likely": likely findings (trace evidence that cannot be certain,
+  // docs/findings.md "Certainty") fail the gate too; by default they are reported only.
+  bool fail_on_likely = false;
 
-  bool enabled(Rule r) const { return rule_enabled[static_cast<int>(r)]; }
-  bool Fails(Severity s) const { return !fail_never && s >= fail_on; }
+  bool enabled(Rule r) const { return analysis.enabled(r); }
+  bool Fails(Severity s, Certainty c = Certainty::kCertain) const {
+    return !fail_never && s >= fail_on && (c != Certainty::kLikely || fail_on_likely);
+  }
 };
 
 // Parses the JSON text of a config file. Errors: kUsage with a message naming the key.

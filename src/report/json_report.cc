@@ -1,4 +1,5 @@
 #include "report/json_report.h"
+#include "report/text.h"
 
 #include <algorithm>
 
@@ -136,6 +137,7 @@ json FindingJson(const Analysis& a, const Finding& f) {
                         {"latency", Latency(f.latency)},
                         {"evidence", f.evidence},
                         {"certainty", CertaintyName(f.certainty)},
+                        {"fingerprint", f.fingerprint},
                         {"wait", WaitKindName(f.wait)}};
 }
 json GoroutineJson(const Analysis& a, const GoroutineInfo& g) {
@@ -288,6 +290,13 @@ uint64_t StreamArray(JsonStream& js, Budget& b, std::string_view key, const std:
   return items.size() - n;
 }
 
+json LeakProfileJson(const DataQuality::LeakProfileJoin& p) {
+  if (!p.present) return nullptr;
+  return {{"path", p.path},     {"form", p.form},         {"listed", p.listed},
+          {"leaked", p.leaked}, {"joined", p.joined},     {"leaked_joined", p.leaked_joined},
+          {"not_in_trace", p.not_in_trace}, {"ambiguous", p.ambiguous}};
+}
+
 }  // namespace
 
 void WriteAnalysisJson(const Analysis& a, const JsonOptions& o, const JsonSink& sink) {
@@ -317,8 +326,28 @@ void WriteAnalysisJson(const Analysis& a, const JsonOptions& o, const JsonSink& 
                          {"records_malformed", q.records_malformed},
                          {"goroutines_seen", q.goroutines_seen},
                          {"goroutines_before_trace", q.goroutines_before_trace},
-                         {"unblocks_without_stack", q.unblocks_without_stack}};
+                         {"unblocks_without_stack", q.unblocks_without_stack},
+                         {"leak_profile", LeakProfileJson(q.leak_profile)}};
 
+  {  // What the analysis ran with (cli/analysis_options: defaults < config file < flags).
+    const AnalysisOptions& ao = a.options;
+    json rules = json::object();
+    for (int r = 0; r < static_cast<int>(Rule::kCount); ++r) {
+      rules[std::string(RuleId(static_cast<Rule>(r)))] =
+          ao.rule_enabled[r] ? std::string(SeverityName(ao.severity[r])) : std::string("off");
+    }
+    doc["options"] = {{"grace_ns", ao.grace_ns},
+                      {"slow_cancel_ns", ao.slow_cancel_ns},
+                      {"late_deadline_ns", ao.late_deadline_ns},
+                      {"burst_gap_ns", ao.burst_gap_ns},
+                      {"scope", ao.scope ? json(std::string(TraceScopeName(*ao.scope))) : json(nullptr)},
+                      {"rules", std::move(rules)},
+                      {"user_packages", ao.user_packages},
+                      {"config_file", ao.config_file.empty() ? json(nullptr) : json(ao.config_file)},
+                      {"set_by_flags", ao.set_by_flags},
+                      {"leak_profile", ao.leak_profile ? json(ao.leak_profile->path) : json(nullptr)},
+                      {"summary", OptionsSummary(ao)}};
+  }
   json by_kind = json::object(), by_rule = json::object();
   for (const auto& c : a.cancellations) by_kind[std::string(CancelKindName(c.kind))] = by_kind.value(std::string(CancelKindName(c.kind)), 0) + 1;
   for (int r = 0; r < static_cast<int>(Rule::kCount); ++r) by_rule[std::string(RuleId(static_cast<Rule>(r)))] = 0;
@@ -366,6 +395,8 @@ void WriteAnalysisJson(const Analysis& a, const JsonOptions& o, const JsonSink& 
       StreamArray(js, b, "findings", a.findings, o.max_findings, [&](const Finding& f) { return FindingJson(a, f); });
   const uint64_t goroutines_left = StreamArray(js, b, "goroutines", a.goroutines, o.max_goroutines,
                                                [&](const GoroutineInfo& g) { return GoroutineJson(a, g); });
+  js.Member(1, "options");
+  js.Value(b.Cut(doc["options"]), 1);
   js.Member(1, "schema_version");
   js.Value(doc["schema_version"], 1);
   js.Member(1, "summary");

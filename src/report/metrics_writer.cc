@@ -2,6 +2,7 @@
 
 #include <array>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -58,12 +59,13 @@ std::string TestOf(const Analysis& a, GoId g) {
 
 }  // namespace
 
-std::string WriteOpenMetrics(const CheckResult& result) {
+std::string WriteOpenMetrics(const CheckResult& result, const MetricsRunInfo& run) {
   using Key2 = std::pair<std::string, std::string>;
   std::map<std::tuple<std::string, std::string, std::string, std::string, bool>, uint64_t> findings;
   std::map<std::tuple<std::string, std::string, std::string>, uint64_t> cancels;
   std::map<Key2, Histogram> response;
   std::map<Key2, uint64_t> tests;
+  std::map<Key2, std::set<std::string>> tests_with;  // (package, rule) -> tests with such a finding
   for (const auto& t : result.traces) {
     const Analysis& a = t.analysis;
     const std::string& pkg = t.package.empty() ? t.path : t.package;
@@ -72,6 +74,7 @@ std::string WriteOpenMetrics(const CheckResult& result) {
       // A finding seen in several tests counts once per test.
       for (const auto& test : cf.tests.empty() ? std::vector<std::string>{""} : cf.tests) {
         ++findings[{pkg, test, std::string(RuleId(f.rule)), std::string(SeverityName(f.severity)), cf.fails}];
+        if (!test.empty()) tests_with[{pkg, std::string(RuleId(f.rule))}].insert(test);
       }
     }
     for (const auto& c : a.cancellations) {
@@ -122,6 +125,24 @@ std::string WriteOpenMetrics(const CheckResult& result) {
     for (const auto& [k, n] : tests) {
       out += fmt::format("cancelflow_tests{} {}\n", Labels({{"package", k.first}, {"result", k.second}}), n);
     }
+  }
+  if (!tests_with.empty()) {
+    out += "# TYPE cancelflow_tests_with_findings gauge\n"
+           "# HELP cancelflow_tests_with_findings Go tests with at least one finding of the rule.\n";
+    for (const auto& [k, names] : tests_with) {
+      out += fmt::format("cancelflow_tests_with_findings{} {}\n", Labels({{"package", k.first}, {"rule", k.second}}),
+                         names.size());
+    }
+  }
+  if (!run.version.empty()) {
+    out += "# TYPE cancelflow_build_info gauge\n# HELP cancelflow_build_info The cancelflow version that wrote these metrics.\n";
+    out += fmt::format("cancelflow_build_info{} 1\n", Labels({{"version", run.version}}));
+  }
+  if (run.unix_seconds >= 0) {
+    out += "# TYPE cancelflow_run_timestamp_seconds gauge\n"
+           "# UNIT cancelflow_run_timestamp_seconds seconds\n"
+           "# HELP cancelflow_run_timestamp_seconds When this run wrote its metrics (Unix time).\n";
+    out += fmt::format("cancelflow_run_timestamp_seconds {:.3f}\n", run.unix_seconds);
   }
   out += "# EOF\n";
   return out;

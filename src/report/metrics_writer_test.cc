@@ -1,5 +1,7 @@
 #include "report/metrics_writer.h"
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +12,7 @@ namespace {
 
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(Metrics, LabelEscaping) {
   // Trace strings are made inert first (base/inert_text.h: a newline becomes
@@ -31,6 +34,45 @@ TEST(Metrics, FindingsPerPackageTestRuleSeverity) {
   EXPECT_THAT(m, HasSubstr("rule=\"late-deadline\",severity=\"note\",gating=\"false\"} 1\n"));
   EXPECT_THAT(m, HasSubstr("cancelflow_failing_findings " + std::to_string(r.failing) + "\n"));
   EXPECT_THAT(m, HasSubstr("cancelflow_tests{package=\"example.com/m/pkg\",result=\"fail\"} 1\n"));
+  EXPECT_THAT(m, EndsWith("# EOF\n"));
+}
+
+TEST(Metrics, TestsWithFindingsCountEachTestOncePerRule) {
+  CheckResult r;
+  AddTrace(r, "t.trace", testing::SampleAnalysis("/src/mod"), {}, {});
+  r.traces[0].package = "p";
+  // The sample's ignored-cancel and leaked-goroutine findings are in one test; its note in none.
+  const std::string m = WriteOpenMetrics(r);
+  EXPECT_THAT(m, HasSubstr("# TYPE cancelflow_tests_with_findings gauge\n"));
+  EXPECT_THAT(m, HasSubstr("cancelflow_tests_with_findings{package=\"p\",rule=\"ignored-cancel\"} 1\n"));
+  EXPECT_THAT(m, HasSubstr("cancelflow_tests_with_findings{package=\"p\",rule=\"leaked-goroutine\"} 1\n"));
+  EXPECT_THAT(m, Not(HasSubstr("rule=\"late-deadline\"} ")));  // outside any test: no test to count
+
+  // The same finding seen in two tests counts two tests; a second finding in one of them does not add one.
+  auto& findings = r.traces[0].findings;
+  ASSERT_GE(findings.size(), 1u);
+  const size_t ignored = static_cast<size_t>(
+      std::find_if(findings.begin(), findings.end(),
+                   [&](const auto& cf) { return r.traces[0].analysis.findings[cf.index].rule == Rule::kIgnoredCancel; }) -
+      findings.begin());
+  ASSERT_LT(ignored, findings.size());
+  findings[ignored].tests = {"TestA", "TestB"};
+  findings.push_back(findings[ignored]);
+  findings.back().tests = {"TestB"};
+  EXPECT_THAT(WriteOpenMetrics(r), HasSubstr("cancelflow_tests_with_findings{package=\"p\",rule=\"ignored-cancel\"} 2\n"));
+}
+
+TEST(Metrics, BuildInfoAndRunTimestampOnlyWhenGiven) {
+  CheckResult r;
+  const std::string bare = WriteOpenMetrics(r);
+  EXPECT_THAT(bare, Not(HasSubstr("cancelflow_build_info")));
+  EXPECT_THAT(bare, Not(HasSubstr("cancelflow_run_timestamp_seconds")));
+  EXPECT_THAT(bare, Not(HasSubstr("cancelflow_tests_with_findings")));  // no findings: no family
+  const std::string m = WriteOpenMetrics(r, {"1.2.3", 1765000000.25});
+  EXPECT_THAT(m, HasSubstr("# TYPE cancelflow_build_info gauge\n"));
+  EXPECT_THAT(m, HasSubstr("cancelflow_build_info{version=\"1.2.3\"} 1\n"));
+  EXPECT_THAT(m, HasSubstr("# TYPE cancelflow_run_timestamp_seconds gauge\n# UNIT cancelflow_run_timestamp_seconds seconds\n"));
+  EXPECT_THAT(m, HasSubstr("cancelflow_run_timestamp_seconds 1765000000.250\n"));
   EXPECT_THAT(m, EndsWith("# EOF\n"));
 }
 

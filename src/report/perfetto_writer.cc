@@ -721,6 +721,7 @@ PerfettoStats PerfettoWriter::Write(const Analysis& a, const std::function<void(
       if (!f.hint.empty()) fargs.push_back(S("hint", f.hint));
       if (f.context_id) fargs.push_back(N("context", static_cast<int64_t>(f.context_id)));
       if (!f.test.empty()) fargs.push_back(S("test", f.test));
+      fargs.push_back(S("fingerprint", f.fingerprint));
       if (!fits(event_bytes(fe, args_bytes(fargs)))) {
         ++stats.dropped_finding_instants;
         ++stats.dropped_bytes_cap;

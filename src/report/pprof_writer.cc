@@ -325,6 +325,7 @@ std::vector<PostCancelSample> PprofWriter::Samples(const Analysis& a, PprofStats
                    {"block_reason", std::string(a.Str(info ? info->block_reason : f.block_reason))}};
       if (f.context_id) ag.labels.emplace_back("context", fmt::format("ctx {}", f.context_id));
       if (!f.test.empty()) ag.labels.emplace_back("test", f.test);
+      ag.labels.emplace_back("fingerprint", f.fingerprint);
       ag.goroutine = g.value();
       aggs.push_back(std::move(ag));
       ++stats.leaked_goroutines;

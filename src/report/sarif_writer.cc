@@ -133,6 +133,8 @@ std::string WriteSarif(const CheckResult& result, std::string_view tool_version)
         props["latency_p50_ns"] = f.latency.p50;
         props["latency_max_ns"] = f.latency.max;
       }
+      props["certainty"] = std::string(CertaintyName(f.certainty));
+      if (!f.evidence.empty()) props["evidence"] = InertText(f.evidence);
       props["gating"] = cf.fails;
       res["properties"] = std::move(props);
       results.push_back(std::move(res));

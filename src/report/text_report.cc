@@ -1,4 +1,5 @@
 #include "report/text_report.h"
+#include "report/text.h"
 
 #include <functional>
 #include <map>
@@ -68,6 +69,12 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
                                                 q.instrumentation_records, q.records_unknown_version, q.records_malformed)
                                   : "; not instrumented");
   fmt::format_to(it, "  scope        {}: {}\n", TraceScopeName(q.scope), q.scope_reason);
+  fmt::format_to(it, "  options      {}\n", SafeText(OptionsSummary(a.options)));
+  if (const auto& lp = q.leak_profile; lp.present) {
+    fmt::format_to(it, "  leak profile {} ({}): {} leaked, {} of them joined to the trace's goroutines{}\n",
+                   SafeText(lp.path), lp.form, lp.leaked, lp.leaked_joined,
+                   lp.ambiguous ? fmt::format(" ({} ambiguous by stack: not proven)", lp.ambiguous) : "");
+  }
   if (q.error) fmt::format_to(it, "  {} {}\n", st("33", "error:"), SafeText(q.error->ToString()));
 
   // Findings.
@@ -78,6 +85,7 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
                    SafeText(f.message), f.test.empty() ? "" : " " + st("2", fmt::format("(test {})", SafeText(f.test))));
     if (!f.evidence.empty()) fmt::format_to(it, "    evidence ({}): {}\n", CertaintyName(f.certainty), SafeText(f.evidence));
     fmt::format_to(it, "    fix: {}\n", SafeText(f.hint));
+    if (!f.fingerprint.empty()) fmt::format_to(it, "    fingerprint: {}\n", f.fingerprint);
     if (!f.goroutines.empty()) {
       std::string ids;
       for (size_t i = 0; i < f.goroutines.size() && i < 10; ++i) ids += fmt::format("{}G{}", i ? " " : "", f.goroutines[i].value());

@@ -130,6 +130,9 @@ async function main() {
       dataScope: D.trace.scope,
       evidenceCards: qa('.finding .evidence').length,
       dataEvidence: D.findings.filter((f) => f.evidence).length,
+      fingerprintCards: qa('.finding .fingerprint').map((e) => e.textContent),
+      dataFingerprints: D.findings.map((f) => 'fingerprint ' + f.fingerprint),
+      optionsRow: !!D.options && [...document.querySelectorAll('th')].some((th) => th.textContent === 'options'),
       findingCards: qa('.finding').map((c) => ({ rule: c.dataset.rule, ruleText: c.querySelector('.rule').textContent,
                                                frames: c.querySelectorAll('ol.frames li').length,
                                                userFrames: c.querySelectorAll('ol.frames li.user').length })),
@@ -161,6 +164,10 @@ async function main() {
   check(page.ruleRows.includes('leaked-goroutine') && page.ruleRows.includes('ignored-cancel'), 'summary lists findings by rule');
   check(page.qualityRows >= 5, 'summary shows data quality');
   check(page.dataScope && page.scopeRow.includes(page.dataScope), `summary shows the trace scope (${page.scopeRow})`);
+  check(JSON.stringify(page.fingerprintCards) === JSON.stringify(page.dataFingerprints) &&
+            page.dataFingerprints.every((s) => /^fingerprint [0-9a-f]{16}$/.test(s)),
+        `${page.fingerprintCards.length} finding cards show their fingerprint (data: ${page.dataFingerprints.length})`);
+  check(page.optionsRow, 'the summary names the analysis options');
   check(page.evidenceCards === page.dataEvidence, `${page.evidenceCards} finding cards state their evidence (data: ${page.dataEvidence})`);
   if (args.mode !== 'corpus-hostile') {
     check(page.findingCards.length === page.data.findings && page.findingCards.length > 0,

@@ -84,6 +84,8 @@
     kv(t, 'instrumented', q.instrumented ? 'yes (' + q.instrumentation_records + ' records)' : 'no');
     if (q.records_malformed || q.records_unknown_version) kv(t, 'bad records', q.records_malformed + ' malformed, ' + q.records_unknown_version + ' unknown version');
     kv(t, 'scope', (tr.scope || '?') + (tr.scope_reason ? ': ' + tr.scope_reason : ''));
+    if (D.options) kv(t, 'options', D.options.summary || '');
+    if (q.leak_profile) kv(t, 'leak profile', q.leak_profile.path + ' (' + q.leak_profile.form + '): ' + q.leak_profile.leaked + ' leaked, ' + q.leak_profile.leaked_joined + ' joined to the trace');
     kv(t, 'starts mid-execution', q.starts_mid_execution ? 'yes' : 'no');
     if (q.goroutines_before_trace) kv(t, 'goroutines before the trace', q.goroutines_before_trace);
     kv(t, 'goroutines seen', q.goroutines_seen);
@@ -124,6 +126,7 @@
       add(h, el('span', 'muted', '  ×' + f.count + (f.start_func ? '  ' + f.start_func : '')));
       add(card, el('div', 'msg', f.message));
       if (f.evidence) add(card, el('div', 'evidence', 'Evidence (' + (f.certainty || '?') + '): ' + f.evidence));
+      if (f.fingerprint) add(card, el('div', 'muted fingerprint', 'fingerprint ' + f.fingerprint));
       if (f.hint) add(card, el('div', 'muted', 'Fix: ' + f.hint));
       const t = add(card, el('table'));
       if (f.goroutines && f.goroutines.length) kv(t, 'goroutines', f.goroutines.slice(0, 20).map(function (g) { return 'g' + g; }).join(' ') + (f.goroutines.length > 20 ? ' …' : ''));

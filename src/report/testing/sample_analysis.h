@@ -77,6 +77,7 @@ inline Analysis SampleAnalysis(const std::string& root) {
                              "weird.creator", 2, "");
   note.message = "line1\nline2 ::error:: 100% <b>&amp;</b> \x02 \xc3\x28 done, ok";
   a.findings.push_back(std::move(note));
+  for (Finding& f : a.findings) f.fingerprint = FindingFingerprint(a, f);  // as Analyze() does
   a.quality.start = 0;
   a.quality.end = 500'000'000;
   a.quality.trace_version = "go 1.26";

@@ -1,0 +1,131 @@
+// Joins the runtime's goroutine leak profile to the model (the fact
+// GoRecord::in_profile, and DataQuality::leak_profile), after the pass and
+// before the rules. Invariants:
+//   - debug=2 text is joined by goroutine id (trace goroutine ids are the
+//     runtime's goids); the protobuf form, which has no ids, by stacks: the
+//     function names of the goroutine's stack at the end of the trace against
+//     the profile's, both without runtime frames. A leaked stack that matches
+//     more goroutines than the profile counts proves none of them
+//     (`ambiguous`).
+//   - A profile that cannot belong to this trace is an error, never a silent
+//     non-join: one that matches no goroutine of the trace; one that marks
+//     leaked a goroutine the trace never saw, or shows exiting or running at
+//     its end (a leaked goroutine can never run again); one whose goroutine
+//     runs another function than the trace's goroutine of the same id
+//     (goroutine ids are small numbers: another process reuses them).
+//   - Only goroutines alive at the end get a fact; rules decide what it means.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+
+#include "analysis/model_state.h"
+
+namespace cancelflow::analysis {
+namespace {
+
+bool RuntimeFrame(std::string_view func) { return func.substr(0, 8) == "runtime."; }
+
+std::vector<std::string_view> UserFuncs(const ModelState& m, StackId s) {
+  std::vector<std::string_view> out;
+  if (s == kNoStack) return out;
+  for (FrameId f : m.stacks->Frames(s)) {
+    const std::string_view func = m.strings->Get(m.stacks->GetFrame(f).func);
+    if (!RuntimeFrame(func)) out.push_back(func);
+  }
+  return out;
+}
+
+bool AliveAtEnd(const GoRecord& g) { return g.info.ended < 0; }
+
+std::vector<std::string_view> UserFuncs(const LeakProfileGoroutine& pg) {
+  std::vector<std::string_view> out;
+  for (const std::string& f : pg.funcs)
+    if (!RuntimeFrame(f)) out.push_back(f);
+  return out;
+}
+
+// Why the profile's goroutine cannot be the trace's goroutine of the same id
+// ("" when they agree): its outermost function is not the one the trace saw it
+// start, or both are blocked at different stacks.
+std::string Disagreement(const LeakProfileGoroutine& pg, const GoRecord& g, const ModelState& m) {
+  const std::vector<std::string_view> in_profile = UserFuncs(pg);
+  if (in_profile.empty()) return "";
+  const std::string_view start = m.strings->Get(g.info.start_func);
+  if (!start.empty() && !RuntimeFrame(start) && in_profile.back() != start) {
+    return fmt::format("its goroutine {} runs {}, the trace's started at {}", pg.goid, in_profile.back(), start);
+  }
+  if (g.info.end_state == GoState::kWaiting && pg.state != "running" && pg.state != "runnable") {
+    const std::vector<std::string_view> in_trace = UserFuncs(m, g.info.end_stack);
+    if (!in_trace.empty() && in_trace != in_profile) {
+      return fmt::format("its goroutine {} waits in {}, the trace's in {}", pg.goid, in_profile.front(),
+                         in_trace.front());
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::optional<Error> JoinLeakProfile(const LeakProfile& p, ModelState& m) {
+  DataQuality::LeakProfileJoin& q = m.quality.leak_profile;
+  q.present = true;
+  q.path = p.path;
+  q.leaked = p.leaked();
+  auto mismatch = [&](std::string why) {
+    return MakeError(ErrorCode::kProfileMismatch, 0, kNoGeneration,
+                     fmt::format("leak profile {}: {}; was it taken from this process, at the end of this trace?",
+                                 p.path.empty() ? "(given)" : p.path, why))
+        .value();
+  };
+  if (p.form == LeakProfile::Form::kText) {
+    q.form = "debug=2";
+    q.listed = p.goroutines.size();
+    for (const LeakProfileGoroutine& pg : p.goroutines) {
+      GoRecord* g = m.Find(GoId{pg.goid});
+      if (g == nullptr) {
+        if (pg.leaked) return mismatch(fmt::format("it marks goroutine {} leaked, which the trace never saw", pg.goid));
+        ++q.not_in_trace;
+        continue;
+      }
+      if (const std::string why = Disagreement(pg, *g, m); !why.empty()) return mismatch(why);
+      if (pg.leaked && (!AliveAtEnd(*g) || g->info.end_state != GoState::kWaiting)) {
+        return mismatch(fmt::format("it marks goroutine {} leaked ({}), but the trace shows it {} at its end", pg.goid,
+                                    pg.state, AliveAtEnd(*g) ? "not blocked" : "exited"));
+      }
+      if (!AliveAtEnd(*g)) continue;  // exited between the profile and the end of the trace
+      ++q.joined;
+      g->in_profile = pg.leaked ? GoRecord::InProfile::kLeaked : GoRecord::InProfile::kAlive;
+      if (pg.leaked) ++q.leaked_joined;
+    }
+    if (q.joined == 0) return mismatch(fmt::format("none of its {} goroutines is alive at the end of the trace", q.listed));
+    return std::nullopt;
+  }
+  q.form = "protobuf";
+  if (p.leaked_stacks.empty()) return std::nullopt;  // nothing leaked: nothing to join or contradict
+  for (const LeakProfileStack& st : p.leaked_stacks) {
+    std::vector<std::string_view> want;
+    for (const std::string& f : st.funcs)
+      if (!RuntimeFrame(f)) want.push_back(f);
+    std::vector<GoRecord*> matches;
+    for (GoRecord& g : m.gs) {
+      if (!AliveAtEnd(g) || g.info.end_state != GoState::kWaiting) continue;
+      if (UserFuncs(m, g.info.end_stack) == want) matches.push_back(&g);
+    }
+    if (matches.size() > static_cast<size_t>(st.count)) {
+      q.ambiguous += static_cast<uint64_t>(st.count);
+      continue;
+    }
+    for (GoRecord* g : matches) {
+      g->in_profile = GoRecord::InProfile::kLeaked;
+      ++q.leaked_joined;
+      ++q.joined;
+    }
+  }
+  if (q.joined == 0 && q.ambiguous == 0)
+    return mismatch(fmt::format("none of its {} leaked stacks matches a goroutine blocked at the end of the trace",
+                                p.leaked_stacks.size()));
+  return std::nullopt;
+}
+
+}  // namespace cancelflow::analysis

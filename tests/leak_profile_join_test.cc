@@ -1,0 +1,112 @@
+// The runtime's goroutine leak profile joined to the trace
+// (analysis/leak_profile_join.cc, rule_leaked_goroutine.cc): the leakprofile
+// program's traces (tests/corpus/traces/go1.26, PROVENANCE.md) with the
+// profiles it wrote at their end, in both forms, whole and window.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "base/trace_buffer.h"
+#include "cancelflow/analysis.h"
+
+namespace cancelflow {
+namespace {
+
+const std::string kDir = std::string(CANCELFLOW_SOURCE_DIR) + "/tests/corpus/traces/go1.26/";
+
+Result<Analysis> RunOn(const std::string& trace, const std::string& profile, AnalysisOptions o = {}) {
+  auto buf = TraceBuffer::Open(kDir + trace);
+  EXPECT_TRUE(buf.has_value());
+  if (!profile.empty()) {
+    auto p = LoadLeakProfile(kDir + profile);
+    EXPECT_TRUE(p.has_value()) << p.error().message;
+    o.leak_profile = std::make_shared<const LeakProfile>(std::move(*p));
+  }
+  return Analyze(*buf, o);
+}
+
+std::string Start(const Analysis& a, const Finding& f) { return std::string(a.Str(f.start_func)); }
+
+class LeakProfileJoin : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
+
+// The fetch workers the profile marks leaked are proven errors in a window
+// too, where timing alone proves nothing; the pool workers it lists alive
+// (their channel is reachable) and the sleeping poller get no finding.
+TEST_P(LeakProfileJoin, ProvesTheLeakedGoroutinesInEveryScope) {
+  const auto& [trace, profile] = GetParam();
+  auto a = RunOn(trace, profile);
+  ASSERT_TRUE(a.has_value()) << a.error().ToString();
+  const bool window = trace.find("window") != std::string::npos;
+  EXPECT_EQ(a->quality.scope, window ? TraceScope::kWindow : TraceScope::kProgram) << a->quality.scope_reason;
+  EXPECT_TRUE(a->quality.leak_profile.present);
+  EXPECT_EQ(a->quality.leak_profile.leaked, 3u);
+  EXPECT_EQ(a->quality.leak_profile.leaked_joined, 3u);
+  // The window: the proven leak only. The whole program: also the sleeping
+  // poller (certain by timing) and the pool workers (likely: reachable, where
+  // the profile says so).
+  ASSERT_EQ(a->findings.size(), window ? 1u : 3u);
+  const Finding* fetch = nullptr;
+  for (const Finding& f : a->findings) {
+    if (Start(*a, f) == "main.fetch.func1") fetch = &f;
+    if (Start(*a, f) == "main.poolWorker") {  // only the debug=2 form lists goroutines alive and not leaked
+      EXPECT_EQ(f.certainty, profile.ends_with(".pb.gz") ? Certainty::kCertain : Certainty::kLikely);
+    }
+  }
+  ASSERT_NE(fetch, nullptr);
+  const Finding& f = *fetch;
+  EXPECT_EQ(f.rule, Rule::kLeakedGoroutine);
+  EXPECT_EQ(f.certainty, Certainty::kProven);
+  EXPECT_EQ(f.severity, Severity::kError);
+  EXPECT_EQ(f.goroutines.size(), 3u);
+  EXPECT_EQ(Start(*a, f), "main.fetch.func1");
+  EXPECT_NE(f.evidence.find("leak profile"), std::string::npos) << f.evidence;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Forms, LeakProfileJoin,
+    ::testing::Values(std::make_pair("leakprofile.trace", "leakprofile.goroutineleak"),
+                      std::make_pair("leakprofile.trace", "leakprofile.goroutineleak.pb.gz"),
+                      std::make_pair("leakprofile-window.trace", "leakprofile-window.goroutineleak"),
+                      std::make_pair("leakprofile-window.trace", "leakprofile-window.goroutineleak.pb.gz")));
+
+// Without the profile, the window gives no error-level leak: precision first.
+TEST(LeakProfileJoinBaseline, WithoutTheProfileAWindowProvesNothing) {
+  auto a = RunOn("leakprofile-window.trace", "");
+  ASSERT_TRUE(a.has_value());
+  for (const Finding& f : a->findings) EXPECT_NE(f.severity, Severity::kError) << f.message;
+  EXPECT_FALSE(a->quality.leak_profile.present);
+}
+
+// Judged as a whole program, the pool workers blocked at the end look leaked
+// by timing; the profile lists them alive, not leaked: likely, a warning.
+TEST(LeakProfileJoinBaseline, AliveInTheProfileIsNeverCertainByTiming) {
+  auto without = RunOn("leakprofile.trace", "");
+  auto with = RunOn("leakprofile.trace", "leakprofile.goroutineleak");
+  ASSERT_TRUE(without.has_value() && with.has_value());
+  auto pool = [&](const Analysis& a) -> const Finding* {
+    for (const Finding& f : a.findings)
+      if (Start(a, f) == "main.poolWorker") return &f;
+    return nullptr;
+  };
+  ASSERT_NE(pool(*without), nullptr);
+  EXPECT_EQ(pool(*without)->certainty, Certainty::kCertain);
+  ASSERT_NE(pool(*with), nullptr);
+  EXPECT_EQ(pool(*with)->certainty, Certainty::kLikely);
+  EXPECT_EQ(pool(*with)->severity, Severity::kWarning);
+  EXPECT_NE(pool(*with)->evidence.find("not leaked"), std::string::npos) << pool(*with)->evidence;
+}
+
+// A profile of another process (goroutine ids reused) is an error, not a silent non-join.
+TEST(LeakProfileJoinBaseline, AProfileOfAnotherProcessIsAnError) {
+  for (const auto& [trace, profile] :
+       {std::make_pair("leaks.trace", "leakprofile.goroutineleak"),
+        std::make_pair("leaks.trace", "leakprofile.goroutineleak.pb.gz"),
+        std::make_pair("leakprofile-window.trace", "leakprofile.goroutineleak")}) {
+    auto a = RunOn(trace, profile);
+    ASSERT_FALSE(a.has_value()) << trace << " + " << profile;
+    EXPECT_EQ(a.error().code, ErrorCode::kProfileMismatch) << a.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace cancelflow
