@@ -15,7 +15,9 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -28,6 +30,8 @@ namespace cancelflow::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr int kAnalysisNice = 10;  // the analysis threads' nice value (tests keep 0)
 
 // Package indices in the order they were pushed; Pop blocks until one comes
 // or the queue is closed.
@@ -308,6 +312,10 @@ void RunPackages(std::vector<Package>& pkgs, const std::vector<size_t>& todo, co
     }
   };
   auto analyze = [&] {
+    // Below the test binaries: an analysis takes the CPU the tests leave, so
+    // it does not stretch the longest package's run (the threads it starts
+    // inherit this). Lowering one's own priority needs no privilege.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kAnalysisNice);
     while (const auto i = finished.Pop()) {
       Package& p = pkgs[*i];
       guarded(p, [&] { AnalyzePackageTrace(p, options.analysis); });

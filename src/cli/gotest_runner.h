@@ -32,6 +32,9 @@
 // appear; `parallel` test workers (go test -p: one per CPU, one with -bench)
 // run them; a worker hands each finished package to the analysis stage and
 // takes the next at once, so an analysis never holds a test slot. The
+// analysis threads run at nice 10, below the test binaries, so analyses fill
+// the CPU the tests leave instead of slowing the longest-running package
+// (on x/net: http2, whose run is the whole command's critical path). The
 // analysis stage runs at most `analyses` traces at a time (memory: one
 // analysis model each, see docs/perf-notes.md), in the order the packages
 // finished, each with go test's `=== RUN` order to name the test goroutines

@@ -6,7 +6,7 @@ line, as are the per-package outputs cancelflow keeps (--keep-traces).
 
 Normalized on both sides, and nothing else:
   - durations: "(0.00s)" in reports and the timeout's running-tests list, the
-    time on "ok"/"FAIL" package lines, a benchmark's ns/op;
+    time on "ok"/"FAIL" package lines, a benchmark's ns/op (with its padding);
   - in tracebacks, the hex numbers (argument words, PCs, offsets) and goroutine
     ids, which differ between two runs of go test itself;
   - cancelflow's own lines, dropped from its output: "    cancelflow: " under a
@@ -32,7 +32,7 @@ NORMALIZE = [
     (re.compile(r"^(ok  |FAIL)\t(\S+)\t\d+\.\d+s"), r"\1\t\2\tD"),
     (re.compile(r"0x[0-9a-f]+\??"), "0x?"),
     (re.compile(r"goroutine \d+"), "goroutine N"),
-    (re.compile(r"\d+(\.\d+)? ns/op"), "T ns/op"),
+    (re.compile(r" +\d+(\.\d+)? ns/op"), " T ns/op"),  # right-aligned: the padding moves with the digits
 ]
 
 
