@@ -1,3 +1,7 @@
+// What go test prints, replayed from the test2json events (the algorithm and its
+// one heuristic, four-space lines as logs: gotest_emulation.h). The replay only
+// moves buffered lines; it never invents or drops a line the binary printed,
+// except the ones that exist only in -test.v=test2json mode.
 #include "cli/gotest_emulation.h"
 
 #include <algorithm>

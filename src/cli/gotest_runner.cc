@@ -1,3 +1,6 @@
+// The go test runner of `cancelflow test` (algorithm, scheduling and invariants:
+// gotest_runner.h). Every package leaves RunPackages through `done` exactly once,
+// whatever failed on the way (a thrown exception becomes the package's go_error).
 #include "cli/gotest_runner.h"
 
 #include <algorithm>

@@ -1,3 +1,6 @@
+// A line-by-line port of cmd/internal/test2json (see test2json.h). Invariant:
+// the events equal `go tool test2json`'s for the same bytes, whatever the
+// chunking of the input (a benchmark's name line aside), less what test2json.h lists.
 #include "cli/test2json.h"
 
 #include <array>

@@ -1,3 +1,4 @@
+// test2json's events against `go tool test2json -t` (Go 1.26) on the same input.
 #include "cli/test2json.h"
 
 #include <gmock/gmock.h>
