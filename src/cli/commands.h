@@ -63,7 +63,7 @@ struct CheckOptions {
 };
 int RunCheck(const CheckOptions& opts);
 
-// `cancelflow test [flags] [packages] [-- go test flags]` (cmd_test.cc).
+// `cancelflow test [flags] [packages] [-- go test flags]` (cmd_gotest.cc).
 struct TestOptions {
   std::vector<std::string> packages;  // default ./...
   std::vector<std::string> go_flags;  // after --

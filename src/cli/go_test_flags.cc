@@ -181,6 +181,26 @@ DirectRun ClassifyFlags(const std::vector<std::string>& go_flags, const char* go
   return run;
 }
 
+GoTestOutputMode OutputMode(const std::vector<std::string>& go_flags) {
+  GoTestOutputMode mode;
+  bool stream = false;
+  for (size_t i = 0; i < go_flags.size(); ++i) {
+    const std::string& arg = go_flags[i];
+    if (arg == "-args" || arg == "--args") break;
+    const auto f = SplitFlag(arg);
+    if (!f) continue;
+    if (f->name == "v") {
+      mode.verbose = !f->value || *f->value == "test2json" ||
+                     (IsGoBool(*f->value) && f->value->front() != '0' && f->value->front() != 'f' && f->value->front() != 'F');
+    } else if (f->name == "bench" || f->name == "fuzz") {
+      const std::string_view value = f->value ? *f->value : i + 1 < go_flags.size() ? std::string_view(go_flags[++i]) : "";
+      stream = !value.empty();
+    }
+  }
+  mode.show_passed = mode.verbose || stream;
+  return mode;
+}
+
 // go's name for a package's test binary: the import path's last element, or
 // the one before a major version (example.com/mod/v2 -> mod.test).
 std::string TestBinaryName(std::string_view import_path) {

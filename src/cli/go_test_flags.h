@@ -1,6 +1,6 @@
 // go test's flags as `cancelflow test` passes them on: which reach go list,
 // which `go test -c` and which the test binaries (as -test.X), or why a
-// command line must be left to go test itself (cmd_test.cc).
+// command line must be left to go test itself (cli/gotest_runner.h).
 #pragma once
 
 #include <optional>
@@ -46,6 +46,15 @@ struct DirectRun {
 // (a flag go test handles itself, such as -cover, -exec or a profile; a test
 // flag in GOFLAGS; a value go test would reject, left to it for its message).
 DirectRun ClassifyFlags(const std::vector<std::string>& go_flags, const char* goflags_env);
+
+// What the go test flags make go test show: -v (every test's output, `=== RUN`
+// lines and `--- PASS` reports), and whether a passing package's output is
+// shown (-v; -bench, -fuzz: go test streams the output).
+struct GoTestOutputMode {
+  bool verbose = false;
+  bool show_passed = false;
+};
+GoTestOutputMode OutputMode(const std::vector<std::string>& go_flags);
 
 // go's name for a package's test binary: the import path's last element, or
 // the one before a major version (example.com/mod/v2 -> mod.test).

@@ -91,3 +91,23 @@ TEST(TestBinaryName, LastElementOrTheOneBeforeAMajorVersion) {
 
 }  // namespace
 }  // namespace cancelflow::cli
+
+namespace cancelflow::cli {
+namespace {
+
+TEST(OutputMode, VerboseAndStreamedOutput) {
+  auto mode = [](std::vector<std::string> flags) {
+    const GoTestOutputMode m = OutputMode(flags);
+    return std::make_pair(m.verbose, m.show_passed);
+  };
+  EXPECT_EQ(mode({}), std::make_pair(false, false));
+  EXPECT_EQ(mode({"-count=1", "-v"}), std::make_pair(true, true));
+  EXPECT_EQ(mode({"--v=true"}), std::make_pair(true, true));
+  EXPECT_EQ(mode({"-v", "-v=false"}), std::make_pair(false, false));
+  EXPECT_EQ(mode({"-bench", "."}), std::make_pair(false, true));
+  EXPECT_EQ(mode({"-bench="}), std::make_pair(false, false));
+  EXPECT_EQ(mode({"-run", "X", "-args", "-v"}), std::make_pair(false, false));
+}
+
+}  // namespace
+}  // namespace cancelflow::cli

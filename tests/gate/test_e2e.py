@@ -13,16 +13,16 @@ import os
 import shutil
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Checks  # noqa: E402
 import xml.etree.ElementTree as ET
 
 MOD = "example.com/cftest"
-errors = []
+checks = Checks("test_e2e")
+expect = checks.expect
 
 
-def expect(cond, what):
-    if not cond:
-        errors.append(what)
-        print(f"test_e2e: FAIL: {what}", file=sys.stderr)
 
 
 def run(cmd, cwd, env=None):
@@ -176,11 +176,7 @@ def main(argv):
         p = run(["script", "-qec", f"'{bin_}' test ./leak ./clean -- -count=12", "/dev/null"], mod, env)
         expect(re.search(r"cancelflow: [01]/2 packages tested", p.stdout), "no progress on a terminal")
 
-    if errors:
-        print(f"test_e2e: {len(errors)} failure(s)", file=sys.stderr)
-        return 1
-    print("test_e2e: ok")
-    return 0
+    return checks.finish()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-// go test's event stream (`go help test`, `go doc test2json`): the events of
+// go test's event stream (`go help test`, `go doc test2json`) for `cancelflow
+// test` (cli/gotest_runner.h, cli/gotest_emulation.h): the events of
 // `go test -json`, read either from its JSON lines or, for a test binary run
 // directly with -test.v=test2json, converted from the binary's framed output
 // by a port of Go's own converter (cmd/internal/test2json).
@@ -15,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-namespace cancelflow::report {
+namespace cancelflow::cli {
 
 struct GoTestEvent {
   std::string action;  // run, pause, cont, pass, fail, skip, output, bench, build-output, build-fail, ...
@@ -23,11 +24,16 @@ struct GoTestEvent {
   std::string output;  // for output events
   std::optional<double> elapsed;
   bool failed_build = false;  // FailedBuild set (a package-level fail after a build failure)
+  // An output event that is a framing line (=== RUN/PAUSE/CONT, --- PASS/FAIL/SKIP/BENCH),
+  // not output of the test: what test2json recognized (not a field of go's JSON).
+  bool frame = false;
 };
 
 // `go test -json` output: one event per JSON line. A line that is not a JSON
 // object (go's own message on stderr merged in, a panic in go itself) becomes
 // a "build-output" event carrying the line, as go test -json reports them.
+// `frame` is inferred: an output event of a test whose text is that test's
+// `=== RUN/PAUSE/CONT` line or its `--- X:` report.
 std::vector<GoTestEvent> DecodeGoTestJson(std::string_view text);
 
 // cmd/internal/test2json.Converter: feed it the test binary's combined
@@ -55,6 +61,7 @@ class Test2Json {
   void BufferFlush(LineBuffer& l);
   void HandleInputLine(std::string_view line);
   void OutputWrite(std::string_view b);
+  void WriteFrame(std::string_view line);  // OutputWrite of a framing line
   void FlushReport(size_t depth);
   void WriteOutputEvent(std::string_view out);
   void WriteEvent(GoTestEvent e);
@@ -65,6 +72,7 @@ class Test2Json {
   std::string result_;
   LineBuffer input_, output_;
   bool need_marker_ = false;
+  bool frame_ = false;  // the output being written is a framing line
 };
 
-}  // namespace cancelflow::report
+}  // namespace cancelflow::cli

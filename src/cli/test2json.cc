@@ -1,4 +1,7 @@
-#include "report/go_test_events.h"
+// A line-by-line port of cmd/internal/test2json (see test2json.h). Invariant:
+// the events equal `go tool test2json`'s for the same bytes, whatever the
+// chunking of the input (a benchmark's name line aside), less what test2json.h lists.
+#include "cli/test2json.h"
 
 #include <array>
 #include <cctype>
@@ -9,7 +12,27 @@
 
 #include "base/lines.h"
 
-namespace cancelflow::report {
+namespace cancelflow::cli {
+
+namespace {
+
+// Whether `line` is the `=== RUN/PAUSE/CONT` line or a `--- X:` report of `test`.
+bool IsFrameOf(std::string_view line, std::string_view test) {
+  if (line.ends_with('\n')) line.remove_suffix(1);
+  for (const std::string_view update : {"=== RUN   ", "=== PAUSE ", "=== CONT  "}) {
+    if (line.starts_with(update) && line.substr(update.size()) == test) return true;
+  }
+  while (line.starts_with("    ")) line.remove_prefix(4);
+  for (const std::string_view report : {"--- PASS: ", "--- FAIL: ", "--- SKIP: ", "--- BENCH: "}) {
+    if (line.starts_with(report) && line.substr(report.size()).starts_with(test) &&
+        (line.size() == report.size() + test.size() || line.substr(report.size() + test.size()).starts_with(" ("))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 std::vector<GoTestEvent> DecodeGoTestJson(std::string_view text) {
   std::vector<GoTestEvent> events;
@@ -26,6 +49,7 @@ std::vector<GoTestEvent> DecodeGoTestJson(std::string_view text) {
     GoTestEvent e{str("Action"), str("Test"), str("Output"), std::nullopt, ev.contains("FailedBuild")};
     auto el = ev.find("Elapsed");
     if (el != ev.end() && el->is_number()) e.elapsed = el->get<double>();
+    if (e.action == "output" && !e.test.empty()) e.frame = IsFrameOf(e.output, e.test);
     events.push_back(std::move(e));
   }
   return events;
@@ -194,6 +218,12 @@ void Test2Json::BufferFlush(LineBuffer& l) {
 
 void Test2Json::OutputWrite(std::string_view b) { BufferWrite(output_, b); }
 
+void Test2Json::WriteFrame(std::string_view line) {
+  frame_ = true;
+  OutputWrite(line);
+  frame_ = false;
+}
+
 // Converter.handleInputLine.
 void Test2Json::HandleInputLine(std::string_view line) {
   if (line.empty()) return;
@@ -281,7 +311,7 @@ void Test2Json::HandleInputLine(std::string_view line) {
     e.test = std::string(name);
     test_name_ = e.test;
     report_.push_back(std::move(e));
-    OutputWrite(orig_line);
+    WriteFrame(orig_line);
     return;
   }
   if (action == "artifacts" || action == "attr") name = CutSpace(name).first;
@@ -289,9 +319,9 @@ void Test2Json::HandleInputLine(std::string_view line) {
   FlushReport(0);
   test_name_ = std::string(name);
   if (action == "name") return;
-  if (action == "pause") OutputWrite(orig_line);
+  if (action == "pause") WriteFrame(orig_line);
   WriteEvent(std::move(e));
-  if (action != "pause") OutputWrite(orig_line);
+  if (action != "pause") WriteFrame(orig_line);
 }
 
 // Converter.flushReport: the reports nested deeper than `depth`, innermost first.
@@ -305,7 +335,9 @@ void Test2Json::FlushReport(size_t depth) {
 }
 
 void Test2Json::WriteOutputEvent(std::string_view out) {
-  WriteEvent({"output", "", std::string(out), std::nullopt, false});
+  GoTestEvent e{"output", "", std::string(out), std::nullopt, false};
+  e.frame = frame_;
+  WriteEvent(std::move(e));
 }
 
 void Test2Json::WriteEvent(GoTestEvent e) {
@@ -313,4 +345,4 @@ void Test2Json::WriteEvent(GoTestEvent e) {
   out_->push_back(std::move(e));
 }
 
-}  // namespace cancelflow::report
+}  // namespace cancelflow::cli

@@ -1,11 +1,12 @@
-#include "report/go_test_events.h"
+// test2json's events against `go tool test2json -t` (Go 1.26) on the same input.
+#include "cli/test2json.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
-namespace cancelflow::report {
+namespace cancelflow::cli {
 namespace {
 
 using ::testing::ElementsAre;
@@ -127,4 +128,4 @@ TEST(GoTestJson, DecodesEventsAndKeepsOtherLines) {
 }
 
 }  // namespace
-}  // namespace cancelflow::report
+}  // namespace cancelflow::cli

@@ -1,0 +1,2 @@
+// Package exit has a test that calls os.Exit.
+package exit

@@ -1,0 +1,2 @@
+// Package panics has a test that panics in a subtest.
+package panics

@@ -1,0 +1,2 @@
+// Package timeout has a test still running at -timeout.
+package timeout
