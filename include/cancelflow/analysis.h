@@ -289,6 +289,9 @@ struct DataQuality {
   uint64_t records_malformed = 0;
   uint64_t goroutines_seen = 0;
   uint64_t unblocks_without_stack = 0;  // wake-ups by the runtime (timers, netpoller): not attributable
+  // Wall clock (Unix ns) = trace time + wall_offset_ns, from the trace's
+  // first clock snapshot (Go 1.25+ traces); nullopt when it has none.
+  std::optional<int64_t> wall_offset_ns;
 };
 
 // ---- The result -------------------------------------------------------------------
@@ -314,6 +317,12 @@ class Analysis {
   std::vector<Finding> findings;      // sorted: severity desc, rule, site
   std::vector<GoroutineInfo> goroutines;  // sorted by id; those referenced above
   std::vector<Test> tests;
+  // Tests seen as testing.tRunner goroutines (with or without ctxtracetest
+  // marks), in creation order: name ("" when it could not be told: neither
+  // go test's run order nor a stack named it), start = the goroutine's
+  // creation, end = its exit (-1: still running at the end), goroutine.
+  // `result` is always "" (go test's results are not in the trace).
+  std::vector<Test> runner_tests;
   DataQuality quality;
   // The import path of the tested package: the first test function seen on
   // a testing.tRunner goroutine (a `go test` trace), else "".

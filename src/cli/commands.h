@@ -54,6 +54,7 @@ struct AnalyzeOptions {
   std::string pprof_out;     // --pprof OUT: also write the pprof profile (same pass)
   std::string html_out;      // --html OUT: also write the HTML report (same pass)
   int threads = 0;           // 1: one thread; otherwise reader and analysis in parallel (2 when > 1 CPU)
+  std::string otlp;          // --otlp URL ("" = the OTEL_* variables decide)
 };
 int RunAnalyze(const AnalyzeOptions& opts);
 

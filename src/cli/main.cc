@@ -40,6 +40,13 @@ std::string FailureMessage(const CLI::App* app, const CLI::Error& e) {
   return out;
 }
 
+// --otlp: the OTLP export of `analyze`, `check` and `test` (src/export/otlp_http.h).
+void AddOtlpOption(CLI::App* cmd, std::string& url) {
+  cmd->add_option("--otlp", url,
+                  "send the analysis as OpenTelemetry traces (OTLP/HTTP protobuf) to URL (a base URL gets /v1/traces); "
+                  "default: OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT; a failure is printed and changes no exit status");
+}
+
 // The report and gate flags `check` and `test` share.
 void AddGateOptions(CLI::App* cmd, GateOptions& g) {
   cmd->add_option("--junit", g.junit, "write JUnit XML to FILE (one testsuite per package, one testcase per Go test)");
@@ -56,6 +63,7 @@ void AddGateOptions(CLI::App* cmd, GateOptions& g) {
   cmd->add_option("--config", g.config,
                   "gate configuration (default: .cancelflow.json in the module root; cancelflow help config)");
   cmd->add_flag("-q,--quiet", g.quiet, "print only the summary line");
+  AddOtlpOption(cmd, g.otlp);
 }
 
 int Main(int argc, char** argv) {
@@ -115,6 +123,7 @@ int Main(int argc, char** argv) {
   analyze_cmd->add_option("--threads", analyze.threads,
                           "1: read and analyze on one thread; default: the ordered reader on a second thread when there is a second CPU")
       ->check(CLI::Range(1, 64));
+  AddOtlpOption(analyze_cmd, analyze.otlp);
 
   PerfettoOptions perfetto;
   auto* perfetto_cmd = app.add_subcommand(
