@@ -14,6 +14,7 @@ packages=(
   chromium           # headless browser: tests/html renders the HTML report (ctest -L html)
   prometheus         # promtool: tests validate the --metrics OpenMetrics output (never linked)
   dpkg-dev           # dpkg-shlibdeps: the install test builds the .deb with CPack
+  libcurl4-openssl-dev  # libcurl: the OTLP/HTTP exporter (src/export)
 )
 # Node.js drives Chromium in tests/html; machines of this project's kind ship
 # Node 20; elsewhere Debian's nodejs package does.
@@ -56,6 +57,23 @@ if ! /usr/bin/python3 -c "import importlib.metadata as m, sys; sys.exit(m.versio
     PIP_ROOT_USER_ACTION=ignore "${pip_cmd[@]}"
   else
     echo "setup: missing the PyPI package perfetto; run as root:" >&2
+    echo "  ${pip_cmd[*]}" >&2
+    exit 1
+  fi
+fi
+
+# The upstream OTLP protos, for tests/export/otlp_e2e.py: the PyPI package
+# opentelemetry-proto ships the generated modules (trace_service_pb2, ...),
+# which need the protobuf runtime; both pinned, into Debian's python3.
+otlp_proto_version=1.39.1
+protobuf_version=6.33.6
+if ! /usr/bin/python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('opentelemetry-proto') != '$otlp_proto_version' or m.version('protobuf') != '$protobuf_version')" 2>/dev/null; then
+  pip_cmd=(/usr/bin/python3 -m pip install --quiet --break-system-packages "opentelemetry-proto==$otlp_proto_version" "protobuf==$protobuf_version")
+  if [[ $(id -u) == 0 ]]; then
+    echo "setup: installing opentelemetry-proto==$otlp_proto_version protobuf==$protobuf_version (PyPI) for Debian's python3"
+    PIP_ROOT_USER_ACTION=ignore "${pip_cmd[@]}"
+  else
+    echo "setup: missing the PyPI packages opentelemetry-proto and protobuf; run as root:" >&2
     echo "  ${pip_cmd[*]}" >&2
     exit 1
   fi
