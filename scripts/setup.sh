@@ -44,40 +44,34 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# Pinned PyPI packages for the tests, into Debian's python3 (the one the tests
+# run), unless it already has exactly these versions.
+# usage: pip_pinned [--no-deps] NAME==VERSION...
+pip_pinned() {
+  local flags=() check="False"
+  if [[ $1 == --no-deps ]]; then flags+=(--no-deps); shift; fi
+  for spec in "$@"; do check+=" or m.version('${spec%%==*}') != '${spec#*==}'"; done
+  if /usr/bin/python3 -c "import importlib.metadata as m, sys; sys.exit($check)" 2>/dev/null; then return; fi
+  local pip_cmd=(/usr/bin/python3 -m pip install --quiet "${flags[@]}" --break-system-packages "$@")
+  if [[ $(id -u) == 0 ]]; then
+    echo "setup: installing $* (PyPI) for Debian's python3"
+    PIP_ROOT_USER_ACTION=ignore "${pip_cmd[@]}"
+  else
+    echo "setup: missing the PyPI packages $*; run as root:" >&2
+    echo "  ${pip_cmd[*]}" >&2
+    exit 1
+  fi
+}
+
 # The full upstream Perfetto trace proto, for tests/report/perfetto_upstream.py:
 # the PyPI package `perfetto` ships it (perfetto_trace_pb2.py). Only that file
 # is read (its serialized descriptor, handed to protoc), so the package is
-# installed without dependencies (no protobuf runtime), pinned, into Debian's
-# python3 (the one the tests run).
-perfetto_version=0.59.1
-if ! /usr/bin/python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('perfetto') != '$perfetto_version')" 2>/dev/null; then
-  pip_cmd=(/usr/bin/python3 -m pip install --quiet --no-deps --break-system-packages "perfetto==$perfetto_version")
-  if [[ $(id -u) == 0 ]]; then
-    echo "setup: installing perfetto==$perfetto_version (PyPI) for Debian's python3"
-    PIP_ROOT_USER_ACTION=ignore "${pip_cmd[@]}"
-  else
-    echo "setup: missing the PyPI package perfetto; run as root:" >&2
-    echo "  ${pip_cmd[*]}" >&2
-    exit 1
-  fi
-fi
-
+# installed without dependencies (no protobuf runtime).
+pip_pinned --no-deps perfetto==0.59.1
 # The upstream OTLP protos, for tests/export/otlp_e2e.py: the PyPI package
 # opentelemetry-proto ships the generated modules (trace_service_pb2, ...),
-# which need the protobuf runtime; both pinned, into Debian's python3.
-otlp_proto_version=1.39.1
-protobuf_version=6.33.6
-if ! /usr/bin/python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('opentelemetry-proto') != '$otlp_proto_version' or m.version('protobuf') != '$protobuf_version')" 2>/dev/null; then
-  pip_cmd=(/usr/bin/python3 -m pip install --quiet --break-system-packages "opentelemetry-proto==$otlp_proto_version" "protobuf==$protobuf_version")
-  if [[ $(id -u) == 0 ]]; then
-    echo "setup: installing opentelemetry-proto==$otlp_proto_version protobuf==$protobuf_version (PyPI) for Debian's python3"
-    PIP_ROOT_USER_ACTION=ignore "${pip_cmd[@]}"
-  else
-    echo "setup: missing the PyPI packages opentelemetry-proto and protobuf; run as root:" >&2
-    echo "  ${pip_cmd[*]}" >&2
-    exit 1
-  fi
-fi
+# which need the protobuf runtime.
+pip_pinned opentelemetry-proto==1.39.1 protobuf==6.33.6
 
 if ! command -v go >/dev/null 2>&1; then
   echo "setup: Go is not on PATH; install Go 1.25 or newer (https://go.dev/dl/)" >&2
@@ -89,4 +83,5 @@ if ((minor < 25)); then
   echo "setup: $gover is too old; cancelflow's tests need Go 1.25 or newer" >&2
   exit 1
 fi
+
 echo "setup: ok (Debian packages present, $gover)"

@@ -21,13 +21,12 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from otlp_receiver import Receiver  # noqa: E402
+from otlp_receiver import Receiver, free_port  # noqa: E402
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest  # noqa: E402
 from opentelemetry.proto.trace.v1.trace_pb2 import Status  # noqa: E402
@@ -80,14 +79,6 @@ def spans_of(req):
 def sarif_fingerprints(path):
     doc = json.load(open(path))
     return {r["partialFingerprints"]["cancelflow/v1"] for run_ in doc["runs"] for r in run_["results"]}
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()  # nothing listens there now: connections are refused
-    return port
 
 
 def check_test_export(reqs, fingerprints):

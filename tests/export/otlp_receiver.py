@@ -6,6 +6,7 @@ error), "partial" (200 with partial_success: 2 spans rejected), "slow" (waits
 `delay` seconds before answering 200).
 """
 import http.server
+import socket
 import threading
 import time
 
@@ -55,3 +56,12 @@ class Receiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+def free_port():
+    """A loopback port nothing listens on (bound, then closed): connections are refused."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
