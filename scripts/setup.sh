@@ -84,4 +84,15 @@ if ((minor < 25)); then
   exit 1
 fi
 
+# Jaeger v2 all-in-one for tests/jaeger (ctest -L jaeger): built once from the Go
+# module proxy as a tool of the test-only module tests/jaeger (go.sum pins every
+# dependency) into a cache directory. A cold build takes minutes;
+# CANCELFLOW_SETUP_JAEGER=0 skips it (the test then reports itself skipped).
+jaeger_bin="${CANCELFLOW_JAEGER:-${XDG_CACHE_HOME:-$HOME/.cache}/cancelflow/jaeger-v1.75.0/jaeger}"
+if [[ "${CANCELFLOW_SETUP_JAEGER:-1}" != 0 && ! -x "$jaeger_bin" ]]; then
+  echo "setup: building Jaeger v1.75.0 (github.com/jaegertracing/jaeger/cmd/jaeger) into $jaeger_bin (minutes, once)"
+  mkdir -p "$(dirname "$jaeger_bin")"
+  (cd "$(dirname "$0")/../tests/jaeger" && GOFLAGS=-mod=readonly go build -o "$jaeger_bin" github.com/jaegertracing/jaeger/cmd/jaeger)
+fi
+
 echo "setup: ok (Debian packages present, $gover)"
