@@ -26,19 +26,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from otlp_receiver import Receiver, free_port  # noqa: E402
+from otlp_receiver import Expect, Receiver, free_port  # noqa: E402
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest  # noqa: E402
 from opentelemetry.proto.trace.v1.trace_pb2 import Status  # noqa: E402
 
 MOD = "example.com/cftest"
-errors = []
-
-
-def expect(cond, what):
-    if not cond:
-        errors.append(what)
-        print(f"otlp_e2e: FAIL: {what}", file=sys.stderr)
+expect = Expect("otlp_e2e")
 
 
 def run(cmd, cwd, env):
@@ -255,11 +249,7 @@ def main(argv):
     expect(sum("OTLP export" in line for line in p.stderr.splitlines()) == 1, "test refused: one stderr line")
     expect(os.path.exists(js), "test refused: --json written")
 
-    if errors:
-        print(f"otlp_e2e: {len(errors)} failure(s)", file=sys.stderr)
-        return 1
-    print("otlp_e2e: ok")
-    return 0
+    return expect.finish()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""A tiny OTLP/HTTP receiver for tests (standard library only): stores every
-request (path, headers, body) and answers as told.
+"""What the OTLP tests share (standard library only): a tiny OTLP/HTTP receiver
+that stores every request (path, headers, body) and answers as told, a
+refusing port, and the expect/finish pair of a test script.
 
 Modes: "ok" (200 with an empty ExportTraceServiceResponse), "500" (a server
 error), "partial" (200 with partial_success: 2 spans rejected), "slow" (waits
@@ -7,6 +8,7 @@ error), "partial" (200 with partial_success: 2 spans rejected), "slow" (waits
 """
 import http.server
 import socket
+import sys
 import threading
 import time
 
@@ -65,3 +67,22 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+class Expect:
+    """expect(cond, what) records a failure; finish() prints the verdict and returns the exit status."""
+
+    def __init__(self, name):
+        self.name, self.errors = name, []
+
+    def __call__(self, cond, what):
+        if not cond:
+            self.errors.append(what)
+            print(f"{self.name}: FAIL: {what}", file=sys.stderr)
+
+    def finish(self):
+        if self.errors:
+            print(f"{self.name}: {len(self.errors)} failure(s)", file=sys.stderr)
+            return 1
+        print(f"{self.name}: ok")
+        return 0

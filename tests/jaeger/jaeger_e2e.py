@@ -21,17 +21,11 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "export"))
-from otlp_receiver import free_port  # noqa: E402
+from otlp_receiver import Expect, free_port  # noqa: E402
 
 MOD = "example.com/cftest"
 SERVICE = "cf-jaeger-e2e"
-errors = []
-
-
-def expect(cond, what):
-    if not cond:
-        errors.append(what)
-        print(f"jaeger_e2e: FAIL: {what}", file=sys.stderr)
+expect = Expect("jaeger_e2e")
 
 
 def get(url):
@@ -156,11 +150,7 @@ def main(argv):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-    if errors:
-        print(f"jaeger_e2e: {len(errors)} failure(s)", file=sys.stderr)
-        return 1
-    print("jaeger_e2e: ok")
-    return 0
+    return expect.finish()
 
 
 if __name__ == "__main__":
