@@ -331,6 +331,9 @@ struct DataQuality {
     uint64_t not_in_trace = 0;  // listed but never seen in the trace (started after it, or the runtime's)
     uint64_t ambiguous = 0;     // protobuf: leaked stacks matching more goroutines than their count (not proven)
   } leak_profile;
+  // Wall clock (Unix ns) = trace time + wall_offset_ns, from the trace's
+  // first clock snapshot (Go 1.25+ traces); nullopt when it has none.
+  std::optional<int64_t> wall_offset_ns;
 };
 
 // ---- The result -------------------------------------------------------------------
@@ -356,6 +359,12 @@ class Analysis {
   std::vector<Finding> findings;      // sorted (SortFindings): severity desc, rule, sites, message, then ids
   std::vector<GoroutineInfo> goroutines;  // sorted by id; those referenced above
   std::vector<Test> tests;
+  // Tests seen as testing.tRunner goroutines (with or without ctxtracetest
+  // marks), in creation order: name ("" when it could not be told: neither
+  // go test's run order nor a stack named it), start = the goroutine's
+  // creation, end = its exit (-1: still running at the end), goroutine.
+  // `result` is always "" (go test's results are not in the trace).
+  std::vector<Test> runner_tests;
   DataQuality quality;
   AnalysisOptions options;  // what the analysis ran with (thresholds, scope, rules, provenance)
   // The import path of the tested package: the first test function seen on

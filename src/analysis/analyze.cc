@@ -287,8 +287,11 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
   a.cancellations = std::move(m.cancellations);
   a.contexts = std::move(m.contexts);
   a.tests = std::move(m.tests);
+  a.runner_tests.reserve(m.runner_tests.size());
+  for (const analysis::RunnerTest& t : m.runner_tests) a.runner_tests.push_back(Test{t.name, "", t.start, t.end, t.goroutine});
   a.quality = std::move(m.quality);
   a.user_packages = m.user_packages;
+  if (m.wall_offset_known) a.quality.wall_offset_ns = m.wall_offset;
   a.tested_package = std::move(m.tested_package);
   return a;
 }

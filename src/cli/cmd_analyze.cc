@@ -12,6 +12,8 @@
 #include "cancelflow/analysis.h"
 #include "cli/cli_io.h"
 #include "cli/commands.h"
+#include "export/otlp_http.h"
+#include "report/check_result.h"
 #include "report/html_writer.h"
 #include "report/json_report.h"
 #include "report/text_report.h"
@@ -62,9 +64,14 @@ int RunAnalyze(const AnalyzeOptions& opts) {
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
-  if (const int rc = AnalysisExitStatus(*a); rc != kExitOk) return rc;
-  if (opts.fail_on_findings && !a->findings.empty()) return kExitFindings;
-  return kExitOk;
+  int rc = AnalysisExitStatus(*a);
+  if (rc == kExitOk && opts.fail_on_findings && !a->findings.empty()) rc = kExitFindings;
+  if (otlp::ExportConfigured(opts.otlp)) {  // the findings with the gate's fingerprints and sites
+    report::CheckResult result;
+    report::AddTrace(result, opts.path, std::move(*a), report::CheckConfig{}, {});
+    ExportOtlp(result, opts.otlp);
+  }
+  return rc;
 }
 
 }  // namespace cancelflow::cli

@@ -52,6 +52,7 @@ struct AnalyzeOptions {
   std::string perfetto_out;  // --perfetto OUT: also write the Perfetto timeline (same pass)
   std::string pprof_out;     // --pprof OUT: also write the pprof profile (same pass)
   std::string html_out;      // --html OUT: also write the HTML report (same pass)
+  std::string otlp;          // --otlp URL ("" = the OTEL_* variables decide)
 };
 int RunAnalyze(const AnalyzeOptions& opts);
 

@@ -14,6 +14,7 @@
 #include "base/trace_buffer.h"
 #include "cli/cli_io.h"
 #include "cli/commands.h"
+#include "export/otlp_http.h"
 #include "report/baseline.h"
 #include "report/github_annotations.h"
 #include "report/json_report.h"
@@ -116,7 +117,12 @@ bool WriteGateReports(const report::CheckResult& result, const GateOptions& opts
     ok = WriteOutput(opts.metrics, report::WriteOpenMetrics(result, {CANCELFLOW_VERSION, now})) && ok;
   }
   if (!opts.write_baseline.empty()) ok = WriteOutput(opts.write_baseline, report::WriteBaseline(result)) && ok;
+  ExportOtlp(result, opts.otlp);
   return ok;
+}
+
+void ExportOtlp(const report::CheckResult& result, const std::string& flag_url) {
+  for (const std::string& line : otlp::ExportIfConfigured(result, flag_url)) PrintError(line);
 }
 
 }  // namespace cancelflow::cli

@@ -22,6 +22,7 @@ struct GateOptions {
   std::string module_root;                  // "" = find go.mod upward
   std::string baseline, write_baseline;
   bool quiet = false;
+  std::string otlp;  // --otlp URL ("" = the OTEL_* variables decide)
 };
 
 struct Gate {
@@ -55,5 +56,10 @@ std::string FindingsText(const report::CheckedTrace& t, const std::string& prefi
 // Writes every report requested in `opts`; false if one could not be written
 // (printed).
 bool WriteGateReports(const report::CheckResult& result, const GateOptions& opts);
+
+// The OTLP export (--otlp URL or the OTEL_* variables; src/export/otlp_http.h),
+// after the local reports: a failure is printed on stderr and changes
+// nothing else (no exit status, no report).
+void ExportOtlp(const report::CheckResult& result, const std::string& flag_url);
 
 }  // namespace cancelflow::cli

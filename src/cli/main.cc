@@ -40,6 +40,13 @@ std::string FailureMessage(const CLI::App* app, const CLI::Error& e) {
   return out;
 }
 
+// --otlp: the OTLP export of `analyze`, `check` and `test` (src/export/otlp_http.h).
+void AddOtlpOption(CLI::App* cmd, std::string& url) {
+  cmd->add_option("--otlp", url,
+                  "send the analysis as OpenTelemetry traces (OTLP/HTTP protobuf) to URL (a base URL gets /v1/traces); "
+                  "default: OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT; a failure is printed and changes no exit status");
+}
+
 // The report and gate flags `check` and `test` share.
 void AddGateOptions(CLI::App* cmd, GateOptions& g) {
   cmd->add_option("--junit", g.junit, "write JUnit XML to FILE (one testsuite per package, one testcase per Go test)");
@@ -54,6 +61,7 @@ void AddGateOptions(CLI::App* cmd, GateOptions& g) {
   cmd->add_option("--write-baseline", g.write_baseline,
                   "write every finding to FILE as a baseline (the exit status still reflects the gate)");
   cmd->add_flag("-q,--quiet", g.quiet, "print only the summary line");
+  AddOtlpOption(cmd, g.otlp);
 }
 
 int Main(int argc, char** argv) {
@@ -105,6 +113,7 @@ int Main(int argc, char** argv) {
   analyze_cmd->add_option("--perfetto", analyze.perfetto_out, "also write the Perfetto timeline to this file (same pass)");
   analyze_cmd->add_option("--pprof", analyze.pprof_out, "also write the gzipped pprof profile to this file (same pass)");
   analyze_cmd->add_option("--html", analyze.html_out, "also write the self-contained HTML report to this file (same pass)");
+  AddOtlpOption(analyze_cmd, analyze.otlp);
 
   PerfettoOptions perfetto;
   auto* perfetto_cmd = app.add_subcommand(

@@ -36,6 +36,8 @@ contents=$(dpkg-deb --contents "$deb")
 grep -q ' ./usr/bin/cancelflow$' <<<"$contents" || fail "the .deb lacks /usr/bin/cancelflow: $contents"
 depends=$(dpkg-deb --field "$deb" Depends)
 [[ $depends == *libc6* && $depends == *libfmt* ]] || fail ".deb Depends: $depends"
+recommends=$(dpkg-deb --field "$deb" Recommends)
+[[ $recommends == *libcurl4* ]] || fail ".deb Recommends: $recommends (libcurl4: the OTLP export opens it)"
 dpkg-deb -x "$deb" "$out/deb/root"
 [[ $("$out/deb/root/usr/bin/cancelflow" version) == "cancelflow $version" ]] || fail "the .deb's binary"
 echo "install_test: ok ($deb; Depends: $depends)"
