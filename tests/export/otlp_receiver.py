@@ -7,6 +7,7 @@ error), "partial" (200 with partial_success: 2 spans rejected), "slow" (waits
 `delay` seconds before answering 200).
 """
 import http.server
+import os
 import socket
 import sys
 import threading
@@ -69,20 +70,6 @@ def free_port():
     return port
 
 
-class Expect:
-    """expect(cond, what) records a failure; finish() prints the verdict and returns the exit status."""
-
-    def __init__(self, name):
-        self.name, self.errors = name, []
-
-    def __call__(self, cond, what):
-        if not cond:
-            self.errors.append(what)
-            print(f"{self.name}: FAIL: {what}", file=sys.stderr)
-
-    def finish(self):
-        if self.errors:
-            print(f"{self.name}: {len(self.errors)} failure(s)", file=sys.stderr)
-            return 1
-        print(f"{self.name}: ok")
-        return 0
+# The gate scripts' list of failed expectations (tests/gate/checks.py), called as expect(cond, what).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "gate"))
+from checks import Checks as Expect  # noqa: E402

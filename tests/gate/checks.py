@@ -14,6 +14,8 @@ class Checks:
             self.errors.append(what)
             print(f"{self.name}: FAIL: {what}", file=sys.stderr)
 
+    __call__ = expect  # checks(cond, what)
+
     def finish(self):
         """The exit status: 1 after listing how many expectations failed, else 0."""
         if self.errors:
