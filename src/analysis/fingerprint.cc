@@ -23,13 +23,6 @@ void Mix(uint64_t& h, std::string_view s) {
   h *= 1099511628211ULL;
 }
 
-std::string_view FrameFunc(const Analysis& a, StackId stack, int index) {
-  if (index < 0 || stack == kNoStack) return {};
-  const auto frames = a.stacks().Frames(stack);
-  if (static_cast<size_t>(index) >= frames.size()) return {};
-  return a.Str(a.stacks().GetFrame(frames[static_cast<size_t>(index)]).func);
-}
-
 }  // namespace
 
 std::string FindingFingerprint(const Analysis& a, const Finding& f) {
@@ -37,8 +30,8 @@ std::string FindingFingerprint(const Analysis& a, const Finding& f) {
   Mix(h, "cancelflow/v1");
   Mix(h, RuleId(f.rule));
   Mix(h, a.Str(f.start_func));
-  Mix(h, FrameFunc(a, f.creation_stack, f.creation_user_frame));
-  Mix(h, FrameFunc(a, f.block_stack, f.block_user_frame));
+  Mix(h, SiteAt(a, f.creation_stack, f.creation_user_frame).func);
+  Mix(h, SiteAt(a, f.block_stack, f.block_user_frame).func);
   Mix(h, a.Str(f.block_reason));
   Mix(h, f.context_site.func);  // context rules: the function that created the context
   return fmt::format("{:016x}", h);
