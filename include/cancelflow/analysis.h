@@ -139,6 +139,10 @@ struct AnalysisOptions {
   // The runtime's goroutine leak profile taken at the trace's end (--leak-profile),
   // joined to the trace's goroutines; null: none.
   std::shared_ptr<const LeakProfile> leak_profile;
+  // No profile although one was looked for (a live service without
+  // /debug/pprof/goroutineleak): why, copied to DataQuality::leak_profile.missing
+  // so every report says the findings rest on the trace alone.
+  std::string leak_profile_missing;
 };
 
 // ---- Goroutines --------------------------------------------------------------
@@ -330,6 +334,10 @@ struct DataQuality {
     uint64_t leaked_joined = 0; // of those leaked, found blocked at the end of the trace
     uint64_t not_in_trace = 0;  // listed but never seen in the trace (started after it, or the runtime's)
     uint64_t ambiguous = 0;     // protobuf: leaked stacks matching more goroutines than their count (not proven)
+    uint64_t after_trace = 0;   // taken_after_trace: goroutines that started, ran or moved after the trace ended
+    // When no profile was joined although one was looked for
+    // (AnalysisOptions::leak_profile_missing): why, one sentence; else "".
+    std::string missing;
   } leak_profile;
   // Wall clock (Unix ns) = trace time + wall_offset_ns, from the trace's
   // first clock snapshot (Go 1.25+ traces); nullopt when it has none.

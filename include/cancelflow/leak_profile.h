@@ -38,6 +38,11 @@ struct LeakProfile {
   enum class Form : uint8_t { kText, kProto };
   Form form = Form::kText;
   std::string path;                          // where it was read from ("" = given as bytes)
+  // Taken just after the trace ended rather than at its end (a live service:
+  // /debug/pprof/goroutineleak fetched after trace?seconds=N). Goroutines that
+  // started, ran or moved in between are counted (`after_trace`), not
+  // reported as a profile from another process.
+  bool taken_after_trace = false;
   std::vector<LeakProfileGoroutine> goroutines;  // text form: every goroutine listed
   std::vector<LeakProfileStack> leaked_stacks;   // protobuf form: the leaked stacks
   uint64_t leaked() const;                   // leaked goroutines in the profile

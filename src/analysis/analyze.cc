@@ -249,6 +249,7 @@ Result<Analysis> Analyze(const TraceBuffer& buf, const AnalysisOptions& options,
   }
 
   // Evidence from outside the trace, joined before the rules read it.
+  if (!options.leak_profile) m.quality.leak_profile.missing = options.leak_profile_missing;
   if (options.leak_profile) {
     if (auto mismatch = analysis::JoinLeakProfile(*options.leak_profile, m)) return tl::unexpected(std::move(*mismatch));
   }

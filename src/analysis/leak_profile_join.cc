@@ -13,6 +13,11 @@
 //     its end (a leaked goroutine can never run again); one whose goroutine
 //     runs another function than the trace's goroutine of the same id
 //     (goroutine ids are small numbers: another process reuses them).
+//   - A profile taken after the trace (LeakProfile::taken_after_trace, live
+//     services) tolerates what can happen in between: a goroutine the trace
+//     never saw, one that was running at the end and blocked since, one that
+//     moved to another wait. Those are counted (`after_trace`) and get no
+//     fact; a goroutine that runs another function is still a mismatch.
 //   - Only goroutines alive at the end get a fact; rules decide what it means.
 #include <fmt/format.h>
 
@@ -46,23 +51,30 @@ std::vector<std::string_view> UserFuncs(const LeakProfileGoroutine& pg) {
 }
 
 // Why the profile's goroutine cannot be the trace's goroutine of the same id
-// ("" when they agree): its outermost function is not the one the trace saw it
-// start, or both are blocked at different stacks.
-std::string Disagreement(const LeakProfileGoroutine& pg, const GoRecord& g, const ModelState& m) {
+// (why empty when they agree): its outermost function is not the one the trace
+// saw it start (`other_function`: another process), or both are blocked at
+// different stacks (it may have moved, if the profile was taken after the trace).
+struct Disagreement {
+  std::string why;
+  bool other_function = false;
+};
+
+Disagreement Disagree(const LeakProfileGoroutine& pg, const GoRecord& g, const ModelState& m) {
   const std::vector<std::string_view> in_profile = UserFuncs(pg);
-  if (in_profile.empty()) return "";
+  if (in_profile.empty()) return {};
   const std::string_view start = m.strings->Get(g.info.start_func);
   if (!start.empty() && !RuntimeFrame(start) && in_profile.back() != start) {
-    return fmt::format("its goroutine {} runs {}, the trace's started at {}", pg.goid, in_profile.back(), start);
+    return {fmt::format("its goroutine {} runs {}, the trace's started at {}", pg.goid, in_profile.back(), start), true};
   }
   if (g.info.end_state == GoState::kWaiting && pg.state != "running" && pg.state != "runnable") {
     const std::vector<std::string_view> in_trace = UserFuncs(m, g.info.end_stack);
     if (!in_trace.empty() && in_trace != in_profile) {
-      return fmt::format("its goroutine {} waits in {}, the trace's in {}", pg.goid, in_profile.front(),
-                         in_trace.front());
+      return {fmt::format("its goroutine {} waits in {}, the trace's in {}", pg.goid, in_profile.front(),
+                          in_trace.front()),
+              false};
     }
   }
-  return "";
+  return {};
 }
 
 }  // namespace
@@ -84,11 +96,23 @@ std::optional<Error> JoinLeakProfile(const LeakProfile& p, ModelState& m) {
     for (const LeakProfileGoroutine& pg : p.goroutines) {
       GoRecord* g = m.Find(GoId{pg.goid});
       if (g == nullptr) {
+        if (pg.leaked && p.taken_after_trace) {
+          ++q.after_trace;
+          continue;
+        }
         if (pg.leaked) return mismatch(fmt::format("it marks goroutine {} leaked, which the trace never saw", pg.goid));
         ++q.not_in_trace;
         continue;
       }
-      if (const std::string why = Disagreement(pg, *g, m); !why.empty()) return mismatch(why);
+      if (const Disagreement d = Disagree(pg, *g, m); !d.why.empty()) {
+        if (!p.taken_after_trace || d.other_function) return mismatch(d.why);
+        ++q.after_trace;  // waits elsewhere than at the trace's end: it moved after the trace
+        continue;
+      }
+      if (pg.leaked && AliveAtEnd(*g) && g->info.end_state != GoState::kWaiting && p.taken_after_trace) {
+        ++q.after_trace;  // running at the trace's end, blocked for good since
+        continue;
+      }
       if (pg.leaked && (!AliveAtEnd(*g) || g->info.end_state != GoState::kWaiting)) {
         return mismatch(fmt::format("it marks goroutine {} leaked ({}), but the trace shows it {} at its end", pg.goid,
                                     pg.state, AliveAtEnd(*g) ? "not blocked" : "exited"));

@@ -11,6 +11,7 @@
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "cli/cli_io.h"
+#include "cli/live_input.h"
 #include "cli/commands.h"
 #include "export/otlp_http.h"
 #include "report/check_result.h"
@@ -21,10 +22,10 @@
 namespace cancelflow::cli {
 
 int RunAnalyze(const AnalyzeOptions& opts) {
-  const auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
+  auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
   if (!resolved) return kExitError;
   const AnalysisOptions& ao = resolved->config.analysis;
-  auto buf = OpenTrace(opts.path);
+  auto buf = OpenInput(opts.path, opts.live, opts.analysis, &resolved->config.analysis);
   if (!buf) return kExitError;
   // --perfetto / --pprof / --html: the writers observe this same pass.
   std::optional<report::PerfettoWriter> perfetto;

@@ -100,7 +100,7 @@ int RunCheck(const CheckOptions& check) {
         continue;
       }
     }
-    auto a = failed ? std::nullopt : AnalyzeTraceFile(paths[i], options, {}, &failed);
+    auto a = failed ? std::nullopt : AnalyzeTraceFile(paths[i], options, {}, &failed, &check.live, &check.analysis);
     if (failed) progress.Clear();
     error = error || failed;
     if (a) analyses.push_back(std::move(*a));

@@ -12,6 +12,7 @@
 #include "cancelflow/analysis.h"
 #include "cancelflow/reader.h"
 #include "cli/cli_io.h"
+#include "cli/live_input.h"
 #include "cli/commands.h"
 #include "report/html_writer.h"
 
@@ -46,9 +47,9 @@ bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const TraceBuf
 }
 
 int RunHtml(const HtmlOptions& opts) {
-  const auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
+  auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
   if (!resolved) return kExitError;
-  auto buf = OpenTrace(opts.path);
+  auto buf = OpenInput(opts.path, opts.live, opts.analysis, &resolved->config.analysis);
   if (!buf) return kExitError;
   report::HtmlOptions ho;
   ho.trace_path = opts.path;

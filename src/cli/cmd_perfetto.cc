@@ -9,6 +9,7 @@
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "cli/cli_io.h"
+#include "cli/live_input.h"
 #include "cli/commands.h"
 #include "report/perfetto_writer.h"
 
@@ -23,9 +24,9 @@ bool WritePerfettoFile(report::PerfettoWriter& writer, const Analysis& a, const 
 }
 
 int RunPerfetto(const PerfettoOptions& opts) {
-  const auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
+  auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
   if (!resolved) return kExitError;
-  auto buf = OpenTrace(opts.path);
+  auto buf = OpenInput(opts.path, opts.live, opts.analysis, &resolved->config.analysis);
   if (!buf) return kExitError;
   report::PerfettoOptions po;
   po.max_slices_per_goroutine = opts.max_slices_per_goroutine;

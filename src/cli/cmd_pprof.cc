@@ -10,6 +10,7 @@
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
 #include "cli/cli_io.h"
+#include "cli/live_input.h"
 #include "cli/commands.h"
 #include "report/pprof_writer.h"
 
@@ -26,9 +27,9 @@ bool WritePprofFile(report::PprofWriter& writer, const Analysis& a, const std::s
 }
 
 int RunPprof(const PprofOptions& opts) {
-  const auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
+  auto resolved = ResolveAnalysisOptions(opts.analysis, "", {opts.path});
   if (!resolved) return kExitError;
-  auto buf = OpenTrace(opts.path);
+  auto buf = OpenInput(opts.path, opts.live, opts.analysis, &resolved->config.analysis);
   if (!buf) return kExitError;
   report::PprofWriter writer;
   auto a = AnalyzeTrace(*buf, resolved->config.analysis, {&writer});

@@ -14,6 +14,7 @@
 #include "cancelflow/analysis.h"
 #include "cli/analysis_options.h"
 #include "cli/gate.h"
+#include "cli/live_input.h"
 #include "report/html_writer.h"
 #include "report/perfetto_writer.h"
 #include "report/pprof_writer.h"
@@ -53,6 +54,7 @@ struct AnalyzeOptions {
   std::string pprof_out;     // --pprof OUT: also write the pprof profile (same pass)
   std::string html_out;      // --html OUT: also write the HTML report (same pass)
   std::string otlp;          // --otlp URL ("" = the OTEL_* variables decide)
+  LiveFlags live;            // a URL as `path`: --seconds, --timeout, --keep-trace
 };
 int RunAnalyze(const AnalyzeOptions& opts);
 
@@ -61,6 +63,7 @@ struct CheckOptions {
   std::vector<std::string> inputs;  // trace files or directories (trace files recognized by their header)
   AnalysisFlags analysis;
   GateOptions gate;
+  LiveFlags live;  // URLs among the inputs: --seconds, --timeout, --keep-trace
 };
 int RunCheck(const CheckOptions& opts);
 
@@ -80,12 +83,14 @@ struct PerfettoOptions {
   uint32_t max_slices_per_goroutine = 2000;
   uint64_t max_records = 500'000;
   AnalysisFlags analysis;
+  LiveFlags live;
 };
 int RunPerfetto(const PerfettoOptions& opts);
 
 struct PprofOptions {
   std::string path, out;
   AnalysisFlags analysis;
+  LiveFlags live;
 };
 int RunPprof(const PprofOptions& opts);
 
@@ -95,6 +100,7 @@ struct HtmlOptions {
   uint32_t max_lanes = 200;
   uint64_t max_spans = 60'000;
   AnalysisFlags analysis;
+  LiveFlags live;
 };
 int RunHtml(const HtmlOptions& opts);
 

@@ -45,15 +45,24 @@ std::optional<Gate> LoadGate(const GateOptions& opts, const AnalysisFlags& flags
 }
 
 std::optional<AnalyzedTrace> AnalyzeTraceFile(const std::string& path, const AnalysisOptions& options,
-                                              const std::vector<std::string>& run_order, bool* error) {
-  auto buf = TraceBuffer::Open(path);
-  if (!buf) {
-    PrintError(fmt::format("{}: {}", path, buf.error().message));
+                                              const std::vector<std::string>& run_order, bool* error,
+                                              const LiveFlags* live, const AnalysisFlags* flags) {
+  AnalysisOptions with_order = options;
+  with_order.test_run_order = run_order;
+  std::optional<TraceBuffer> buf;
+  if (live != nullptr && flags != nullptr && live::IsLiveUrl(path)) {
+    buf = OpenInput(path, *live, *flags, &with_order);  // prints its one-line error
+    if (!buf) {
+      *error = true;
+      return std::nullopt;
+    }
+  } else if (auto file = TraceBuffer::Open(path); file) {
+    buf = std::move(*file);
+  } else {
+    PrintError(fmt::format("{}: {}", path, file.error().message));
     *error = true;
     return std::nullopt;
   }
-  AnalysisOptions with_order = options;
-  with_order.test_run_order = run_order;
   auto a = Analyze(*buf, with_order);
   if (!a) {
     PrintError(fmt::format("{}: {}", path, a.error().ToString()));

@@ -10,6 +10,7 @@
 
 #include "cancelflow/analysis.h"
 #include "cli/analysis_options.h"
+#include "cli/live_input.h"
 #include "report/check_result.h"
 #include "report/config.h"
 
@@ -47,8 +48,11 @@ struct AnalyzedTrace {
 // (`run_order`: AnalysisOptions::test_run_order). nullopt after printing the
 // error; *error is set also when the trace is partial (the analysis of what
 // came before the break is still returned).
+// With `live` (and the command's `flags`), a `path` that is an http(s) URL is
+// fetched from the live service (cli/live_input.h).
 std::optional<AnalyzedTrace> AnalyzeTraceFile(const std::string& path, const AnalysisOptions& options,
-                                              const std::vector<std::string>& run_order, bool* error);
+                                              const std::vector<std::string>& run_order, bool* error,
+                                              const LiveFlags* live = nullptr, const AnalysisFlags* flags = nullptr);
 
 // The findings as text (each line prefixed by `prefix(trace)`), for stdout.
 std::string FindingsText(const report::CheckedTrace& t, const std::string& prefix);

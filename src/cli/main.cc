@@ -103,12 +103,13 @@ int Main(int argc, char** argv) {
 
   AnalyzeOptions analyze;
   auto* analyze_cmd = app.add_subcommand("analyze", "Report cancellations and cancellation bugs found in a trace");
-  analyze_cmd->add_option("file", analyze.path, "trace file, or - for standard input")->required();
+  analyze_cmd->add_option("file", analyze.path, "trace file, - for standard input, or a live service http://HOST:PORT/debug/pprof/")->required();
   analyze_cmd->add_flag("--json", analyze.json, "print the JSON document (cancelflow help json)");
   analyze_cmd->add_option("--color", analyze.color, "auto (a terminal, unless NO_COLOR is set), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   AddAnalysisFlags(analyze_cmd, analyze.analysis);
+  AddLiveFlags(analyze_cmd, analyze.live);
   analyze_cmd->add_flag("--fail-on-findings", analyze.fail_on_findings, "exit with status 1 when there are findings");
   analyze_cmd->add_option("--perfetto", analyze.perfetto_out, "also write the Perfetto timeline to this file (same pass)");
   analyze_cmd->add_option("--pprof", analyze.pprof_out, "also write the gzipped pprof profile to this file (same pass)");
@@ -118,7 +119,7 @@ int Main(int argc, char** argv) {
   PerfettoOptions perfetto;
   auto* perfetto_cmd = app.add_subcommand(
       "perfetto", "Write the cancellation timeline as a Perfetto trace (open in https://ui.perfetto.dev)");
-  perfetto_cmd->add_option("file", perfetto.path, "trace file, or - for standard input")->required();
+  perfetto_cmd->add_option("file", perfetto.path, "trace file, - for standard input, or a live service http://HOST:PORT/debug/pprof/")->required();
   perfetto_cmd->add_option("-o,--output", perfetto.out, "Perfetto trace to write (.pftrace), or - for stdout")->required();
   perfetto_cmd->add_option("--max-slices-per-goroutine", perfetto.max_slices_per_goroutine,
                            "state slices kept per goroutine (half from its start, half from its end)")
@@ -126,24 +127,27 @@ int Main(int argc, char** argv) {
   perfetto_cmd->add_option("--max-records", perfetto.max_records, "slices, regions, logs and tasks kept in total")
       ->capture_default_str();
   AddAnalysisFlags(perfetto_cmd, perfetto.analysis);
+  AddLiveFlags(perfetto_cmd, perfetto.live);
 
   PprofOptions pprof;
   auto* pprof_cmd = app.add_subcommand(
       "pprof", "Write post-cancel CPU/wall time and leaked goroutines as a gzipped pprof profile");
-  pprof_cmd->add_option("file", pprof.path, "trace file, or - for standard input")->required();
+  pprof_cmd->add_option("file", pprof.path, "trace file, - for standard input, or a live service http://HOST:PORT/debug/pprof/")->required();
   pprof_cmd->add_option("-o,--output", pprof.out, "profile to write (.pb.gz), or - for stdout")->required();
   AddAnalysisFlags(pprof_cmd, pprof.analysis);
+  AddLiveFlags(pprof_cmd, pprof.live);
 
   HtmlOptions html;
   auto* html_cmd = app.add_subcommand(
       "html", "Write a self-contained HTML report: findings, context tree, timeline with cancel arrows, flame graph");
-  html_cmd->add_option("file", html.path, "trace file, or - for standard input")->required();
+  html_cmd->add_option("file", html.path, "trace file, - for standard input, or a live service http://HOST:PORT/debug/pprof/")->required();
   html_cmd->add_option("-o,--output", html.out, "HTML file to write, or - for stdout")->required();
   html_cmd->add_option("--max-lanes", html.max_lanes, "goroutine lanes drawn (named by the analysis first)")
       ->capture_default_str();
   html_cmd->add_option("--max-spans", html.max_spans, "timeline spans in the file (lanes merged to fit)")
       ->capture_default_str();
   AddAnalysisFlags(html_cmd, html.analysis);
+  AddLiveFlags(html_cmd, html.live);
 
   Text2BinOptions text2bin;
   auto* text2bin_cmd =
@@ -154,8 +158,9 @@ int Main(int argc, char** argv) {
   CheckOptions check;
   auto* check_cmd = app.add_subcommand(
       "check", "CI gate: analyze traces; exit 0 clean, 1 findings, 2 error; write JUnit, SARIF, GitHub annotations");
-  check_cmd->add_option("traces", check.inputs, "trace files, or directories searched for trace files (recognized by their header)")->required();
+  check_cmd->add_option("traces", check.inputs, "trace files, directories searched for trace files (recognized by their header), or live services http://HOST:PORT/debug/pprof/")->required();
   AddAnalysisFlags(check_cmd, check.analysis);
+  AddLiveFlags(check_cmd, check.live);
   AddGateOptions(check_cmd, check.gate);
 
   TestOptions test;

@@ -1,29 +1,18 @@
-// Why libcurl's easy interface and one request at a time: an export is a
-// handful of requests at the end of a command; the multi interface would
-// add concurrency for nothing, and the whole export is bounded by
-// (requests x timeout), which the caller can lower.
-//
-// Why dlopen: linking libcurl brings ~30 shared libraries (TLS, HTTP/2,
-// LDAP, Kerberos, ...) that the dynamic loader maps at every start, ~4 ms
-// per command measured (`cancelflow version` 2.1 -> 6.9 ms median), a cost
-// every `analyze`, `stats` and `dump` would pay without exporting. So the
-// binary does not link it: libcurl.so.4 is opened on the first export only
-// (Debian package libcurl4, which the -dev package used to build pulls in).
+// One request at a time through the shared HTTP client
+// (src/source/http_client.h: libcurl, opened with dlopen on the first
+// request, so commands that do not export never load it); the whole export
+// is bounded by (requests x timeout), which the caller can lower.
 #include "export/otlp_http.h"
-
-#include <dlfcn.h>
 
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <mutex>
-#include <type_traits>
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include "export/otlp_encode.h"
+#include "source/http_client.h"
 
 namespace cancelflow::otlp {
 namespace {
@@ -174,94 +163,25 @@ std::optional<OtlpConfig> ConfigFromEnvironment(std::string_view flag_url, const
 
 namespace {
 
-// The libcurl functions the sender calls, from libcurl.so.4 (see the top).
-struct CurlApi {
-  CURLcode (*global_init)(long);
-  CURL* (*easy_init)();
-  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
-  CURLcode (*easy_perform)(CURL*);
-  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
-  void (*easy_cleanup)(CURL*);
-  const char* (*easy_strerror)(CURLcode);
-  curl_slist* (*slist_append)(curl_slist*, const char*);
-  void (*slist_free_all)(curl_slist*);
-};
-
-// libcurl, loaded and initialized once; nullptr (and *error) when it cannot be.
-const CurlApi* Curl(std::string* error) {
-  static CurlApi api;
-  static std::string load_error;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    void* lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (lib == nullptr) {
-      load_error = fmt::format("cannot load libcurl (Debian package libcurl4): {}", dlerror());
-      return;
-    }
-    bool ok = true;
-    auto sym = [&](auto& fn, const char* name) {
-      void* p = dlsym(lib, name);
-      ok = ok && p != nullptr;
-      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(p);
-    };
-    sym(api.global_init, "curl_global_init");
-    sym(api.easy_init, "curl_easy_init");
-    sym(api.easy_setopt, "curl_easy_setopt");
-    sym(api.easy_perform, "curl_easy_perform");
-    sym(api.easy_getinfo, "curl_easy_getinfo");
-    sym(api.easy_cleanup, "curl_easy_cleanup");
-    sym(api.easy_strerror, "curl_easy_strerror");
-    sym(api.slist_append, "curl_slist_append");
-    sym(api.slist_free_all, "curl_slist_free_all");
-    if (!ok || api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) load_error = "libcurl.so.4 is unusable";
-  });
-  if (!load_error.empty()) {
-    *error = load_error;
-    return nullptr;
-  }
-  return &api;
-}
-
-size_t CollectBody(char* data, size_t size, size_t n, void* out) {
-  auto* body = static_cast<std::string*>(out);
-  if (body->size() < 64 * 1024) body->append(data, size * n);  // a response is a few bytes; keep at most 64 KiB
-  return size * n;
-}
-
 // One POST; "" on success, else what went wrong.
-std::string Post(const CurlApi& c, const OtlpConfig& config, const std::string& payload, int64_t spans) {
-  CURL* curl = c.easy_init();
-  if (curl == nullptr) return "libcurl could not start";
-  curl_slist* headers = c.slist_append(nullptr, "Content-Type: application/x-protobuf");
-  for (const auto& [k, v] : config.headers) headers = c.slist_append(headers, (k + ": " + v).c_str());
-  std::string body;
-  char errbuf[CURL_ERROR_SIZE] = {};
-  c.easy_setopt(curl, CURLOPT_URL, config.traces_url.c_str());
-  c.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  c.easy_setopt(curl, CURLOPT_POST, 1L);
-  c.easy_setopt(curl, CURLOPT_POSTFIELDS, payload.data());
-  c.easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
-  c.easy_setopt(curl, CURLOPT_TIMEOUT_MS, config.timeout_ms);
-  c.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, config.timeout_ms);
-  c.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  c.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-  c.easy_setopt(curl, CURLOPT_WRITEFUNCTION, CollectBody);
-  c.easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  c.easy_setopt(curl, CURLOPT_USERAGENT, "cancelflow-otlp");
-  const CURLcode rc = c.easy_perform(curl);
-  long status = 0;
-  c.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  char* content_type = nullptr;
-  c.easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &content_type);
-  const std::string type = content_type == nullptr ? "" : content_type;
-  c.slist_free_all(headers);
-  c.easy_cleanup(curl);
-
-  if (rc != CURLE_OK) return errbuf[0] != '\0' ? std::string(errbuf) : std::string(c.easy_strerror(rc));
+std::string Post(const OtlpConfig& config, const std::string& payload, int64_t spans) {
+  http::Request req;
+  req.url = config.traces_url;
+  req.method = "POST";
+  req.headers.emplace_back("Content-Type", "application/x-protobuf");
+  req.headers.insert(req.headers.end(), config.headers.begin(), config.headers.end());
+  req.body = payload;
+  req.connect_timeout_ms = req.total_timeout_ms = config.timeout_ms;
+  req.max_body_bytes = 64 * 1024;  // a response is a few bytes; keep at most 64 KiB
+  req.truncate_body = true;
+  req.user_agent = "cancelflow-otlp";
+  const http::Response r = http::Fetch(req);
+  if (r.error != http::FetchError::kNone) return r.message;
+  const long status = r.status;
+  const std::string& type = r.content_type;
+  const std::string& body = r.body;
   if (status < 200 || status > 299) {
-    std::string detail(Trim(body.substr(0, 200)));
-    for (char& ch : detail)
-      if (ch == '\n' || ch == '\r') ch = ' ';
+    const std::string detail = http::FirstLine(body);
     return fmt::format("HTTP {}{}", status, detail.empty() || type.find("protobuf") != std::string::npos ? "" : ": " + detail);
   }
   if (type.find("protobuf") != std::string::npos || type.empty()) {
@@ -278,15 +198,12 @@ std::string Post(const CurlApi& c, const OtlpConfig& config, const std::string& 
 }  // namespace
 
 std::string Export(const report::CheckResult& result, const OtlpConfig& config, uint64_t now_unix_ns) {
-  std::string load_error;
-  const CurlApi* curl = Curl(&load_error);
-  if (curl == nullptr) return fmt::format("OTLP export to {} failed: {}", config.traces_url, load_error);
   const std::vector<TraceSpans> traces = BuildSpans(result, SpanModelOptions{now_unix_ns});
   std::string first;
   size_t failed = 0, spans = 0;
   for (const TraceSpans& t : traces) {
     spans += t.spans.size();
-    const std::string err = Post(*curl, config, EncodeExportRequest(config.resource, t, CANCELFLOW_VERSION), static_cast<int64_t>(t.spans.size()));
+    const std::string err = Post(config, EncodeExportRequest(config.resource, t, CANCELFLOW_VERSION), static_cast<int64_t>(t.spans.size()));
     if (err.empty()) continue;
     if (failed++ == 0) first = err;
   }

@@ -297,7 +297,7 @@ json LeakProfileJson(const DataQuality::LeakProfileJoin& p) {
   if (!p.present) return nullptr;
   return {{"path", p.path},     {"form", p.form},         {"listed", p.listed},
           {"leaked", p.leaked}, {"joined", p.joined},     {"leaked_joined", p.leaked_joined},
-          {"not_in_trace", p.not_in_trace}, {"ambiguous", p.ambiguous}};
+          {"not_in_trace", p.not_in_trace}, {"ambiguous", p.ambiguous}, {"after_trace", p.after_trace}};
 }
 
 }  // namespace
@@ -330,7 +330,8 @@ void WriteAnalysisJson(const Analysis& a, const JsonOptions& o, const JsonSink& 
                          {"goroutines_seen", q.goroutines_seen},
                          {"goroutines_before_trace", q.goroutines_before_trace},
                          {"unblocks_without_stack", q.unblocks_without_stack},
-                         {"leak_profile", LeakProfileJson(q.leak_profile)}};
+                         {"leak_profile", LeakProfileJson(q.leak_profile)},
+                         {"leak_profile_missing", q.leak_profile.missing.empty() ? json(nullptr) : json(q.leak_profile.missing)}};
 
   {  // What the analysis ran with (cli/analysis_options: defaults < config file < flags).
     const AnalysisOptions& ao = a.options;

@@ -75,6 +75,12 @@ std::string AnalysisToText(const Analysis& a, const TextOptions& o) {
     fmt::format_to(it, "  leak profile {} ({}): {} leaked, {} of them joined to the trace's goroutines{}\n",
                    SafeText(lp.path), lp.form, lp.leaked, lp.leaked_joined,
                    lp.ambiguous ? fmt::format(" ({} ambiguous by stack: not proven)", lp.ambiguous) : "");
+    if (lp.after_trace) {
+      fmt::format_to(it, "               {} goroutine(s) started, ran or moved between the trace's end and the profile: not joined\n",
+                     lp.after_trace);
+    }
+  } else if (!lp.missing.empty()) {
+    fmt::format_to(it, "  leak profile none: {}; leaks rest on trace evidence only\n", SafeText(lp.missing));
   }
   if (q.error) fmt::format_to(it, "  {} {}\n", st("33", "error:"), SafeText(q.error->ToString()));
 

@@ -1,0 +1,3 @@
+module cancelflow.test/live
+
+go 1.25
