@@ -101,9 +101,8 @@ LiveFetch FetchLive(std::string_view url, const LiveOptions& options) {
   if (auto header = wire::ParseHeader(reinterpret_cast<const uint8_t*>(r.body.data()), r.body.size()); !header) {
     f.error = LiveError::kNotTrace;
     const std::string said = http::FirstLine(r.body, 60);
-    f.message = fmt::format("{}: the response is not a Go execution trace ({}; {} bytes{}{})", f.trace_url,
-                            header.error().message, r.body.size(), said.empty() ? "" : ", starting ",
-                            said.empty() ? "" : "\"" + said + "\"");
+    f.message = fmt::format("{}: {} ({} bytes{}{})", f.trace_url, header.error().message, r.body.size(),
+                            said.empty() ? "" : ", starting ", said.empty() ? "" : "\"" + said + "\"");
     return f;
   }
   f.trace_bytes = std::move(r.body);
