@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,6 +114,24 @@ bool WritePprofFile(report::PprofWriter& writer, const Analysis& a, const std::s
 
 bool WriteHtmlFile(report::HtmlWriter& writer, const Analysis& a, const TraceBuffer& trace, const std::string& path,
                    report::HtmlStats* stats);
+
+// `cancelflow watch TARGET...` (cmd_watch.cc; cancelflow help watch).
+struct WatchOptions {
+  std::vector<std::string> targets;  // URLs and file_sd JSON files
+  std::string every = "15m";         // --every: round length (15m, 30s, 500ms, 1h; a number is seconds)
+  LiveFlags live;                    // --seconds, --timeout
+  std::string listen = "127.0.0.1:9464";
+  std::string keep_dir;              // --keep DIR ("" = keep no trace)
+  double keep_max_mb = 1024;         // --keep-max-mb
+  std::string service;               // --service: the service label of URL targets (default host:port)
+  uint64_t rounds = 0;               // --rounds N (0 = until a signal)
+  size_t max_series = 1000;          // --max-series: finding series on /metrics, all targets together
+  AnalysisFlags analysis;
+  std::string otlp;                  // --otlp URL ("" = the OTEL_* variables decide)
+};
+int RunWatch(const WatchOptions& opts);
+// "15m", "30s", "500ms", "1h", "2" (seconds) in seconds; nullopt when malformed.
+std::optional<double> ParseDurationSeconds(std::string_view text);
 
 // `cancelflow help [TOPIC]` (help.cc): the usage, or a topic's summary and URL.
 int RunHelp(const std::string& topic, const std::string& usage);

@@ -130,8 +130,8 @@ bool WriteGateReports(const report::CheckResult& result, const GateOptions& opts
   return ok;
 }
 
-void ExportOtlp(const report::CheckResult& result, const std::string& flag_url) {
-  for (const std::string& line : otlp::ExportIfConfigured(result, flag_url)) PrintError(line);
+void ExportOtlp(const report::CheckResult& result, const std::string& flag_url, const otlp::Attributes& resource) {
+  for (const std::string& line : otlp::ExportIfConfigured(result, flag_url, resource)) PrintError(line);
 }
 
 }  // namespace cancelflow::cli

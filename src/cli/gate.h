@@ -11,6 +11,7 @@
 #include "cancelflow/analysis.h"
 #include "cli/analysis_options.h"
 #include "cli/live_input.h"
+#include "export/otlp_spans.h"
 #include "report/check_result.h"
 #include "report/config.h"
 
@@ -64,6 +65,6 @@ bool WriteGateReports(const report::CheckResult& result, const GateOptions& opts
 // The OTLP export (--otlp URL or the OTEL_* variables; src/export/otlp_http.h),
 // after the local reports: a failure is printed on stderr and changes
 // nothing else (no exit status, no report).
-void ExportOtlp(const report::CheckResult& result, const std::string& flag_url);
+void ExportOtlp(const report::CheckResult& result, const std::string& flag_url, const otlp::Attributes& resource = {});
 
 }  // namespace cancelflow::cli

@@ -52,6 +52,23 @@ constexpr Topic kTopics[] = {
     {"records", "records.md",
      "The instrumentation records the Go module (ctxtrace, ctxtracetest) writes into the trace."},
     {"outputs", "outputs.md", "The Perfetto, pprof and HTML outputs."},
+    {"live", "outputs.md#live-services",
+     "cancelflow analyze|html|check|perfetto|pprof [--seconds 5] [--timeout 10] [--keep-trace FILE]\n"
+     "      http://HOST:PORT/debug/pprof/\n"
+     "  A running service with net/http/pprof, as `go tool pprof URL`: takes trace?seconds=N, then at once\n"
+     "  goroutineleak?debug=2 (Go 1.27+, or 1.26 with GOEXPERIMENT=goroutineleakprofile), and analyzes them\n"
+     "  together: the leaks the runtime proves are `proven`. Without the profile (404) the trace alone is\n"
+     "  analyzed and the report says so. Caps: trace 256 MiB, profile 64 MiB. Errors (refused, timeout,\n"
+     "  HTTP status, not a trace) are one line and exit 2; no output file is left half-written."},
+    {"watch", "observability.md#production-cancelflow-watch",
+     "cancelflow watch [--every 15m] [--seconds 5] [--listen 127.0.0.1:9464] [--keep DIR --keep-max-mb N]\n"
+     "      [--service NAME] [--max-series 1000] [--rounds N] [--otlp URL] TARGET...\n"
+     "  Services in production. TARGETs are http://HOST:PORT/debug/pprof/ URLs or Prometheus file_sd JSON\n"
+     "  files (re-read when they change; the \"service\" label names the service). Each round takes each\n"
+     "  target's window and leak profile in turn, spread over --every, analyzes them like `analyze`,\n"
+     "  exports OTLP when configured (OTEL_* variables), and serves the latest findings by service,\n"
+     "  instance, rule and fingerprint, error counters and cancel-response histograms on /metrics.\n"
+     "  A failing target is counted and logged, never fatal. SIGTERM/SIGINT: exit 0."},
 };
 
 std::string Lower(std::string_view s) {

@@ -16,7 +16,7 @@
 
 namespace cancelflow::cli {
 
-void AddLiveFlags(CLI::App* cmd, LiveFlags& flags) {
+void AddLiveFlags(CLI::App* cmd, LiveFlags& flags, bool keep_trace) {
   cmd->add_option("--seconds", flags.seconds,
                   "live input (TRACE = http://HOST:PORT/debug/pprof/): the trace window to take, in seconds "
                   "(trace?seconds=N; the leak profile follows at once)")
@@ -26,7 +26,7 @@ void AddLiveFlags(CLI::App* cmd, LiveFlags& flags) {
                   "live input: connect timeout, and how long past the window the trace may take, in seconds")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
-  cmd->add_option("--keep-trace", flags.keep_trace, "live input: also write the fetched trace to FILE");
+  if (keep_trace) cmd->add_option("--keep-trace", flags.keep_trace, "live input: also write the fetched trace to FILE");
 }
 
 live::LiveOptions LiveOptionsFor(const LiveFlags& flags) {

@@ -37,7 +37,8 @@ struct LiveFlags {
   std::string keep_trace;   // --keep-trace FILE ("" = none)
 };
 
-void AddLiveFlags(CLI::App* cmd, LiveFlags& flags);
+// `keep_trace`: also --keep-trace (not for `watch`, which has --keep DIR).
+void AddLiveFlags(CLI::App* cmd, LiveFlags& flags, bool keep_trace = true);
 
 // The fetch options for `flags` (caps at their documented defaults).
 live::LiveOptions LiveOptionsFor(const LiveFlags& flags);

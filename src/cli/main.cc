@@ -176,6 +176,29 @@ int Main(int argc, char** argv) {
   AddAnalysisFlags(test_cmd, test.analysis);
   AddGateOptions(test_cmd, test.gate);
 
+  WatchOptions watch;
+  auto* watch_cmd = app.add_subcommand(
+      "watch", "Watch live services: each round, each target's trace window and leak profile, analyzed; findings "
+               "on /metrics (OpenMetrics text) and OTLP; cancelflow help watch");
+  watch_cmd->add_option("targets", watch.targets, "http://HOST:PORT/debug/pprof/ URLs, or Prometheus file_sd JSON files")
+      ->required();
+  watch_cmd->add_option("--every", watch.every, "round length: each target once per round, starts spread over it (15m, 30s, 500ms)")
+      ->capture_default_str();
+  AddLiveFlags(watch_cmd, watch.live, /*keep_trace=*/false);
+  watch_cmd->add_option("--listen", watch.listen, "serve /metrics on HOST:PORT (port 0: any free port, printed)")
+      ->capture_default_str();
+  watch_cmd->add_option("--keep", watch.keep_dir, "keep each fetched trace in DIR (default: none kept)");
+  watch_cmd->add_option("--keep-max-mb", watch.keep_max_mb, "cap on the traces kept in DIR: the oldest are deleted")
+      ->check(CLI::Range(1.0, 1e7))
+      ->capture_default_str();
+  watch_cmd->add_option("--service", watch.service, "service label of URL targets (default: host:port; file_sd: its \"service\" label)");
+  watch_cmd->add_option("--rounds", watch.rounds, "stop after N rounds (default: run until SIGTERM/SIGINT)");
+  watch_cmd->add_option("--max-series", watch.max_series, "cap on finding series on /metrics, all targets together")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  AddAnalysisFlags(watch_cmd, watch.analysis);
+  AddOtlpOption(watch_cmd, watch.otlp);
+
   // A first argument that is not an option must name a subcommand; CLI11
   // would only say that one is required.
   if (argc > 1 && argv[1][0] != '-') {
@@ -212,6 +235,7 @@ int Main(int argc, char** argv) {
   if (pprof_cmd->parsed()) return RunPprof(pprof);
   if (html_cmd->parsed()) return RunHtml(html);
   if (text2bin_cmd->parsed()) return RunText2Bin(text2bin);
+  if (watch_cmd->parsed()) return RunWatch(watch);
   return kExitError;
 }
 

@@ -4,6 +4,7 @@
 // is bounded by (requests x timeout), which the caller can lower.
 #include "export/otlp_http.h"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -216,9 +217,18 @@ bool ExportConfigured(std::string_view flag_url) {
   return ConfigFromEnvironment(flag_url, [](const char* name) { return std::getenv(name); }).has_value();
 }
 
-std::vector<std::string> ExportIfConfigured(const report::CheckResult& result, std::string_view flag_url) {
-  const auto config = ConfigFromEnvironment(flag_url, [](const char* name) { return std::getenv(name); });
+std::vector<std::string> ExportIfConfigured(const report::CheckResult& result, std::string_view flag_url,
+                                            const Attributes& resource) {
+  auto config = ConfigFromEnvironment(flag_url, [](const char* name) { return std::getenv(name); });
   if (!config) return {};
+  for (const Attribute& r : resource) {
+    auto same = std::find_if(config->resource.begin(), config->resource.end(), [&](const Attribute& a) { return a.key == r.key; });
+    if (same != config->resource.end()) {
+      same->value = r.value;
+    } else {
+      config->resource.push_back(r);
+    }
+  }
   std::vector<std::string> lines;
   for (const std::string& w : config->warnings) lines.push_back("OTLP: " + w);
   const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());

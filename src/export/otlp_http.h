@@ -73,6 +73,9 @@ bool ExportConfigured(std::string_view flag_url);
 // The CLI's entry: configures from --otlp and the environment and exports.
 // Returns the lines to print on stderr (configuration warnings, the failure),
 // none when all went well or nothing is configured. Never fails the command.
-std::vector<std::string> ExportIfConfigured(const report::CheckResult& result, std::string_view flag_url);
+// `resource`: attributes that replace (or join) the configured resource's,
+// e.g. `watch` names each watched service (service.name, service.instance.id).
+std::vector<std::string> ExportIfConfigured(const report::CheckResult& result, std::string_view flag_url,
+                                            const Attributes& resource = {});
 
 }  // namespace cancelflow::otlp
