@@ -171,6 +171,11 @@ class Watcher {
     live::LiveOptions lo = LiveOptionsFor(opts_.live);
     lo.abort = &g_stop;
     live::LiveFetch fetch = live::FetchLive(target.url, lo);
+    if (fetch.error == live::LiveError::kAborted && g_stop.load()) {
+      --state.rounds;  // stopped by a signal: not this target's failure
+      Log(fmt::format("{}: fetch aborted: stopping", who));
+      return true;
+    }
     if (!fetch.ok()) return fail(ErrorKind(fetch.error), fetch.message);
     if (!opts_.keep_dir.empty()) {
       const auto ms = static_cast<int64_t>(UnixNow() * 1000);

@@ -9,7 +9,7 @@ name, the leaking tests' error status, the finding's log with its rule,
 fingerprint (SARIF's) and code.* fields, and the cancel.call logs.
 
 usage: jaeger_e2e.py CANCELFLOW_BIN SOURCE_DIR OUT_DIR [JAEGER_BIN]
-JAEGER_BIN defaults to $CANCELFLOW_JAEGER, else the cache setup.sh builds into;
+JAEGER_BIN defaults to $CANCELFLOW_JAEGER, else the cache setup.sh builds into (jaegerlib.py);
 exits 77 (skipped) when there is none.
 """
 import json
@@ -18,68 +18,30 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "export"))
-from otlp_receiver import Expect, free_port  # noqa: E402
+from jaegerlib import Jaeger, tags  # noqa: E402
+from otlp_receiver import Expect  # noqa: E402
 
 MOD = "example.com/cftest"
 SERVICE = "cf-jaeger-e2e"
 expect = Expect("jaeger_e2e")
 
 
-def get(url):
-    with urllib.request.urlopen(url, timeout=5) as r:
-        return json.load(r)
-
-
-def tags(items):
-    return {t["key"]: t["value"] for t in items}
-
-
-def default_jaeger():
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.environ.get("CANCELFLOW_JAEGER") or os.path.join(cache, "cancelflow", "jaeger-v1.75.0", "jaeger")
-
-
 def main(argv):
     bin_, src, out = (os.path.realpath(a) for a in argv[1:4])
-    jaeger = argv[4] if len(argv) > 4 else default_jaeger()
-    if not os.access(jaeger, os.X_OK):
-        print(f"jaeger_e2e: skipped: no Jaeger binary at {jaeger} (scripts/setup.sh builds it)")
-        return 77
     shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
     mod = os.path.join(out, "mod")
     shutil.copytree(os.path.join(src, "tests", "gate", "testmod"), mod)
-    otlp_port, query_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
-    # Jaeger's own gRPC exporter dials localhost:4317 unless told otherwise (another Jaeger may
-    # listen there; telemetry.traces.level and OTEL_SDK_DISABLED do not stop it): a refusing port.
-    sink = f"http://127.0.0.1:{free_port()}"
-    jenv = dict(env, OTEL_EXPORTER_OTLP_ENDPOINT=sink, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=sink,
-                CF_JAEGER_OTLP_PORT=str(otlp_port), CF_JAEGER_QUERY_PORT=str(query_port),
-                CF_JAEGER_QUERY_GRPC_PORT=str(free_port()))
-    log = open(os.path.join(out, "jaeger.log"), "w")
-    t0 = time.monotonic()
-    proc = subprocess.Popen([jaeger, "--config", "file:" + os.path.join(src, "tests", "jaeger", "jaeger.yaml")],
-                            env=jenv, stdout=log, stderr=subprocess.STDOUT)
-    api = f"http://127.0.0.1:{query_port}/api"
-    try:
-        for _ in range(600):
-            try:
-                get(api + "/services")
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.1)
-        else:
-            pass
-        if proc.poll() is not None:
-            print(open(os.path.join(out, "jaeger.log")).read())
-            expect(False, f"jaeger exited with {proc.returncode}")
-            return 1
-        print(f"jaeger_e2e: Jaeger ready in {time.monotonic() - t0:.2f} s")
+    with Jaeger(src, out, env, argv[4] if len(argv) > 4 else None) as jaeger:
+        if jaeger is None:
+            print("jaeger_e2e: skipped")
+            return 77
+        otlp_port = jaeger.otlp_url.rsplit(":", 1)[1]
+        get = jaeger.get
 
         sarif = os.path.join(out, "out.sarif")
         p = subprocess.run([bin_, "test", "--otlp", f"http://127.0.0.1:{otlp_port}", "--sarif", sarif,
@@ -94,11 +56,11 @@ def main(argv):
 
         traces = []
         for _ in range(100):  # the storage exporter is asynchronous
-            traces = get(f"{api}/traces?service={SERVICE}&limit=50")["data"] or []
+            traces = get(f"/traces?service={SERVICE}&limit=50")["data"] or []
             if len(traces) >= 2:
                 break
             time.sleep(0.1)
-        expect(SERVICE in (get(api + "/services")["data"] or []), "service listed by /api/services")
+        expect(SERVICE in (get("/services")["data"] or []), "service listed by /api/services")
         expect(len(traces) == 2, f"{len(traces)} traces, want one per package (2)")
 
         test_spans, cancels, finding_logs, roots = {}, 0, [], []
@@ -144,12 +106,6 @@ def main(argv):
         expect(cancels >= 3, f"{cancels} cancel.call logs, want >= 3")
         print(f"jaeger_e2e: {len(traces)} traces, {sum(len(t['spans']) for t in traces)} spans, "
               f"{cancels} cancel.call logs, {len(finding_logs)} finding logs")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     return expect.finish()
 
 
