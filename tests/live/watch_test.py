@@ -14,7 +14,8 @@ After every round /metrics is scraped. Checks:
   - the refused target is up 0 with one refused error per round, and the other
     targets went on (rounds counted);
   - RSS (from /proc) of the last round is at most the first rounds' + 6 MiB;
-  - the kept traces stay under the cap; SIGTERM exits 0 within 5 s.
+  - the kept traces stay under the cap; SIGTERM exits 0 within 5 s;
+  - the watch queries of docs/observability.md pass `promtool check rules`.
 Prints RSS and duration per round and the error counts.
 
 mode `jaeger`: one buggy instance watched for one round with OTEL_EXPORTER_OTLP_ENDPOINT
@@ -166,6 +167,18 @@ def fleet(bin_, src, out):
         expect(any(lb.get("service") == "shop" for lb in hist), f"round {i}: no cancel-response histogram for shop")
         if i == len(scrapes):
             print(f"watch: errors after {i} rounds: {errors}")
+    if promtool:  # the fleet queries of docs/observability.md ("Production: cancelflow watch") parse
+        doc = open(os.path.join(src, "docs", "observability.md")).read()
+        block = doc.split("<!-- observability:watch-queries -->")[1].split("```promql")[1].split("```")[0]
+        queries = [q for q in ("\n".join(ln for ln in p.splitlines() if not ln.startswith("#")).strip()
+                               for p in block.split("\n\n")) if q]
+        rules = os.path.join(out, "watch-queries.yml")
+        with open(rules, "w") as f:
+            f.write("groups:\n- name: watch_queries\n  rules:\n")
+            for n, q in enumerate(queries):
+                f.write(f"  - record: watch:query{n}\n    expr: {json.dumps(q)}\n")
+        p = subprocess.run([promtool, "check", "rules", rules], capture_output=True, text=True)
+        expect(len(queries) >= 4 and p.returncode == 0, f"the doc's watch queries: {p.stdout}{p.stderr}")
     kept = [f for f in os.listdir(keep) if f.endswith(".trace")] if os.path.isdir(keep) else []
     total = sum(os.path.getsize(os.path.join(keep, f)) for f in kept)
     expect(kept and total <= 1 << 20, f"kept {len(kept)} traces, {total} bytes (cap 1 MiB)")
