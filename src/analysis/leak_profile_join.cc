@@ -14,10 +14,10 @@
 //     runs another function than the trace's goroutine of the same id
 //     (goroutine ids are small numbers: another process reuses them).
 //   - Only goroutines alive at the end get a fact; rules decide what it means.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <string_view>
+
+#include <fmt/format.h>
 
 #include "analysis/model_state.h"
 
@@ -45,6 +45,17 @@ std::vector<std::string_view> UserFuncs(const LeakProfileGoroutine& pg) {
   return out;
 }
 
+// The same wait, seen by the profile and by the trace: their non-runtime
+// frames agree from the outermost in, and one list ends where the other goes
+// on. The trace's stack can stop short of the innermost frames the profile
+// prints (internal/sync.runtime_SemacquireMutex, (*Mutex).lockSlow under
+// sync.(*Mutex).Lock), so a stack that is the other's outer part agrees.
+bool SameWait(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
+  if (a.empty() || b.empty()) return a.empty() && b.empty();
+  const size_t n = std::min(a.size(), b.size());
+  return std::equal(a.end() - static_cast<std::ptrdiff_t>(n), a.end(), b.end() - static_cast<std::ptrdiff_t>(n));
+}
+
 // Why the profile's goroutine cannot be the trace's goroutine of the same id
 // ("" when they agree): its outermost function is not the one the trace saw it
 // start, or both are blocked at different stacks.
@@ -57,7 +68,7 @@ std::string Disagreement(const LeakProfileGoroutine& pg, const GoRecord& g, cons
   }
   if (g.info.end_state == GoState::kWaiting && pg.state != "running" && pg.state != "runnable") {
     const std::vector<std::string_view> in_trace = UserFuncs(m, g.info.end_stack);
-    if (!in_trace.empty() && in_trace != in_profile) {
+    if (!in_trace.empty() && !SameWait(in_trace, in_profile)) {
       return fmt::format("its goroutine {} waits in {}, the trace's in {}", pg.goid, in_profile.front(),
                          in_trace.front());
     }
@@ -110,7 +121,7 @@ std::optional<Error> JoinLeakProfile(const LeakProfile& p, ModelState& m) {
     std::vector<GoRecord*> matches;
     for (GoRecord& g : m.gs) {
       if (!AliveAtEnd(g) || g.info.end_state != GoState::kWaiting) continue;
-      if (UserFuncs(m, g.info.end_stack) == want) matches.push_back(&g);
+      if (SameWait(UserFuncs(m, g.info.end_stack), want)) matches.push_back(&g);
     }
     if (matches.size() > static_cast<size_t>(st.count)) {
       q.ambiguous += static_cast<uint64_t>(st.count);
