@@ -6,8 +6,13 @@
 //	services -variant clean|ignore_cancel|blocked_send|background_ctx|prewindow_leak \
 //	         -mode window|flight -o FILE
 //
+//	services -variant V -mode live -o FILE
+//
 // window: 400 ms of warm-up under load, then trace.Start, 1 s, trace.Stop
-// while the load goes on. flight: a flight recorder started before the
+// while the load goes on. live: net/http/pprof on another loopback port,
+// printed as "pprof http://127.0.0.1:PORT/debug/pprof/" once warmed up; the
+// load goes on until a line (or EOF) on stdin, then the sidecar is written
+// (FILE itself is the trace `cancelflow analyze --keep-trace FILE URL` took). flight: a flight recorder started before the
 // service, snapshot (WriteTo) after 1.5 s of load. The third mode, a whole
 // `go test -trace` run, is TestService in main_test.go.
 //
@@ -16,10 +21,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"runtime/trace"
 	"slices"
@@ -87,10 +96,10 @@ func writeSidecar(path string, sc Sidecar) error {
 
 func main() {
 	variant := flag.String("variant", os.Getenv("SERVICES_VARIANT"), "clean, ignore_cancel, blocked_send, background_ctx or prewindow_leak")
-	mode := flag.String("mode", "window", "window or flight")
+	mode := flag.String("mode", "window", "window, flight or live")
 	out := flag.String("o", "", "trace file (required)")
 	flag.Parse()
-	if *out == "" || !slices.Contains(Variants, *variant) || (*mode != "window" && *mode != "flight") {
+	if *out == "" || !slices.Contains(Variants, *variant) || (*mode != "window" && *mode != "flight" && *mode != "live") {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -101,6 +110,9 @@ func main() {
 }
 
 func run(variant, mode, out string) error {
+	if mode == "live" {
+		return runLive(variant, out)
+	}
 	f, err := os.Create(out)
 	if err != nil {
 		return err
@@ -156,6 +168,40 @@ func run(variant, mode, out string) error {
 	}
 	if err := f.Close(); err != nil {
 		return err
+	}
+	return writeSidecar(out+".truth.json", sc)
+}
+
+// runLive: the service with net/http/pprof on its own loopback listener, for
+// cancelflow's live input (tests/services/run.sh drives it). The sidecar is
+// taken after stdin says the trace and the leak profile were fetched, so
+// stuck_at_end bounds the stuck publishers the trace can show.
+func runLive(variant, out string) error {
+	s, err := NewService(variant)
+	if err != nil {
+		return err
+	}
+	l := StartLoad(s)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index) // named profiles, goroutineleak included when the runtime has it
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	time.Sleep(warmup)
+	fmt.Printf("pprof http://%s/debug/pprof/\n", ln.Addr())
+	bufio.NewReader(os.Stdin).ReadString('\n')
+	var sc Sidecar
+	s.Feed.Hold(func() { sc = sidecar(s, l, variant, "live", false) })
+	srv.Close()
+	l.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
 	}
 	return writeSidecar(out+".truth.json", sc)
 }

@@ -5,7 +5,9 @@
     score.py --self-test TRUTH OUTDIR [--go GO]
 
 OUTDIR holds <variant>.<mode>.trace and <variant>.<mode>.trace.truth.json,
-written by run.sh. README.md describes truth.json and the criteria. Exit 0
+written by run.sh; for the live mode also <variant>.live.json, the analysis
+run.sh took by URL (`cancelflow analyze --json --keep-trace`, with the
+service's leak profile), which is scored instead of a new analysis. README.md describes truth.json and the criteria. Exit 0
 when every trace passes, 1 otherwise, 2 on a usage or input error.
 
 The truth is validated on each trace independently of the analyzer, with Go's
@@ -31,7 +33,7 @@ import subprocess
 import sys
 
 VARIANTS = ["clean", "ignore_cancel", "blocked_send", "background_ctx", "prewindow_leak"]
-MODES = ["window", "flight", "whole"]
+MODES = ["window", "flight", "whole", "live"]
 RULES = {"leaked-goroutine", "ignored-cancel", "slow-cancel", "cancel-not-called",
          "detached-context", "late-deadline"}
 CANCEL_FRAME = "context.(*cancelCtx).cancel"
@@ -78,7 +80,9 @@ def check_truth(truth):
             if not b["rules"] or not set(b["rules"]) <= RULES:
                 raise TruthError(f"truth: {v}: bug {b['id']}: bad rules {b['rules']}")
             if set(b["modes"]) != set(MODES):
-                raise TruthError(f"truth: {v}: bug {b['id']} must be found in all three modes")
+                raise TruthError(f"truth: {v}: bug {b['id']} must be found in every mode ({', '.join(MODES)})")
+            if not set(b.get("proven_in", [])) <= set(MODES):
+                raise TruthError(f"truth: {v}: bug {b['id']}: proven_in names an unknown mode")
         if v == "clean" and vt["bugs"]:
             raise TruthError("truth: clean has bugs")
         if v != "clean" and not vt["bugs"]:
@@ -220,7 +224,7 @@ def validate_truth(truth, variant, mode, ref, sidecar):
                     problems.append(f"bug {b['id']}: {n} pre-trace stuck goroutines in the trace, sidecar says {want}")
                 if not want:
                     problems.append(f"bug {b['id']}: no goroutine stuck since before the window")
-            elif mode == "flight":
+            elif mode in ("flight", "live"):
                 if not 0 < n <= sidecar.get("stuck_at_end", 0):
                     problems.append(f"bug {b['id']}: {n} pre-snapshot stuck goroutines, "
                                     f"sidecar stuck_at_end {sidecar.get('stuck_at_end')}")
@@ -241,6 +245,7 @@ def score(truth, variant, mode, analysis, ref, pre_counts):
     table = {g["id"]: g for g in (table or [])}
     tp = 0
     found = {b: set() for b in bugs}  # goroutine ids reported per bug
+    certainty = {}  # bug -> certainties of the findings that report it
     named = {}  # goroutine id -> findings naming it (one bug, one finding: reported, not failed)
     for i, f in enumerate(analysis.get("findings", [])):
         rule = f.get("rule")
@@ -279,13 +284,20 @@ def score(truth, variant, mode, analysis, ref, pre_counts):
         tp += 1
         for gid in gids:
             found[classify(classes, ref[gid]["start_func"])["bug"]].add(gid)
+        for b in bug_ids:
+            certainty.setdefault(b, set()).add(f.get("certainty"))
     missed = [b for b in bugs if not found[b]]
     for b in missed:
         failures.append(f"bug {b} not found")
+    for b, bug in bugs.items():  # leaks the runtime proves (live: the service's leak profile) must be proven
+        if mode in bug.get("proven_in", []) and found[b] and "proven" not in certainty.get(b, set()):
+            failures.append(f"bug {b}: reported {sorted(map(str, certainty.get(b, set())))}, not proven")
+    if mode == "live" and not (analysis.get("data_quality") or {}).get("leak_profile"):
+        failures.append("live: the service's leak profile was not joined")
     pre = {}
     for b, bug in bugs.items():
         frac = bug.get("pre_trace_fraction")
-        if frac is None or mode not in ("window", "flight"):
+        if frac is None or mode not in ("window", "flight", "live"):
             continue
         want = pre_counts.get(b, 0)
         got = sum(1 for gid in found[b] if ref[gid]["origin"] == "before-trace")
@@ -319,6 +331,16 @@ def prepare(args, variant, mode):
     return trace, sidecar, reference(args.go, trace)
 
 
+def analysis_for(args, mode, trace):
+    """The analyzer's JSON: live traces were analyzed by URL when run.sh took
+    them (<variant>.live.json, with the service's leak profile); the others
+    are analyzed here."""
+    if mode == "live":
+        with open(trace[:-len(".trace")] + ".json") as f:
+            return json.load(f)
+    return analyze(args.bin, trace)
+
+
 def analyze(bin_, trace):
     out = subprocess.run([bin_, "analyze", "--json", trace], capture_output=True, text=True)
     if out.returncode not in (0, 1):
@@ -350,7 +372,7 @@ def run_all(args, truth, prepared, analyses=None, quiet=False):
         problems, pre_counts = validate_truth(truth, v, m, ref, sidecar)
         problems = [f"truth: {x}" for x in problems]
         try:
-            a = analyses[(v, m)] if analyses else analyze(args.bin, trace)
+            a = analyses[(v, m)] if analyses else analysis_for(args, m, trace)
         except Exception as e:  # noqa: BLE001 - reported as a failure of this trace
             rows.append((v, m, None, problems + [f"analyze: {e}"]))
             continue
@@ -405,9 +427,11 @@ def oracle(truth, variant, mode, ref):
             c = classify(classes, g["start_func"])
             if c and c["id"] == b["class"] and g["alive"]:
                 gids.append(g["id"])
-        findings.append({"rule": b["rules"][0], "goroutines": sorted(gids), "start_func": ""})
+        findings.append({"rule": b["rules"][0], "goroutines": sorted(gids), "start_func": "",
+                         "certainty": "proven" if mode in b.get("proven_in", []) else "certain"})
         table += [{"id": gid, "start_func": ref[gid]["start_func"], "origin": ref[gid]["origin"]} for gid in gids]
-    return {"trace": {"scope": truth["modes"][mode]["scope"]}, "findings": findings, "goroutines": table}
+    return {"trace": {"scope": truth["modes"][mode]["scope"]}, "findings": findings, "goroutines": table,
+            "data_quality": {"leak_profile": {"joined": 1} if mode == "live" else None}}
 
 
 def self_test(args, truth):
@@ -468,6 +492,16 @@ def self_test(args, truth):
     a = copy.deepcopy(base)
     a[("background_ctx", "whole")]["findings"][0]["rule"] = "slow-cancel"
     expect("background_ctx under slow-cancel", a, truth, True, {("background_ctx", "whole")})
+
+    # A leak the runtime proves, reported on timing alone in live mode.
+    a = copy.deepcopy(base)
+    a[("blocked_send", "live")]["findings"][0]["certainty"] = "certain"
+    expect("blocked_send not proven in live", a, truth, True, {("blocked_send", "live")})
+
+    # A live analysis without the service's leak profile.
+    a = copy.deepcopy(base)
+    a[("clean", "live")]["data_quality"]["leak_profile"] = None
+    expect("clean.live without the leak profile", a, truth, True, {("clean", "live")})
 
     # The wrong scope.
     a = copy.deepcopy(base)
