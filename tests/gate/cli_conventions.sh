@@ -57,7 +57,7 @@ run help "$bin" help json
   fail "help json: $(cat "$out/help.out")"
 run helptypo "$bin" help jsn
 [[ $(rc helptypo) == 2 ]] && grep -q 'did you mean "json"' "$out/helptypo.err" && prefixed helptypo || fail "help jsn"
-for sub in "" analyze check test perfetto pprof html stats dump text2bin; do
+for sub in "" analyze check test perfetto pprof html stats dump text2bin watch; do
   # shellcheck disable=SC2086
   "$bin" $sub --help >"$out/h.txt" 2>&1
   grep -qE 'docs/[a-z-]+\.md' "$out/h.txt" && grep -vE 'https://' "$out/h.txt" | grep -qE 'docs/[a-z-]+\.md' &&

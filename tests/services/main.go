@@ -160,11 +160,8 @@ func run(variant, mode, out string) error {
 		fr.Stop()
 	}
 
-	l.Stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := s.Shutdown(ctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if err := stop(s, l); err != nil {
+		return err
 	}
 	if err := f.Close(); err != nil {
 		return err
@@ -197,11 +194,19 @@ func runLive(variant, out string) error {
 	var sc Sidecar
 	s.Feed.Hold(func() { sc = sidecar(s, l, variant, "live", false) })
 	srv.Close()
+	if err := stop(s, l); err != nil {
+		return err
+	}
+	return writeSidecar(out+".truth.json", sc)
+}
+
+// stop ends the load, then shuts the service down gracefully (2 s at most).
+func stop(s *Service, l *Load) error {
 	l.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := s.Shutdown(ctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	return writeSidecar(out+".truth.json", sc)
+	return nil
 }
