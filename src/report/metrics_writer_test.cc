@@ -76,5 +76,44 @@ TEST(Metrics, BuildInfoAndRunTimestampOnlyWhenGiven) {
   EXPECT_THAT(m, EndsWith("# EOF\n"));
 }
 
+TEST(WatchMetrics, LatestRoundPerTargetAndCounters) {
+  CheckResult r;
+  AddTrace(r, "http://h:1/debug/pprof/", testing::SampleAnalysis("/src/mod"), {}, {});
+  ASSERT_FALSE(r.traces[0].findings.empty());
+  WatchMetrics w;
+  w.targets.resize(2);
+  w.targets[0].service = "shop\"x";  // label values escaped
+  w.targets[0].instance = "h:1";
+  w.targets[1].service = "shop";
+  w.targets[1].instance = "h:2";
+  w.targets[1].rounds = 3;
+  w.targets[1].errors["refused"] = 3;
+  EXPECT_EQ(UpdateWatchTarget(w, 0, r), 0u);
+  EXPECT_EQ(UpdateWatchTarget(w, 0, r), 0u);  // replaces, does not add up
+  const std::string m = WriteWatchMetrics(w);
+  const auto& cf = r.traces[0].findings[0];
+  EXPECT_THAT(m, HasSubstr("cancelflow_watch_findings{service=\"shop\\\"x\",instance=\"h:1\",rule=\""));
+  EXPECT_THAT(m, HasSubstr("fingerprint=\"" + cf.fingerprint + "\"} 1\n"));
+  EXPECT_THAT(m, HasSubstr("# TYPE cancelflow_watch_errors_total counter\n"));
+  EXPECT_THAT(m, HasSubstr("cancelflow_watch_errors_total{service=\"shop\",instance=\"h:2\",kind=\"refused\"} 3\n"));
+  EXPECT_THAT(m, HasSubstr("cancelflow_watch_rounds_total{service=\"shop\",instance=\"h:2\"} 3\n"));
+  EXPECT_THAT(m, HasSubstr("cancelflow_watch_finding_series{state=\"kept\"} " + std::to_string(w.targets[0].findings.size())));
+  EXPECT_THAT(m, EndsWith("# EOF\n"));
+}
+
+TEST(WatchMetrics, SeriesCapDropsAndSaysSo) {
+  CheckResult r;
+  AddTrace(r, "http://h:1/debug/pprof/", testing::SampleAnalysis("/src/mod"), {}, {});
+  WatchMetrics w;
+  w.max_finding_series = 1;
+  w.targets.resize(2);
+  UpdateWatchTarget(w, 0, r);
+  ASSERT_EQ(w.targets[0].findings.size(), 1u);
+  const uint64_t dropped = UpdateWatchTarget(w, 1, r);  // the cap is taken by target 0
+  EXPECT_EQ(w.targets[1].findings.size(), 0u);
+  EXPECT_GT(dropped, 0u);
+  EXPECT_THAT(WriteWatchMetrics(w), HasSubstr("cancelflow_watch_finding_series{state=\"dropped\"} " + std::to_string(dropped)));
+}
+
 }  // namespace
 }  // namespace cancelflow::report
