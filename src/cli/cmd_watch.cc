@@ -118,9 +118,11 @@ class Watcher {
       Log(fmt::format("round {}: {} target(s), {} error(s), {:.2f} s, rss {:.1f} MiB{}", round, n, errors, took, RssMiB(),
                       n == 0 ? " (no targets)" : ""));
       if (opts_.rounds != 0 && round == opts_.rounds) break;
-      if (Clock::now() > start + every && n > 0) {
-        Log(fmt::format("round {} took longer than --every: the next round starts at once", round));
+      const bool overran = Clock::now() > start + every && n > 0;
+      if (overran && !overran_) {  // said when it starts, not every round
+        Log(fmt::format("round {} took longer than --every: the next rounds start at once while this lasts", round));
       }
+      overran_ = overran;
       WaitUntil(start + every);
     }
   }
@@ -228,6 +230,7 @@ class Watcher {
   watch::TargetList targets_;
   report::WatchMetrics metrics_;
   std::vector<std::string> urls_;  // metrics_.targets[i] is urls_[i]
+  bool overran_ = false;            // the previous round took longer than --every
 };
 
 }  // namespace
