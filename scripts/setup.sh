@@ -16,7 +16,7 @@ packages=(
   prometheus-alertmanager  # amtool + alertmanager: tests check deploy/alertmanager and run the alerting pipeline on loopback
   prometheus-pushgateway   # tests/observability pushes real metrics through it (started by the test, loopback only)
   dpkg-dev           # dpkg-shlibdeps: the install test builds the .deb with CPack
-  libcurl4-openssl-dev  # libcurl: the OTLP/HTTP exporter (src/export)
+  libcurl4-openssl-dev  # libcurl: the one HTTP client (src/source/http_client: OTLP export, live /debug/pprof/ input, watch)
 )
 # Node.js drives Chromium in tests/html; machines of this project's kind ship
 # Node 20; elsewhere Debian's nodejs package does.
