@@ -12,7 +12,12 @@
 //     leaked a goroutine the trace never saw, or shows exiting or running at
 //     its end (a leaked goroutine can never run again); one whose goroutine
 //     runs another function than the trace's goroutine of the same id
-//     (goroutine ids are small numbers: another process reuses them).
+//     (goroutine ids are small numbers: another process reuses them), or
+//     that it marks leaked at another stack than the trace's end. Only a
+//     leaked goroutine's stack must agree: the profile is taken a moment
+//     before the trace ends (cancelflow test, the flight recorder), and
+//     until then any other goroutine may still run and block elsewhere, as
+//     the trace's own writer goroutine always does.
 //   - Only goroutines alive at the end get a fact; rules decide what it means.
 #include <fmt/format.h>
 
@@ -47,7 +52,8 @@ std::vector<std::string_view> UserFuncs(const LeakProfileGoroutine& pg) {
 
 // Why the profile's goroutine cannot be the trace's goroutine of the same id
 // ("" when they agree): its outermost function is not the one the trace saw it
-// start, or both are blocked at different stacks.
+// start, or it is leaked (it can never run again) and both are blocked at
+// different stacks.
 std::string Disagreement(const LeakProfileGoroutine& pg, const GoRecord& g, const ModelState& m) {
   const std::vector<std::string_view> in_profile = UserFuncs(pg);
   if (in_profile.empty()) return "";
@@ -55,7 +61,7 @@ std::string Disagreement(const LeakProfileGoroutine& pg, const GoRecord& g, cons
   if (!start.empty() && !RuntimeFrame(start) && in_profile.back() != start) {
     return fmt::format("its goroutine {} runs {}, the trace's started at {}", pg.goid, in_profile.back(), start);
   }
-  if (g.info.end_state == GoState::kWaiting && pg.state != "running" && pg.state != "runnable") {
+  if (pg.leaked && g.info.end_state == GoState::kWaiting) {
     const std::vector<std::string_view> in_trace = UserFuncs(m, g.info.end_stack);
     if (!in_trace.empty() && in_trace != in_profile) {
       return fmt::format("its goroutine {} waits in {}, the trace's in {}", pg.goid, in_profile.front(),
