@@ -99,9 +99,16 @@ std::string LeakProfileOverlay(std::vector<Package>& pkgs, const std::vector<siz
     p.leak_profile = fmt::format("{}/{}.goroutineleak", dir, TraceName(p.import_path));
     // A package named by its files (go test x_test.go) takes no other file.
     const bool by_files = p.import_path == "command-line-arguments" || p.import_path.starts_with("-");
-    if (!p.own_test_main && !by_files && !user_overlay && !p.name.empty()) entries.push_back({p.dir, p.name});
+    if (!p.own_test_main && !by_files && !user_overlay && !p.name.empty()) {
+      entries.push_back({p.dir, p.name});
+      p.generated_test_main = true;
+    }
   }
-  return entries.empty() ? "" : WriteLeakProfileOverlay(entries, scratch);
+  const std::string overlay = entries.empty() ? "" : WriteLeakProfileOverlay(entries, scratch);
+  if (overlay.empty()) {
+    for (const size_t i : todo) pkgs[i].generated_test_main = false;
+  }
+  return overlay;
 }
 
 // The stderr lines naming the packages whose test binary wrote no leak

@@ -176,6 +176,63 @@ func TestMain(m *cancelflowtesting.M) {{
                      fmt::arg("name", name), fmt::arg("env", kLeakProfileEnv));
 }
 
+std::vector<bool> HideGeneratedTestMain(std::vector<std::string>& lines, bool added_xtest) {
+  static const std::regex kFrame(R"(^\S+\.TestMain\(.*\)\n?$)");
+  static const std::regex kFrameFile(R"(^\t.*/zz_cancelflow_leakprofile_test\.go:\d+( \+0x[0-9a-f]+)?\n?$)");
+  static const std::regex kGoroutine(R"(^goroutine \d+ \[.*\]:\n?$)");
+  static const std::regex kTestmainLine(R"(^(\t_testmain\.go:)(\d+)([^]*)$)");
+  const int delta = 2 + (added_xtest ? 2 : 0);
+  std::vector<bool> keep(lines.size(), true);
+  auto blank = [&](size_t i) { return lines[i].empty() || lines[i] == "\n"; };
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i + 1 < lines.size() && std::regex_match(lines[i], kFrame) && std::regex_match(lines[i + 1], kFrameFile)) {
+      keep[i] = keep[i + 1] = false;
+      ++i;
+      continue;
+    }
+    if ((lines[i] == "main.main()\n" || lines[i] == "main.main()") && i + 1 < lines.size()) {
+      std::smatch m;
+      const std::string next = lines[i + 1];
+      if (std::regex_search(next, m, kTestmainLine) && m.position(0) == 0) {
+        const long n = std::stol(m[2].str()) - delta;
+        if (n > 0) lines[i + 1] = m[1].str() + std::to_string(n) + m[3].str();
+      }
+      continue;
+    }
+    if (std::regex_match(lines[i], kGoroutine)) {
+      // A goroutine block runs to the next blank line; one created by
+      // runtime/trace goes, with the blank line before it.
+      size_t end = i + 1;
+      bool tracer = false;
+      while (end < lines.size() && !blank(end)) {
+        tracer = tracer || lines[end].starts_with("created by runtime/trace.");
+        ++end;
+      }
+      if (tracer) {
+        for (size_t k = i; k < end; ++k) keep[k] = false;
+        if (i > 0 && blank(i - 1)) keep[i - 1] = false;
+        i = end - 1;
+      }
+    }
+  }
+  return keep;
+}
+
+std::string HideGeneratedTestMain(std::string_view text, bool added_xtest) {
+  std::vector<std::string> lines;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    const size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    lines.emplace_back(text.substr(0, end));
+    text.remove_prefix(end);
+  }
+  const std::vector<bool> keep = HideGeneratedTestMain(lines, added_xtest);
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (keep[i]) out += lines[i];
+  return out;
+}
+
 std::string WriteLeakProfileOverlay(const std::vector<LeakProfileOverlayEntry>& entries, const std::string& scratch) {
   const fs::path gen_dir = fs::path(scratch) / "leakprofile";
   std::error_code ec;

@@ -69,6 +69,23 @@ bool DeclaresTestMain(const std::string& dir, const std::vector<std::string>& fi
 // The generated TestMain file of the external test package of package `name`.
 std::string GeneratedTestMain(const std::string& name);
 
+// A traceback that prints every goroutine (a -timeout, a deadlock,
+// GOTRACEBACK=all) shows what the generated TestMain changed; this undoes it
+// in the test binary's output `lines` (one line each, as test2json splits
+// them), so that what cancelflow test prints is what go test prints
+// (gate_test_fidelity): it drops the TestMain frame (the function line and
+// its zz_cancelflow_leakprofile_test.go line), the goroutines of the trace it
+// took over (created by runtime/trace: testing would have stopped that trace
+// before printing), and gives main.main's _testmain.go line go's number
+// without a TestMain. cmd/go's testmainTmpl (Go 1.26 and 1.27) adds two lines
+// for the "reflect" import a TestMain needs, and two for the import of the
+// external test package when the package had none (`added_xtest`).
+// Returns which lines to keep; rewritten lines are changed in place.
+std::vector<bool> HideGeneratedTestMain(std::vector<std::string>& lines, bool added_xtest);
+
+// The same on a whole output text.
+std::string HideGeneratedTestMain(std::string_view text, bool added_xtest);
+
 // One package's part of the overlay.
 struct LeakProfileOverlayEntry {
   std::string dir;   // the package directory

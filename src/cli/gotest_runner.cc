@@ -190,7 +190,8 @@ void RunBinary(Package& p, const RunnerOptions& o) {
     return;
   }
   p.ran = true;
-  const std::string out = ReadFile(p.raw);
+  std::string out = ReadFile(p.raw);
+  if (p.generated_test_main) out = HideGeneratedTestMain(out, !p.has_xtest);
   std::vector<GoTestEvent> events;
   Test2Json convert(&events);
   convert.Write(out);
@@ -240,6 +241,23 @@ void RunGoTest(Package& p, const RunnerOptions& o) {
   }
   p.ran = true;
   std::vector<GoTestEvent> events = DecodeGoTestJson(ReadFile(p.raw));
+  if (p.generated_test_main) {
+    std::vector<size_t> at;
+    std::vector<std::string> lines;
+    for (size_t k = 0; k < events.size(); ++k) {
+      if (events[k].action != "output") continue;
+      at.push_back(k);
+      lines.push_back(events[k].output);
+    }
+    const std::vector<bool> keep = HideGeneratedTestMain(lines, !p.has_xtest);
+    std::vector<bool> drop(events.size(), false);
+    for (size_t k = 0; k < at.size(); ++k) {
+      events[at[k]].output = std::move(lines[k]);
+      drop[at[k]] = !keep[k];
+    }
+    size_t k = 0;
+    std::erase_if(events, [&](const GoTestEvent&) { return drop[k++]; });
+  }
   const BinaryExit exit = SplitGoTestTrailer(events, p.import_path);
   EmulateGoTest(p, events, exit, o);
   const std::string err = ReadFile(p.stderr_path);
@@ -311,7 +329,8 @@ std::optional<GoListResult> ListPackages(const std::vector<std::string>& pattern
     if (!ok) continue;
     Package p;
     p.import_path = line.substr(0, tab[0]);
-    p.has_tests = line.substr(tab[0] + 1, tab[1] - tab[0] - 1) != "0" || line.substr(tab[1] + 1, tab[2] - tab[1] - 1) != "0";
+    p.has_xtest = line.substr(tab[1] + 1, tab[2] - tab[1] - 1) != "0";
+    p.has_tests = line.substr(tab[0] + 1, tab[1] - tab[0] - 1) != "0" || p.has_xtest;
     listed.goroot = line.substr(tab[2] + 1, tab[3] - tab[2] - 1);
     p.name = line.substr(tab[3] + 1, tab[4] - tab[3] - 1);
     p.dir = line.substr(tab[5] + 1);
