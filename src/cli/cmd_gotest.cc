@@ -99,7 +99,7 @@ std::string LeakProfileOverlay(std::vector<Package>& pkgs, const std::vector<siz
     p.leak_profile = fmt::format("{}/{}.goroutineleak", dir, TraceName(p.import_path));
     // A package named by its files (go test x_test.go) takes no other file.
     const bool by_files = p.import_path == "command-line-arguments" || p.import_path.starts_with("-");
-    if (!p.own_test_main && !by_files && !user_overlay && !p.name.empty()) {
+    if (!p.own_test_main && !p.runnable_examples && !by_files && !user_overlay && !p.name.empty()) {
       entries.push_back({p.dir, p.name});
       p.generated_test_main = true;
     }
@@ -130,6 +130,9 @@ std::string MissingLeakProfiles(const std::vector<Package>& pkgs, const std::vec
     if (p.own_test_main) {
       why = "it has its own TestMain; call ctxtracetest.RunWithLeakProfile(m) there instead of m.Run() "
             "(github.com/cancelflow/cancelflow/go/ctxtracetest)";
+    } else if (p.runnable_examples) {
+      why = "its examples run on the main goroutine, whose stack an added TestMain would change; a TestMain of "
+            "yours calling ctxtracetest.RunWithLeakProfile(m) adds the profile (and that frame)";
     } else if (p.go.result == "fail") {
       why = "its test binary stopped before writing it";
     } else {

@@ -97,15 +97,24 @@ LeakProfileToolchain DetectLeakProfileToolchain(const std::string& scratch) {
   return LeakProfileToolchainFrom(lines[0], lines[1]);
 }
 
-bool DeclaresTestMain(const std::string& dir, const std::vector<std::string>& files) {
+TestFileFacts ScanTestFiles(const std::string& dir, const std::vector<std::string>& files) {
   // At the start of a line, as gofmt writes it; a TestMain that is commented
   // out with // is not matched (one in a /* */ block would be: the package then
-  // only loses its profile, with the report saying why).
+  // only loses its profile, with the report saying why). Output comments as
+  // go doc's test.go reads them: "(?i)^[[:space:]]*(unordered )?output:".
   static const std::regex kTestMain(R"((^|\n)func[ \t]+TestMain[ \t]*\()");
+  static const std::regex kExample(R"((^|\n)func[ \t]+Example)");
+  static const std::regex kOutput(R"((^|\n)[ \t]*//[ \t]*(unordered )?output:)", std::regex::icase | std::regex::ECMAScript);
+  TestFileFacts facts;
+  bool examples = false, output = false;
   for (const std::string& f : files) {
-    if (std::regex_search(ReadFile((fs::path(dir) / f).string()), kTestMain)) return true;
+    const std::string text = ReadFile((fs::path(dir) / f).string());
+    facts.test_main = facts.test_main || std::regex_search(text, kTestMain);
+    examples = examples || std::regex_search(text, kExample);
+    output = output || std::regex_search(text, kOutput);
   }
-  return false;
+  facts.runnable_examples = examples && output;
+  return facts;
 }
 
 std::string GeneratedTestMain(const std::string& name) {

@@ -62,9 +62,18 @@ LeakProfileToolchain LeakProfileToolchainFrom(const std::string& goversion, cons
 // Runs `go env` (output files under `scratch`) and decides step 1.
 LeakProfileToolchain DetectLeakProfileToolchain(const std::string& scratch);
 
-// True when one of the Go files `files` (names relative to `dir`) declares
-// func TestMain(.
-bool DeclaresTestMain(const std::string& dir, const std::vector<std::string>& files);
+// What a package's test files (`files`, names relative to `dir`) hold that
+// decides whether it can be given a TestMain.
+struct TestFileFacts {
+  bool test_main = false;  // one declares func TestMain(: a second one would not build
+  // One declares an Example function and one has an output comment: go test
+  // runs those examples on the main goroutine, inside m.Run, so an added
+  // TestMain would be in their stack (runtime.Callers, a printed stack:
+  // github.com/sourcegraph/conc v0.3.0's ExampleCatcher_callers prints it and
+  // fails). Such packages get no TestMain.
+  bool runnable_examples = false;
+};
+TestFileFacts ScanTestFiles(const std::string& dir, const std::vector<std::string>& files);
 
 // The generated TestMain file of the external test package of package `name`.
 std::string GeneratedTestMain(const std::string& name);

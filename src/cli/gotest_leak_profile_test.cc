@@ -51,7 +51,7 @@ TEST(LeakProfileToolchain, OlderGoOrTurnedOffHasNone) {
             "goroutineleakprofilex,goroutineleakprofile");
 }
 
-class DeclaresTestMainTest : public ::testing::Test {
+class ScanTestFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = (fs::temp_directory_path() / ("cf-testmain-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
@@ -69,19 +69,30 @@ class DeclaresTestMainTest : public ::testing::Test {
   std::string dir_;
 };
 
-TEST_F(DeclaresTestMainTest, FindsItInAnyTestFile) {
+TEST_F(ScanTestFilesTest, FindsItInAnyTestFile) {
   Write("a_test.go", "package a\n\nfunc TestA(t *testing.T) {}\n");
   Write("b_test.go", "package a_test\n\nfunc TestMain(m *testing.M) { os.Exit(m.Run()) }\n");
-  EXPECT_FALSE(DeclaresTestMain(dir_, {"a_test.go"}));
-  EXPECT_TRUE(DeclaresTestMain(dir_, {"a_test.go", "b_test.go"}));
+  EXPECT_FALSE(ScanTestFiles(dir_, {"a_test.go"}).test_main);
+  EXPECT_TRUE(ScanTestFiles(dir_, {"a_test.go", "b_test.go"}).test_main);
 }
 
-TEST_F(DeclaresTestMainTest, NotACallOrAComment) {
+TEST_F(ScanTestFilesTest, NotACallOrAComment) {
   Write("a_test.go",
         "package a\n\n// func TestMain(m *testing.M) is not needed here\nfunc TestMainly(t *testing.T) {}\n"
         "func helper() { TestMain(nil) }\n");
-  EXPECT_FALSE(DeclaresTestMain(dir_, {"a_test.go"}));
-  EXPECT_FALSE(DeclaresTestMain(dir_, {"missing_test.go"}));
+  EXPECT_FALSE(ScanTestFiles(dir_, {"a_test.go"}).test_main);
+  EXPECT_FALSE(ScanTestFiles(dir_, {"missing_test.go"}).test_main);
+}
+
+// Examples with an output comment run on the main goroutine: no TestMain for them.
+TEST_F(ScanTestFilesTest, RunnableExamples) {
+  Write("a_test.go", "package a_test\n\nfunc ExampleA() {\n\tfmt.Println(1)\n\t// Output: 1\n}\n");
+  Write("b_test.go", "package a_test\n\nfunc ExampleB() {\n\tfmt.Println(1)\n}\n");  // compiled, never run
+  Write("c_test.go", "package a_test\n\nfunc ExampleC() {\n\t// unordered OUTPUT:\n}\n");
+  EXPECT_TRUE(ScanTestFiles(dir_, {"a_test.go"}).runnable_examples);
+  EXPECT_FALSE(ScanTestFiles(dir_, {"b_test.go"}).runnable_examples);
+  EXPECT_TRUE(ScanTestFiles(dir_, {"c_test.go"}).runnable_examples);
+  EXPECT_FALSE(ScanTestFiles(dir_, {"a_test.go"}).test_main);
 }
 
 TEST(GeneratedTestMain, IsInTheExternalTestPackageAndWritesBeforeTheTraceStops) {

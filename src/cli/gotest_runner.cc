@@ -341,7 +341,9 @@ std::optional<GoListResult> ListPackages(const std::vector<std::string>& pattern
       if (slash > 0) test_files.emplace_back(files.substr(0, slash));
       files.remove_prefix(std::min(slash + 1, files.size()));
     }
-    p.own_test_main = DeclaresTestMain(p.dir, test_files);
+    const TestFileFacts facts = ScanTestFiles(p.dir, test_files);
+    p.own_test_main = facts.test_main;
+    p.runnable_examples = facts.runnable_examples;
     listed.pkgs.push_back(std::move(p));
   }
   return listed;

@@ -67,6 +67,7 @@ struct Package {
   std::string binary;  // its test binary from the shared build ("" = run go test for it)
   std::string name;    // the package name (go list's Name)
   bool own_test_main = false;  // one of its test files declares TestMain (cli/gotest_leak_profile.h)
+  bool runnable_examples = false;  // examples run on the main goroutine (no TestMain is added)
   bool has_xtest = false;      // it has an external test package (NAME_test)
   bool generated_test_main = false;  // the overlay gives it cancelflow's TestMain
   std::string leak_profile;    // where its test binary writes the leak profile ("" = not collected)
