@@ -9,7 +9,9 @@ from every test binary of the committed fixture module tests/gate/leakprofmod
   - xonly (no TestMain, external test package only, whose package-level
     names shadow the generated file's imports if it did not rename them);
   - ownhelper (its own TestMain, calling ctxtracetest.RunWithLeakProfile);
-  - ownplain (its own TestMain without it): no profile, and the report says so.
+  - ownplain (its own TestMain without it): no profile, and the report says so;
+  - examples (a runnable example, which runs on the main goroutine and prints
+    who called M.Run): no TestMain added, so it passes; no profile, said so.
 
 Also: the user's GOEXPERIMENT is kept (a test file built only under
 goexperiment.jsonv2 runs), --no-leak-profile and nogoroutineleakprofile turn
@@ -59,7 +61,7 @@ def check_run(label, bin_, mod, env, out):
     js = os.path.join(out, f"{label}.json")
     p = run([bin_, "test", "--keep-traces", traces, "--json", js, "--", "-count=1"], mod, env)
     expect(p.returncode == 1, f"{label}: exit status {p.returncode}, want 1 (the leaks fail the gate)")
-    for pkg in ("chanleak", "ownhelper", "ownplain", "xonly"):
+    for pkg in ("chanleak", "examples", "ownhelper", "ownplain", "xonly"):
         expect(f"ok  \t{MOD}/{pkg}\t" in p.stdout, f"{label}: no ok line for {pkg}")
     doc = json.load(open(js))
     got = findings(doc)
@@ -90,9 +92,12 @@ def check_run(label, bin_, mod, env, out):
         expect(os.path.isfile(os.path.join(traces, f"example.com_cfleak_{pkg}.goroutineleak")),
                f"{label}: {pkg}'s profile not kept beside its trace")
     expect(prof.get("ownplain") is None, f"{label}: ownplain has a profile: {prof.get('ownplain')}")
+    expect(prof.get("examples") is None, f"{label}: examples has a profile: {prof.get('examples')}")
     expect(f"cancelflow test: no leak profile: {MOD}/ownplain: it has its own TestMain; call "
            "ctxtracetest.RunWithLeakProfile(m)" in p.stderr, f"{label}: ownplain's missing profile not reported")
-    expect(p.stderr.count("no leak profile") == 1, f"{label}: other packages reported without a profile")
+    expect(f"cancelflow test: no leak profile: {MOD}/examples: its examples run on the main goroutine" in p.stderr,
+           f"{label}: examples' missing profile not reported")
+    expect(p.stderr.count("no leak profile") == 2, f"{label}: other packages reported without a profile")
     # The user's module is unchanged: the overlay's file is not on disk.
     expect(not any(f.startswith("zz_cancelflow") for _, _, fs in os.walk(mod) for f in fs),
            f"{label}: the generated TestMain was written into the module")
