@@ -66,9 +66,9 @@ def check_run(label, bin_, mod, env, out):
     doc = json.load(open(js))
     got = findings(doc)
     want = {
-        ("chanleak", "chanleak.Search.func1"): ("proven", ["TestLeak"]),
+        ("chanleak", "chanleak.produce"): ("proven", ["TestLeak"]),
         # The parallel subtest's leak is its own, through the trace's creator chain.
-        ("chanleak", "chanleak.Fetch.func1"): ("proven", ["TestParallel/leaks"]),
+        ("chanleak", "chanleak.Serve.func1"): ("proven", ["TestParallel/leaks"]),
         ("xonly", "xonly.Notify.func1"): ("proven", ["TestAbandon"]),
         ("ownhelper", "ownhelper.Wait.func1"): ("proven", ["TestWait"]),
         # No profile: the trace's evidence only (certain or likely by timing), never proven.

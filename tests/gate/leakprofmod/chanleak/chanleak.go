@@ -1,5 +1,5 @@
-// Package chanleak gives up on a slow worker but leaves it blocked forever
-// on a channel nobody else holds: the runtime's leak profile proves it.
+// Package chanleak abandons workers on channels nobody else holds: the
+// runtime's leak profile proves those leaks.
 package chanleak
 
 import (
@@ -7,53 +7,42 @@ import (
 	"time"
 )
 
-// Search returns at ctx's deadline; its worker then blocks on the send.
+// produce computes a result slowly and hands it over on out.
+func produce(out chan<- int) {
+	time.Sleep(20 * time.Millisecond)
+	out <- 42 // BUG (with First): nobody receives once the caller gave up
+}
+
+// First waits for produce until ctx is done; an unbuffered channel leaves
+// the producer blocked forever when the deadline wins.
 //
 //go:noinline
-func Search(ctx context.Context) (int, error) {
-	ch := make(chan int)
-	go func() {
-		time.Sleep(20 * time.Millisecond)
-		ch <- 1 // BUG: nobody receives once ctx is done
-	}()
+func First(ctx context.Context, buffered bool) (int, error) {
+	size := 0
+	if buffered {
+		size = 1 // room for the late result: the producer always returns
+	}
+	out := make(chan int, size)
+	go produce(out)
 	select {
-	case r := <-ch:
-		return r, nil
+	case v := <-out:
+		return v, nil
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
 }
 
-// Fetch is Search again, at a site of its own (the parallel subtest's leak).
+// Serve starts a handler for one request, then gives up at ctx's deadline
+// without ever sending it: the handler waits forever.
 //
 //go:noinline
-func Fetch(ctx context.Context) (int, error) {
-	ch := make(chan int)
+func Serve(ctx context.Context) error {
+	requests := make(chan string)
 	go func() {
-		time.Sleep(20 * time.Millisecond)
-		ch <- 2 // BUG: nobody receives once ctx is done
+		if r := <-requests; r == "" { // BUG: nothing ever sends
+			panic("empty request")
+		}
 	}()
-	select {
-	case r := <-ch:
-		return r, nil
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-}
-
-// Lookup is Search done right: the channel has room for the late result.
-//
-//go:noinline
-func Lookup(ctx context.Context) (int, error) {
-	ch := make(chan int, 1)
-	go func() {
-		time.Sleep(20 * time.Millisecond)
-		ch <- 1
-	}()
-	select {
-	case r := <-ch:
-		return r, nil
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
+	<-ctx.Done()
+	return ctx.Err()
 }

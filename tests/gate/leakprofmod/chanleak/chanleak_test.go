@@ -9,25 +9,29 @@ import (
 // Names the generated TestMain (an external test file) must not collide with.
 var trace, pprof, flag = 1, 2, 3
 
-func search(t *testing.T, f func(context.Context) (int, error)) {
+// withDeadline runs f under a 5 ms deadline and waits until its worker has
+// either finished or blocked.
+func withDeadline(t *testing.T, f func(context.Context) error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
 	defer cancel()
-	if _, err := f(ctx); err == nil {
-		t.Fatal("want a deadline error")
+	if err := f(ctx); err == nil {
+		t.Fatal("want the deadline's error")
 	}
-	time.Sleep(40 * time.Millisecond) // the worker has woken and sent (or blocked) by now
+	time.Sleep(40 * time.Millisecond)
 }
 
-func TestLeak(t *testing.T) { search(t, Search) }
+func TestLeak(t *testing.T) {
+	withDeadline(t, func(ctx context.Context) error { _, err := First(ctx, false); return err })
+}
 
 func TestParallel(t *testing.T) {
 	t.Run("fine", func(t *testing.T) {
 		t.Parallel()
-		search(t, Lookup)
+		withDeadline(t, func(ctx context.Context) error { _, err := First(ctx, true); return err })
 	})
 	t.Run("leaks", func(t *testing.T) {
 		t.Parallel()
-		search(t, Fetch)
+		withDeadline(t, Serve)
 	})
 }
 
