@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"runtime/trace"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/cancelflow/cancelflow/go/ctxtrace"
 )
@@ -36,8 +38,9 @@ const LeakProfileEnvVar = "CANCELFLOW_LEAK_PROFILE"
 // TestMain regains control, so RunWithLeakProfile takes that trace over:
 // it starts it itself on the -test.trace file and clears the flag, then
 // after m.Run calls ctxtrace.Flush (contexts never canceled are recorded),
-// writes the profile and stops the trace. Without the variable it is m.Run.
-// Run and Main call it.
+// writes the profile and stops the trace; under -test.timeout it does that
+// a little before testing's alarm ends the process. Without the variable it
+// is m.Run. Run and Main call it.
 //
 // It is the same procedure as the TestMain that cancelflow test generates
 // (src/cli/gotest_leak_profile.cc): change both together.
@@ -63,18 +66,40 @@ func RunWithLeakProfile(m *testing.M) int {
 			}
 		}
 	}
+	var once sync.Once
+	finish := func() {
+		once.Do(func() {
+			if traceFile != nil {
+				ctxtrace.Flush()
+			}
+			if profile != "" {
+				writeLeakProfile(profile)
+			}
+			if traceFile != nil {
+				trace.Stop()
+				traceFile.Close()
+			}
+		})
+	}
+	// testing's -timeout alarm stops its own trace, then panics: the process
+	// ends. Finish a little before it, so the trace is complete then too.
+	if timeout := flag.Lookup("test.timeout"); traceFile != nil && timeout != nil {
+		if getter, ok := timeout.Value.(flag.Getter); ok {
+			if d, ok := getter.Get().(time.Duration); ok && d > 0 {
+				finishBeforeTimeout(d, finish)
+			}
+		}
+	}
 	code := m.Run()
-	if traceFile != nil {
-		ctxtrace.Flush()
-	}
-	if profile != "" {
-		writeLeakProfile(profile)
-	}
-	if traceFile != nil {
-		trace.Stop()
-		traceFile.Close()
-	}
+	finish()
 	return code
+}
+
+// finishBeforeTimeout calls finish a twentieth of the timeout (at most a second)
+// before testing's own alarm would end the process.
+func finishBeforeTimeout(timeout time.Duration, finish func()) {
+	margin := min(timeout/20, time.Second)
+	time.AfterFunc(timeout-margin, finish)
 }
 
 // writeLeakProfile writes the goroutine leak profile to a temporary name

@@ -133,7 +133,9 @@ import (
 	cancelflowfilepath "path/filepath"
 	cancelflowpprof "runtime/pprof"
 	cancelflowtrace "runtime/trace"
+	cancelflowsync "sync"
 	cancelflowtesting "testing"
+	cancelflowtime "time"
 )
 
 func TestMain(m *cancelflowtesting.M) {{
@@ -158,27 +160,47 @@ func TestMain(m *cancelflowtesting.M) {{
 			}}
 		}}
 	}}
-	code := m.Run()
-	if profile != "" {{
-		if p := cancelflowpprof.Lookup("goroutineleak"); p != nil {{
-			if f, err := cancelflowos.Create(profile + ".tmp"); err == nil {{
-				err = p.WriteTo(f, 2)
-				if cerr := f.Close(); err == nil {{
-					err = cerr
+	var once cancelflowsync.Once
+	finish := func() {{
+		once.Do(func() {{
+			if profile == "" {{
+				return
+			}}
+			if p := cancelflowpprof.Lookup("goroutineleak"); p != nil {{
+				if f, err := cancelflowos.Create(profile + ".tmp"); err == nil {{
+					err = p.WriteTo(f, 2)
+					if cerr := f.Close(); err == nil {{
+						err = cerr
+					}}
+					if err == nil {{
+						err = cancelflowos.Rename(profile+".tmp", profile)
+					}}
+					if err != nil {{
+						cancelflowos.Remove(profile + ".tmp")
+					}}
 				}}
-				if err == nil {{
-					err = cancelflowos.Rename(profile+".tmp", profile)
+			}}
+			if traceFile != nil {{
+				cancelflowtrace.Stop()
+				traceFile.Close()
+			}}
+		}})
+	}}
+	// testing's -timeout alarm stops its own trace, then panics: the process
+	// ends. Finish a little before it, so the trace is complete then too.
+	if timeout := cancelflowflag.Lookup("test.timeout"); traceFile != nil && timeout != nil {{
+		if getter, ok := timeout.Value.(cancelflowflag.Getter); ok {{
+			if d, ok := getter.Get().(cancelflowtime.Duration); ok && d > 0 {{
+				margin := d / 20
+				if margin > cancelflowtime.Second {{
+					margin = cancelflowtime.Second
 				}}
-				if err != nil {{
-					cancelflowos.Remove(profile + ".tmp")
-				}}
+				cancelflowtime.AfterFunc(d-margin, finish)
 			}}
 		}}
 	}}
-	if traceFile != nil {{
-		cancelflowtrace.Stop()
-		traceFile.Close()
-	}}
+	code := m.Run()
+	finish()
 	cancelflowos.Exit(code)
 }}
 )go",
@@ -189,6 +211,7 @@ std::vector<bool> HideGeneratedTestMain(std::vector<std::string>& lines, bool ad
   static const std::regex kFrame(R"(^\S+\.TestMain\(.*\)\n?$)");
   static const std::regex kFrameFile(R"(^\t.*/zz_cancelflow_leakprofile_test\.go:\d+( \+0x[0-9a-f]+)?\n?$)");
   static const std::regex kGoroutine(R"(^goroutine \d+ \[.*\]:\n?$)");
+  static const std::regex kClosure(R"(^\S+\.TestMain\.func\d+\(.*\)\n?$)");
   static const std::regex kTestmainLine(R"(^(\t_testmain\.go:)(\d+)([^]*)$)");
   const int delta = 2 + (added_xtest ? 2 : 0);
   std::vector<bool> keep(lines.size(), true);
@@ -210,11 +233,14 @@ std::vector<bool> HideGeneratedTestMain(std::vector<std::string>& lines, bool ad
     }
     if (std::regex_match(lines[i], kGoroutine)) {
       // A goroutine block runs to the next blank line; one created by
-      // runtime/trace goes, with the blank line before it.
+      // runtime/trace, or running the TestMain's -timeout closure, goes, with
+      // the blank line before it.
       size_t end = i + 1;
       bool tracer = false;
       while (end < lines.size() && !blank(end)) {
-        tracer = tracer || lines[end].starts_with("created by runtime/trace.");
+        tracer = tracer || lines[end].starts_with("created by runtime/trace.") ||
+                 (end + 1 < lines.size() && std::regex_match(lines[end], kClosure) &&
+                  std::regex_match(lines[end + 1], kFrameFile));
         ++end;
       }
       if (tracer) {

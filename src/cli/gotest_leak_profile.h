@@ -8,7 +8,8 @@
 //      own GOEXPERIMENT list (theirs kept) for everything go builds; older
 //      Go has none (said once; the analysis uses trace evidence only).
 //   2. Each package whose test files (go list's TestGoFiles, XTestGoFiles)
-//      declare no `func TestMain(` gets one through `go test -overlay`: a
+//      declare no `func TestMain(` and no runnable example (ScanTestFiles)
+//      gets a TestMain through `go test -overlay`: a
 //      file zz_cancelflow_leakprofile_test.go that does not exist in the
 //      package directory is mapped to a generated file in the scratch
 //      directory. It is in the external test package (NAME_test: part of
@@ -28,14 +29,16 @@
 //      own, starts the trace itself on that file, runs m.Run, writes the
 //      profile, then stops the trace and exits with m.Run's code. The
 //      profile's goroutine ids and states are thus those at the end of the
-//      trace (the goroutine writing it is alive there).
+//      trace (the goroutine writing it is alive there). Under -test.timeout
+//      testing's alarm stops its own trace and then panics, ending the
+//      process; the TestMain does the same a little earlier (timeout minus
+//      a twentieth, at most a second): it writes the profile and stops the
+//      trace from a timer, once, whichever comes first.
 // INVARIANTS: what go test prints is unchanged (the TestMain prints nothing
 // and exits with m.Run's code; gate_test_fidelity); a package is never given
-// a second TestMain; a test binary that dies (panic, os.Exit in a test,
-// -timeout) writes no profile, and its trace is cut short as before, except
-// under -timeout: testing's alarm flushed its own trace, ours it cannot
-// (the alarm panics in its own goroutine), so a timed-out binary now leaves
-// a trace cut short too.
+// a second TestMain; a test binary that dies (panic, os.Exit in a test)
+// writes no profile, and its trace is cut short as before; one stopped by
+// -timeout writes both, complete, just before testing's alarm.
 #pragma once
 
 #include <string>
@@ -85,7 +88,8 @@ std::string GeneratedTestMain(const std::string& name);
 // (gate_test_fidelity): it drops the TestMain frame (the function line and
 // its zz_cancelflow_leakprofile_test.go line), the goroutines of the trace it
 // took over (created by runtime/trace: testing would have stopped that trace
-// before printing), and gives main.main's _testmain.go line go's number
+// before printing) and of its -timeout closure, and gives main.main's
+// _testmain.go line go's number
 // without a TestMain. cmd/go's testmainTmpl (Go 1.26 and 1.27) adds two lines
 // for the "reflect" import a TestMain needs, and two for the import of the
 // external test package when the package had none (`added_xtest`).

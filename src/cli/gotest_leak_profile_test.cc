@@ -99,15 +99,16 @@ TEST(GeneratedTestMain, IsInTheExternalTestPackageAndWritesBeforeTheTraceStops) 
   const std::string text = GeneratedTestMain("chanleak");
   EXPECT_NE(text.find("\npackage chanleak_test\n"), std::string::npos);
   EXPECT_NE(text.find(std::string("cancelflowos.Getenv(\"") + kLeakProfileEnv + "\")"), std::string::npos);
-  const size_t run = text.find("m.Run()"), profile = text.find("p.WriteTo(f, 2)"),
-               stop = text.find("cancelflowtrace.Stop()"), exit = text.find("cancelflowos.Exit(code)");
-  ASSERT_NE(run, std::string::npos);
-  ASSERT_NE(profile, std::string::npos);
-  ASSERT_NE(stop, std::string::npos);
-  ASSERT_NE(exit, std::string::npos);
-  EXPECT_LT(run, profile);
+  // finish writes the profile, then stops the trace; it runs after m.Run (or
+  // from the -timeout alarm), before the exit.
+  const size_t profile = text.find("p.WriteTo(f, 2)"), stop = text.find("cancelflowtrace.Stop()"),
+               alarm = text.find("cancelflowtime.AfterFunc(d-margin, finish)"), run = text.find("code := m.Run()"),
+               finish = text.find("\tfinish()\n"), exit = text.find("cancelflowos.Exit(code)");
+  for (const size_t at : {profile, stop, alarm, run, finish, exit}) ASSERT_NE(at, std::string::npos);
   EXPECT_LT(profile, stop);
-  EXPECT_LT(stop, exit);
+  EXPECT_LT(alarm, run);
+  EXPECT_LT(run, finish);
+  EXPECT_LT(finish, exit);
 }
 
 // A -timeout's traceback (Go 1.26, the fidelity module's timeout package),
@@ -148,6 +149,21 @@ TEST(HideGeneratedTestMain, GivesBackGoTestsTraceback) {
   EXPECT_EQ(HideGeneratedTestMain(with, /*added_xtest=*/true), want);
   // A package that had an external test package already: only the "reflect" import moved main.
   EXPECT_NE(HideGeneratedTestMain(with, false).find("_testmain.go:50 "), std::string::npos);
+  // The goroutine of the TestMain's -timeout closure goes too (were it still running).
+  const std::string closure =
+      "goroutine 1 [chan receive]:\nmain.main()\n\t_testmain.go:52 +0x9b\n"
+      "\n"
+      "goroutine 9 [runnable]:\n"
+      "runtime/trace.Stop()\n\t/usr/local/go/src/runtime/trace/trace.go:160 +0x1b\n"
+      "example.com/fidelity/timeout_test.TestMain.func1.1()\n"
+      "\t/m/timeout/zz_cancelflow_leakprofile_test.go:70 +0x1e5\n"
+      "example.com/fidelity/timeout_test.TestMain.func1()\n"
+      "\t/m/timeout/zz_cancelflow_leakprofile_test.go:52 +0x1e5\n"
+      "created by time.goFunc\n\t/usr/local/go/src/time/sleep.go:215 +0x2d\n"
+      "\n"
+      "goroutine 8 [sleep]:\n";
+  EXPECT_EQ(HideGeneratedTestMain(closure, true),
+            "goroutine 1 [chan receive]:\nmain.main()\n\t_testmain.go:48 +0x9b\n\ngoroutine 8 [sleep]:\n");
   // The user's own TestMain frame stays.
   const std::string own = "example.com/x.TestMain(0xc000138000)\n\t/m/x/main_test.go:9 +0x1e\n";
   EXPECT_EQ(HideGeneratedTestMain(own, true), own);

@@ -11,7 +11,9 @@ from every test binary of the committed fixture module tests/gate/leakprofmod
   - ownhelper (its own TestMain, calling ctxtracetest.RunWithLeakProfile);
   - ownplain (its own TestMain without it): no profile, and the report says so;
   - examples (a runnable example, which runs on the main goroutine and prints
-    who called M.Run): no TestMain added, so it passes; no profile, said so.
+    who called M.Run): no TestMain added, so it passes; no profile, said so;
+  - hang (-tags leakprof_hang): a test still running at -timeout: its trace is
+    complete and its leaked worker proven all the same.
 
 Also: the user's GOEXPERIMENT is kept (a test file built only under
 goexperiment.jsonv2 runs), --no-leak-profile and nogoroutineleakprofile turn
@@ -133,6 +135,18 @@ def main(argv):
         expect("--- PASS: TestJSONv2" in p.stdout, "GOEXPERIMENT=jsonv2 was not kept: TestJSONv2 did not run")
         lp = profiles(json.load(open(os.path.join(out, "jsonv2.json")))).get("chanleak")
         expect(lp is not None and lp["leaked_joined"] == 1, f"GOEXPERIMENT=jsonv2: profile {lp}")
+
+    # A test binary stopped by -timeout: the generated TestMain writes the profile and stops the trace just
+    # before testing's alarm ends the process, so the trace is complete and the leak proven at the timeout.
+    js = os.path.join(out, "hang.json")
+    p = run([bin_, "test", "--json", js, "./hang", "--", "-count=1", "-tags", "leakprof_hang", "-timeout=2s"], mod, base)
+    expect(p.returncode == 1 and "panic: test timed out after 2s" in p.stdout, "hang: want go test's timeout failure")
+    doc = json.load(open(js))
+    quality = doc["traces"][0]["analysis"]["data_quality"]
+    expect(not quality.get("partial") and "cut short" not in p.stdout, f"hang: trace cut short: {quality.get('partial')}")
+    f = findings(doc).get(("hang", "hang.Start.func1"))
+    expect(f is not None and f["certainty"] == "proven" and f["tests"] == ["TestHang"],
+           f"hang: want a proven leak of TestHang, got {f and (f['certainty'], f['tests'])}")
 
     # 3. Collection off: --no-leak-profile; nogoroutineleakprofile (said once); no profile, no overlay.
     for label, args, env, note in [
