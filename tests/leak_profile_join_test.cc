@@ -108,5 +108,17 @@ TEST(LeakProfileJoinBaseline, AProfileOfAnotherProcessIsAnError) {
   }
 }
 
+// The runtime prints a Mutex wait deeper than the trace records it
+// (internal/sync.runtime_SemacquireMutex and lockSlow under sync.(*Mutex).Lock):
+// the same wait, joined and proven (tests/compare's TestLeakMutex).
+TEST(LeakProfileJoinStacks, AWaitTheTraceRecordsShallowerStillJoins) {
+  auto a = RunOn("leakmutex.trace", "leakmutex.goroutineleak");
+  ASSERT_TRUE(a.has_value()) << a.error().ToString();
+  EXPECT_EQ(a->quality.leak_profile.leaked_joined, 1u);
+  ASSERT_EQ(a->findings.size(), 1u);
+  EXPECT_EQ(a->findings[0].certainty, Certainty::kProven);
+  EXPECT_EQ(Start(*a, a->findings[0]), "cancelflow.test/compare/cases.TestLeakMutex.func1");
+}
+
 }  // namespace
 }  // namespace cancelflow

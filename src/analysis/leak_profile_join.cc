@@ -19,10 +19,10 @@
 //     until then any other goroutine may still run and block elsewhere, as
 //     the trace's own writer goroutine always does.
 //   - Only goroutines alive at the end get a fact; rules decide what it means.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <string_view>
+
+#include <fmt/format.h>
 
 #include "analysis/model_state.h"
 
@@ -50,6 +50,17 @@ std::vector<std::string_view> UserFuncs(const LeakProfileGoroutine& pg) {
   return out;
 }
 
+// The same wait, seen by the profile and by the trace: their non-runtime
+// frames agree from the outermost in, and one list ends where the other goes
+// on. The trace's stack can stop short of the innermost frames the profile
+// prints (internal/sync.runtime_SemacquireMutex, (*Mutex).lockSlow under
+// sync.(*Mutex).Lock), so a stack that is the other's outer part agrees.
+bool SameWait(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
+  if (a.empty() || b.empty()) return a.empty() && b.empty();
+  const size_t n = std::min(a.size(), b.size());
+  return std::equal(a.end() - static_cast<std::ptrdiff_t>(n), a.end(), b.end() - static_cast<std::ptrdiff_t>(n));
+}
+
 // Why the profile's goroutine cannot be the trace's goroutine of the same id
 // ("" when they agree): its outermost function is not the one the trace saw it
 // start, or it is leaked (it can never run again) and both are blocked at
@@ -63,7 +74,7 @@ std::string Disagreement(const LeakProfileGoroutine& pg, const GoRecord& g, cons
   }
   if (pg.leaked && g.info.end_state == GoState::kWaiting) {
     const std::vector<std::string_view> in_trace = UserFuncs(m, g.info.end_stack);
-    if (!in_trace.empty() && in_trace != in_profile) {
+    if (!in_trace.empty() && !SameWait(in_trace, in_profile)) {
       return fmt::format("its goroutine {} waits in {}, the trace's in {}", pg.goid, in_profile.front(),
                          in_trace.front());
     }
@@ -116,7 +127,7 @@ std::optional<Error> JoinLeakProfile(const LeakProfile& p, ModelState& m) {
     std::vector<GoRecord*> matches;
     for (GoRecord& g : m.gs) {
       if (!AliveAtEnd(g) || g.info.end_state != GoState::kWaiting) continue;
-      if (UserFuncs(m, g.info.end_stack) == want) matches.push_back(&g);
+      if (SameWait(UserFuncs(m, g.info.end_stack), want)) matches.push_back(&g);
     }
     if (matches.size() > static_cast<size_t>(st.count)) {
       q.ambiguous += static_cast<uint64_t>(st.count);
