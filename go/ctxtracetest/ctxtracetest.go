@@ -24,7 +24,10 @@
 // active, Run does not start a second trace: the testing package's trace
 // receives the records (per-test leak reports included), but the final
 // Flush cannot run because the testing package stops its trace before Run
-// regains control; CANCELFLOW_TRACE is then ignored, with a note on stderr.
+// regains control (except under `cancelflow test`, which sets
+// CANCELFLOW_LEAK_PROFILE: then RunWithLeakProfile, which Run calls in place
+// of m.Run, takes the trace over and flushes before stopping it);
+// CANCELFLOW_TRACE is then ignored, with a note on stderr.
 //
 // T marks the test in the trace: a task named with the full test name
 // (TestX/sub) and test_start/test_end records (docs/records.md), with the
@@ -122,7 +125,7 @@ func Run(m *testing.M, opts Options) int {
 		}
 		out = f
 	}
-	code := m.Run()
+	code := RunWithLeakProfile(m)
 	ctxtrace.Flush() // no-op unless a trace is still active
 	if out != nil {
 		trace.Stop()

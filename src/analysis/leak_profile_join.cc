@@ -12,7 +12,12 @@
 //     leaked a goroutine the trace never saw, or shows exiting or running at
 //     its end (a leaked goroutine can never run again); one whose goroutine
 //     runs another function than the trace's goroutine of the same id
-//     (goroutine ids are small numbers: another process reuses them).
+//     (goroutine ids are small numbers: another process reuses them), or
+//     that it marks leaked at another stack than the trace's end. Only a
+//     leaked goroutine's stack must agree: the profile is taken a moment
+//     before the trace ends (cancelflow test, the flight recorder), and
+//     until then any other goroutine may still run and block elsewhere, as
+//     the trace's own writer goroutine always does.
 //   - A profile taken after the trace (LeakProfile::taken_after_trace, live
 //     services) tolerates what can happen in between: a goroutine the trace
 //     never saw, one that was running at the end and blocked since, one that
@@ -63,8 +68,9 @@ bool SameWait(const std::vector<std::string_view>& a, const std::vector<std::str
 
 // Why the profile's goroutine cannot be the trace's goroutine of the same id
 // (why empty when they agree): its outermost function is not the one the trace
-// saw it start (`other_function`: another process), or both are blocked at
-// different stacks (it may have moved, if the profile was taken after the trace).
+// saw it start (`other_function`: another process), or it is leaked (it can
+// never run again) and both are blocked at different stacks (it may have
+// moved, if the profile was taken after the trace).
 struct Disagreement {
   std::string why;
   bool other_function = false;
@@ -77,7 +83,7 @@ Disagreement Disagree(const LeakProfileGoroutine& pg, const GoRecord& g, const M
   if (!start.empty() && !RuntimeFrame(start) && in_profile.back() != start) {
     return {fmt::format("its goroutine {} runs {}, the trace's started at {}", pg.goid, in_profile.back(), start), true};
   }
-  if (g.info.end_state == GoState::kWaiting && pg.state != "running" && pg.state != "runnable") {
+  if (pg.leaked && g.info.end_state == GoState::kWaiting) {
     const std::vector<std::string_view> in_trace = UserFuncs(m, g.info.end_stack);
     if (!in_trace.empty() && !SameWait(in_trace, in_profile)) {
       return {fmt::format("its goroutine {} waits in {}, the trace's in {}", pg.goid, in_profile.front(),

@@ -27,10 +27,12 @@
 
 #include <fmt/format.h>
 
+#include "base/inert_text.h"
 #include "cli/cli_io.h"
 #include "cli/commands.h"
 #include "cli/gate.h"
 #include "cli/go_test_flags.h"
+#include "cli/gotest_leak_profile.h"
 #include "cli/gotest_runner.h"
 #include "report/check_result.h"
 
@@ -78,6 +80,69 @@ void SortFindings(report::CheckedTrace& t) {
   std::stable_sort(t.findings.begin(), t.findings.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
 }
 
+// Sets Package::leak_profile (X.goroutineleak beside trace X.trace, in `dir`)
+// for the packages in `todo` when the toolchain has the profile, and writes
+// the overlay that gives a TestMain to those without one; returns the
+// overlay's path ("" = none).
+std::string LeakProfileOverlay(std::vector<Package>& pkgs, const std::vector<size_t>& todo,
+                               const LeakProfileToolchain& toolchain, const std::vector<std::string>& go_flags,
+                               const std::string& scratch, const std::string& dir) {
+  if (!toolchain.available || todo.empty()) return "";
+  // go takes one -overlay: the user's own stays theirs (their packages then
+  // have no profile without the helper; MissingLeakProfiles says so).
+  const char* goflags = std::getenv("GOFLAGS");
+  bool user_overlay = goflags != nullptr && std::string_view(goflags).find("-overlay") != std::string_view::npos;
+  for (const auto& f : go_flags) user_overlay = user_overlay || f.starts_with("-overlay") || f.starts_with("--overlay");
+  std::vector<LeakProfileOverlayEntry> entries;
+  for (const size_t i : todo) {
+    Package& p = pkgs[i];
+    p.leak_profile = fmt::format("{}/{}.goroutineleak", dir, TraceName(p.import_path));
+    // A package named by its files (go test x_test.go) takes no other file.
+    const bool by_files = p.import_path == "command-line-arguments" || p.import_path.starts_with("-");
+    if (!p.own_test_main && !p.runnable_examples && !by_files && !user_overlay && !p.name.empty()) {
+      entries.push_back({p.dir, p.name});
+      p.generated_test_main = true;
+    }
+  }
+  const std::string overlay = entries.empty() ? "" : WriteLeakProfileOverlay(entries, scratch);
+  if (overlay.empty()) {
+    for (const size_t i : todo) pkgs[i].generated_test_main = false;
+  }
+  return overlay;
+}
+
+// The stderr lines naming the packages whose test binary wrote no leak
+// profile, and why; one line when the toolchain has none.
+std::string MissingLeakProfiles(const std::vector<Package>& pkgs, const std::vector<size_t>& todo,
+                                const LeakProfileToolchain& toolchain) {
+  if (todo.empty()) return "";
+  if (!toolchain.available) {
+    return toolchain.note == "--no-leak-profile"
+               ? ""
+               : fmt::format("cancelflow test: no leak profile: {}; leaks rest on trace evidence only\n", toolchain.note);
+  }
+  std::string out;
+  for (const size_t i : todo) {
+    const Package& p = pkgs[i];
+    std::error_code ec;
+    if (p.leak_profile.empty() || !p.analyzed || fs::exists(p.leak_profile, ec)) continue;
+    std::string why;
+    if (p.own_test_main) {
+      why = "it has its own TestMain; call ctxtracetest.RunWithLeakProfile(m) there instead of m.Run() "
+            "(github.com/cancelflow/cancelflow/go/ctxtracetest)";
+    } else if (p.runnable_examples) {
+      why = "its examples run on the main goroutine, whose stack an added TestMain would change; a TestMain of "
+            "yours calling ctxtracetest.RunWithLeakProfile(m) adds the profile (and that frame)";
+    } else if (p.go.result == "fail") {
+      why = "its test binary stopped before writing it";
+    } else {
+      why = "its test binary wrote none";
+    }
+    out += fmt::format("cancelflow test: no leak profile: {}: {}\n", InertText(p.import_path), why);
+  }
+  return out;
+}
+
 // "    cancelflow: TestX/sub: rule: message" per finding, under the package's block.
 std::string PackageFindingLines(const report::CheckedTrace& t) {
   std::string out;
@@ -112,6 +177,11 @@ int RunTest(const TestOptions& opts) {
   const auto gate = LoadGate(gate_opts, opts.analysis, {});
   const std::string root = gate ? gate->module_root : std::string();
   if (!gate) return kExitError;
+  if (!opts.analysis.leak_profile.empty()) {
+    PrintError("test collects a leak profile from each test binary; --leak-profile names one file (use check or "
+               "analyze on a kept trace and its profile)");
+    return kExitError;
+  }
 
   // A scratch directory where go keeps its work directories (GOTMPDIR, else
   // TMPDIR: a /tmp mounted noexec is why GOTMPDIR exists), for the test
@@ -131,6 +201,15 @@ int RunTest(const TestOptions& opts) {
   }
   dir = fs::absolute(dir, ec).lexically_normal().string();
 
+  // The leak profile (cli/gotest_leak_profile.h): the toolchain decides
+  // GOEXPERIMENT before go lists or builds anything.
+  LeakProfileToolchain toolchain;
+  if (opts.analysis.no_leak_profile) {
+    toolchain.note = "--no-leak-profile";
+  } else {
+    toolchain = DetectLeakProfileToolchain(scratch);
+    if (!toolchain.goexperiment.empty()) setenv("GOEXPERIMENT", toolchain.goexperiment.c_str(), 1);
+  }
   const std::vector<std::string> patterns = opts.packages.empty() ? std::vector<std::string>{"./..."} : opts.packages;
   auto listed = ListPackages(patterns, opts.go_flags, scratch);
   if (!listed) return kExitError;
@@ -145,6 +224,7 @@ int RunTest(const TestOptions& opts) {
     p.stderr_path = fmt::format("{}/{}.stderr", scratch, name);
     if (p.has_tests) todo.push_back(i);
   }
+  const std::string overlay = LeakProfileOverlay(pkgs, todo, toolchain, opts.go_flags, scratch, dir);
 
   RunnerOptions run;
   run.go_flags = opts.go_flags;
@@ -154,6 +234,7 @@ int RunTest(const TestOptions& opts) {
   run.show_passed = mode.show_passed;
   run.goroot = listed->goroot;
   run.log_base = scratch + "/go-test-c";
+  run.overlay = overlay;
   run.parallel = run.direct.bench ? 1
                  : opts.parallel > 0 ? static_cast<size_t>(opts.parallel)
                                      : std::max(1u, std::thread::hardware_concurrency());
@@ -229,6 +310,8 @@ int RunTest(const TestOptions& opts) {
     out += PackageFindingLines(t);
     if (!p.analyzed) {
       out += "    cancelflow: no usable trace: the test binary stopped before writing it\n";
+    } else if (p.leak_profile_error) {
+      out += "    cancelflow: its leak profile does not join its trace (error above): findings rest on the trace alone\n";
     } else if (p.analysis_error) {
       out += "    cancelflow: the trace is cut short (the test binary stopped): findings cover what it recorded\n";
     }
@@ -249,6 +332,8 @@ int RunTest(const TestOptions& opts) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   }
   if (!WriteGateReports(result, gate_opts)) error = true;
+  const std::string missing = MissingLeakProfiles(pkgs, todo, toolchain);
+  std::fputs(missing.c_str(), stderr);
   if (!opts.keep_traces.empty()) std::fprintf(stderr, "cancelflow test: traces kept in %s\n", dir.c_str());
   std::fprintf(stderr,
                "cancelflow test: %zu package(s) tested, %zu failed; %zu finding(s): %zu failing, %zu baselined, %zu "

@@ -25,7 +25,9 @@
 #include <fmt/format.h>
 
 #include "base/lines.h"
+#include "cli/analysis_options.h"
 #include "cli/commands.h"
+#include "cli/gotest_leak_profile.h"
 #include "cli/process.h"
 #include "cli/test2json.h"
 
@@ -88,6 +90,7 @@ void BuildTestBinaries(std::vector<Package>& pkgs, const std::vector<size_t>& to
                        IndexQueue& queue) {
   std::vector<std::string> argv{"go", "test", "-c", "-o", o.bin_dir + "/"};
   if (!o.direct.ldflags) argv.push_back("-ldflags=-s -w");
+  if (!o.overlay.empty()) argv.push_back("-overlay=" + o.overlay);
   argv.insert(argv.end(), o.direct.build.begin(), o.direct.build.end());
   std::map<std::string, size_t> pending;  // binary name -> package
   for (const size_t i : todo) {
@@ -163,6 +166,7 @@ void RunBinary(Package& p, const RunnerOptions& o) {
   ProcessOptions options;
   options.dir = p.dir;
   options.merge_stderr = true;
+  if (!p.leak_profile.empty()) options.env.push_back(fmt::format("{}={}", kLeakProfileEnv, p.leak_profile));
   if (!o.goroot.empty()) {
     const char* path = std::getenv("PATH");
     options.env.push_back(fmt::format("PATH={}/bin{}{}", o.goroot, path != nullptr && *path ? ":" : "", path ? path : ""));
@@ -186,7 +190,8 @@ void RunBinary(Package& p, const RunnerOptions& o) {
     return;
   }
   p.ran = true;
-  const std::string out = ReadFile(p.raw);
+  std::string out = ReadFile(p.raw);
+  if (p.generated_test_main) out = HideGeneratedTestMain(out, !p.has_xtest);
   std::vector<GoTestEvent> events;
   Test2Json convert(&events);
   convert.Write(out);
@@ -224,15 +229,35 @@ void RunBinary(Package& p, const RunnerOptions& o) {
 // Runs the package under go test itself (see the file comment for when).
 void RunGoTest(Package& p, const RunnerOptions& o) {
   std::vector<std::string> argv{"go", "test", "-json", "-trace=" + p.trace};
+  if (!o.overlay.empty()) argv.push_back("-overlay=" + o.overlay);
   argv.insert(argv.end(), o.go_flags.begin(), o.go_flags.end());
   argv.push_back(p.import_path);
-  const ProcessResult r = RunProcess(argv, p.raw, p.stderr_path);
+  ProcessOptions options;
+  if (!p.leak_profile.empty()) options.env.push_back(fmt::format("{}={}", kLeakProfileEnv, p.leak_profile));
+  const ProcessResult r = RunProcess(argv, p.raw, p.stderr_path, options);
   if (r.exit_code < 0) {
     p.go_error = "cannot run go: " + r.spawn_error + "\n";
     return;
   }
   p.ran = true;
   std::vector<GoTestEvent> events = DecodeGoTestJson(ReadFile(p.raw));
+  if (p.generated_test_main) {
+    std::vector<size_t> at;
+    std::vector<std::string> lines;
+    for (size_t k = 0; k < events.size(); ++k) {
+      if (events[k].action != "output") continue;
+      at.push_back(k);
+      lines.push_back(events[k].output);
+    }
+    const std::vector<bool> keep = HideGeneratedTestMain(lines, !p.has_xtest);
+    std::vector<bool> drop(events.size(), false);
+    for (size_t k = 0; k < at.size(); ++k) {
+      events[at[k]].output = std::move(lines[k]);
+      drop[at[k]] = !keep[k];
+    }
+    size_t k = 0;
+    std::erase_if(events, [&](const GoTestEvent&) { return drop[k++]; });
+  }
   const BinaryExit exit = SplitGoTestTrailer(events, p.import_path);
   EmulateGoTest(p, events, exit, o);
   const std::string err = ReadFile(p.stderr_path);
@@ -252,6 +277,21 @@ void AnalyzePackageTrace(Package& p, const AnalysisOptions& analysis) {
     if (p.go.result != "fail") p.go_error = "no trace was written\n" + p.go_stderr;
     return;
   }
+  if (!p.leak_profile.empty() && fs::exists(p.leak_profile, ec)) {
+    // The profile its test binary wrote beside the trace (cli/gotest_leak_profile.h).
+    AnalysisOptions with_profile = analysis;
+    if (LoadLeakProfileInto(p.leak_profile, with_profile)) {
+      p.analyzed = AnalyzeTraceFile(p.trace, with_profile, p.go.run_order, &p.analysis_error);
+      if (p.analyzed) return;
+    }
+    // A profile that does not join (the error is printed) is a cancelflow
+    // error (exit 2), but the package keeps its trace-only findings.
+    p.analysis_error = true;
+    p.leak_profile_error = true;
+    bool error = false;
+    p.analyzed = AnalyzeTraceFile(p.trace, analysis, p.go.run_order, &error);
+    return;
+  }
   p.analyzed = AnalyzeTraceFile(p.trace, analysis, p.go.run_order, &p.analysis_error);
 }
 
@@ -260,7 +300,8 @@ void AnalyzePackageTrace(Package& p, const AnalysisOptions& analysis) {
 std::optional<GoListResult> ListPackages(const std::vector<std::string>& patterns, const std::vector<std::string>& go_flags,
                                          const std::string& scratch) {
   std::vector<std::string> argv{"go", "list", "-f",
-                                "{{.ImportPath}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}\t{{context.GOROOT}}\t{{.Dir}}"};
+                                "{{.ImportPath}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}\t{{context.GOROOT}}\t{{.Name}}\t"
+                                "{{join .TestGoFiles \"/\"}}/{{join .XTestGoFiles \"/\"}}\t{{.Dir}}"};
   for (auto& f : ListFlags(go_flags)) argv.push_back(std::move(f));
   argv.push_back("--");
   argv.insert(argv.end(), patterns.begin(), patterns.end());
@@ -279,18 +320,30 @@ std::optional<GoListResult> ListPackages(const std::vector<std::string>& pattern
   GoListResult listed;
   const std::string text = ReadFile(out);
   for (const std::string_view line : SplitLines(text)) {
-    size_t tab[4];
+    size_t tab[6];
     bool ok = true;
-    for (size_t k = 0, from = 0; k < 4 && ok; from = tab[k++] + 1) {
+    for (size_t k = 0, from = 0; k < 6 && ok; from = tab[k++] + 1) {
       tab[k] = line.find('\t', from);
       ok = tab[k] != std::string::npos;
     }
     if (!ok) continue;
     Package p;
     p.import_path = line.substr(0, tab[0]);
-    p.has_tests = line.substr(tab[0] + 1, tab[1] - tab[0] - 1) != "0" || line.substr(tab[1] + 1, tab[2] - tab[1] - 1) != "0";
+    p.has_xtest = line.substr(tab[1] + 1, tab[2] - tab[1] - 1) != "0";
+    p.has_tests = line.substr(tab[0] + 1, tab[1] - tab[0] - 1) != "0" || p.has_xtest;
     listed.goroot = line.substr(tab[2] + 1, tab[3] - tab[2] - 1);
-    p.dir = line.substr(tab[3] + 1);
+    p.name = line.substr(tab[3] + 1, tab[4] - tab[3] - 1);
+    p.dir = line.substr(tab[5] + 1);
+    // Test file names, "/"-separated: no file name holds a "/".
+    std::vector<std::string> test_files;
+    for (std::string_view files = line.substr(tab[4] + 1, tab[5] - tab[4] - 1); !files.empty();) {
+      const size_t slash = std::min(files.find('/'), files.size());
+      if (slash > 0) test_files.emplace_back(files.substr(0, slash));
+      files.remove_prefix(std::min(slash + 1, files.size()));
+    }
+    const TestFileFacts facts = ScanTestFiles(p.dir, test_files);
+    p.own_test_main = facts.test_main;
+    p.runnable_examples = facts.runnable_examples;
     listed.pkgs.push_back(std::move(p));
   }
   return listed;
@@ -310,6 +363,8 @@ void RunPackages(std::vector<Package>& pkgs, const std::vector<size_t>& todo, co
   auto test = [&] {
     while (const auto i = ready.Pop()) {
       Package& p = pkgs[*i];
+      std::error_code ec;
+      if (!p.leak_profile.empty()) fs::remove(p.leak_profile, ec);  // an earlier run's, in a kept directory
       guarded(p, [&] { p.binary.empty() ? RunGoTest(p, options) : RunBinary(p, options); });
       finished.Push(*i);
     }

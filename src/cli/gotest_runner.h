@@ -65,6 +65,12 @@ struct Package {
   std::string raw;     // the test binary's own output, or go test -json's (scratch)
   std::string stderr_path;
   std::string binary;  // its test binary from the shared build ("" = run go test for it)
+  std::string name;    // the package name (go list's Name)
+  bool own_test_main = false;  // one of its test files declares TestMain (cli/gotest_leak_profile.h)
+  bool runnable_examples = false;  // examples run on the main goroutine (no TestMain is added)
+  bool has_xtest = false;      // it has an external test package (NAME_test)
+  bool generated_test_main = false;  // the overlay gives it cancelflow's TestMain
+  std::string leak_profile;    // where its test binary writes the leak profile ("" = not collected)
   // Filled by the runner.
   bool ran = false;       // go test (or the test binary) could be started
   std::string go_error;   // go itself failed (build failure, bad flag): go's message
@@ -73,6 +79,7 @@ struct Package {
   std::string printed;    // what go test prints for it (GoTestPackageBlock)
   std::optional<AnalyzedTrace> analyzed;
   bool analysis_error = false;
+  bool leak_profile_error = false;  // its leak profile did not join (analyzed without it)
 };
 
 struct GoListResult {
@@ -80,7 +87,8 @@ struct GoListResult {
   std::string goroot;
 };
 
-// go list: the packages of `patterns`; nullopt after printing go's error.
+// go list: the packages of `patterns` (with Package::own_test_main); nullopt
+// after printing go's error.
 // `scratch` holds go list's output files.
 std::optional<GoListResult> ListPackages(const std::vector<std::string>& patterns, const std::vector<std::string>& go_flags,
                                          const std::string& scratch);
@@ -91,6 +99,7 @@ struct RunnerOptions {
   std::string goroot;
   std::string bin_dir;   // where go test -c writes the binaries ("" = every package under go test)
   std::string log_base;  // go test -c's output files: log_base.out, .err
+  std::string overlay;   // go's -overlay file adding the leak profile's TestMain ("" = none)
   size_t parallel = 1;   // test binaries at once
   size_t analyses = 1;   // analyses at once
   bool verbose = false;      // -v: what go test -v prints

@@ -28,7 +28,11 @@ constexpr Topic kTopics[] = {
      "cancelflow test [flags] [packages] [-- go test flags]\n"
      "  Runs `go test` on each package with an execution trace (packages default to ./...), analyzes each\n"
      "  trace as its package finishes and prints one summary. Exit 0 clean, 1 a test failed or a finding\n"
-     "  fails the gate, 2 an error (go missing, a build failure)."},
+     "  fails the gate, 2 an error (go missing, a build failure). Each test binary also writes the runtime's\n"
+     "  goroutine leak profile before its trace stops (Go 1.27; Go 1.26: goroutineleakprofile is added to\n"
+     "  GOEXPERIMENT): a TestMain is added through go test -overlay where a package has none; a package with\n"
+     "  its own calls ctxtracetest.RunWithLeakProfile(m) instead of m.Run(). Leaks it lists are proven.\n"
+     "  --no-leak-profile: trace evidence only."},
     {"check", "ci.md",
      "cancelflow check TRACE_OR_DIR...\n"
      "  The CI gate on traces you produced yourself; directories are searched for trace files (recognized\n"

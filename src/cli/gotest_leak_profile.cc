@@ -1,0 +1,303 @@
+// The leak profile collection of `cancelflow test` (algorithm and invariants:
+// gotest_leak_profile.h). Why the generated TestMain looks as it does:
+//   - it is the only TestMain of the binary (the caller checks the package's
+//     test files first) and prints nothing, so go test's output is unchanged;
+//   - every import is renamed (cancelflow...): other external test files of
+//     the package may declare package-level names such as `trace` or `os`;
+//   - the profile goes to a temporary name renamed into place, so a file
+//     named X.goroutineleak is always a complete profile;
+//   - when it cannot start the trace itself (the file cannot be created,
+//     tracing already on), it leaves -test.trace to the testing package,
+//     which then prints its own error exactly as without the overlay.
+// ctxtracetest.RunWithLeakProfile (go/ctxtracetest/leakprofile.go) is the
+// same procedure for packages with their own TestMain: change both together.
+#include "cli/gotest_leak_profile.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <regex>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/lines.h"
+#include "cli/commands.h"
+#include "cli/process.h"
+
+namespace cancelflow::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The Go minor version of a GOVERSION value ("go1.26.8", "go1.27rc1",
+// "devel go1.27-abc... "), or -1.
+int GoMinorVersion(const std::string& goversion) {
+  const size_t at = goversion.find("go1.");
+  if (at == std::string::npos) return -1;
+  int minor = -1;
+  for (size_t i = at + 4; i < goversion.size() && goversion[i] >= '0' && goversion[i] <= '9'; ++i) {
+    minor = (minor < 0 ? 0 : minor * 10) + (goversion[i] - '0');
+    if (minor > 1000) return -1;
+  }
+  return minor;
+}
+
+bool ListHas(const std::string& comma_list, std::string_view item) {
+  size_t from = 0;
+  while (from <= comma_list.size()) {
+    size_t comma = comma_list.find(',', from);
+    if (comma == std::string::npos) comma = comma_list.size();
+    if (std::string_view(comma_list).substr(from, comma - from) == item) return true;
+    from = comma + 1;
+  }
+  return false;
+}
+
+constexpr std::string_view kExperiment = "goroutineleakprofile";
+
+}  // namespace
+
+LeakProfileToolchain LeakProfileToolchainFrom(const std::string& goversion, const std::string& goexperiment) {
+  LeakProfileToolchain t;
+  const int minor = GoMinorVersion(goversion);
+  if (ListHas(goexperiment, "nogoroutineleakprofile")) {
+    t.note = "GOEXPERIMENT turns the goroutine leak profile off (nogoroutineleakprofile)";
+    return t;
+  }
+  if (minor >= 27) {
+    t.available = true;
+    return t;
+  }
+  if (minor == 26) {
+    t.available = true;
+    if (!ListHas(goexperiment, kExperiment)) {
+      t.goexperiment = goexperiment.empty() ? std::string(kExperiment) : fmt::format("{},{}", goexperiment, kExperiment);
+    }
+    return t;
+  }
+  t.note = fmt::format("{} has no goroutine leak profile (Go 1.26 with GOEXPERIMENT=goroutineleakprofile, or Go 1.27+)",
+                       goversion.empty() ? std::string("this Go") : goversion);
+  return t;
+}
+
+LeakProfileToolchain DetectLeakProfileToolchain(const std::string& scratch) {
+  const std::string out = scratch + "/go-env.out", err = scratch + "/go-env.err";
+  const ProcessResult r = RunProcess({"go", "env", "GOVERSION", "GOEXPERIMENT"}, out, err);
+  if (r.exit_code != 0) {
+    LeakProfileToolchain t;
+    t.note = "`go env GOVERSION GOEXPERIMENT` failed: " + ReadFile(err);
+    while (!t.note.empty() && t.note.back() == '\n') t.note.pop_back();
+    return t;
+  }
+  const std::string text = ReadFile(out);
+  std::vector<std::string> lines;
+  for (const std::string_view line : SplitLines(text)) lines.emplace_back(line);
+  lines.resize(2);
+  return LeakProfileToolchainFrom(lines[0], lines[1]);
+}
+
+TestFileFacts ScanTestFiles(const std::string& dir, const std::vector<std::string>& files) {
+  // At the start of a line, as gofmt writes it; a TestMain that is commented
+  // out with // is not matched (one in a /* */ block would be: the package then
+  // only loses its profile, with the report saying why). Output comments as
+  // go doc's test.go reads them: "(?i)^[[:space:]]*(unordered )?output:".
+  static const std::regex kTestMain(R"((^|\n)func[ \t]+TestMain[ \t]*\()");
+  static const std::regex kExample(R"((^|\n)func[ \t]+Example)");
+  static const std::regex kOutput(R"((^|\n)[ \t]*//[ \t]*(unordered )?output:)", std::regex::icase | std::regex::ECMAScript);
+  TestFileFacts facts;
+  bool examples = false, output = false;
+  for (const std::string& f : files) {
+    const std::string text = ReadFile((fs::path(dir) / f).string());
+    facts.test_main = facts.test_main || std::regex_search(text, kTestMain);
+    examples = examples || std::regex_search(text, kExample);
+    output = output || std::regex_search(text, kOutput);
+  }
+  facts.runnable_examples = examples && output;
+  return facts;
+}
+
+std::string GeneratedTestMain(const std::string& name) {
+  return fmt::format(R"go(// Code generated by cancelflow test; DO NOT EDIT.
+
+// This file exists only in the overlay that cancelflow test gives go test
+// (go test -overlay): it writes the runtime's goroutine leak profile to
+// ${env} after the tests, before the execution trace stops. See
+// `cancelflow help test`.
+
+package {name}_test
+
+import (
+	cancelflowflag "flag"
+	cancelflowos "os"
+	cancelflowfilepath "path/filepath"
+	cancelflowpprof "runtime/pprof"
+	cancelflowtrace "runtime/trace"
+	cancelflowsync "sync"
+	cancelflowtesting "testing"
+	cancelflowtime "time"
+)
+
+func TestMain(m *cancelflowtesting.M) {{
+	if !cancelflowflag.Parsed() {{
+		cancelflowflag.Parse()
+	}}
+	profile := cancelflowos.Getenv("{env}")
+	// testing stops a -test.trace trace inside m.Run: take it over so that
+	// the profile is written while the trace still runs.
+	var traceFile *cancelflowos.File
+	if flag := cancelflowflag.Lookup("test.trace"); profile != "" && flag != nil && flag.Value.String() != "" && !cancelflowtrace.IsEnabled() {{
+		name := flag.Value.String()
+		if dir := cancelflowflag.Lookup("test.outputdir"); dir != nil && dir.Value.String() != "" && !cancelflowfilepath.IsAbs(name) {{
+			name = cancelflowfilepath.Join(dir.Value.String(), name)
+		}}
+		if f, err := cancelflowos.Create(name); err == nil {{
+			if cancelflowtrace.Start(f) == nil {{
+				traceFile = f
+				flag.Value.Set("")
+			}} else {{
+				f.Close()
+			}}
+		}}
+	}}
+	var once cancelflowsync.Once
+	finish := func() {{
+		once.Do(func() {{
+			if profile == "" {{
+				return
+			}}
+			if p := cancelflowpprof.Lookup("goroutineleak"); p != nil {{
+				if f, err := cancelflowos.Create(profile + ".tmp"); err == nil {{
+					err = p.WriteTo(f, 2)
+					if cerr := f.Close(); err == nil {{
+						err = cerr
+					}}
+					if err == nil {{
+						err = cancelflowos.Rename(profile+".tmp", profile)
+					}}
+					if err != nil {{
+						cancelflowos.Remove(profile + ".tmp")
+					}}
+				}}
+			}}
+			if traceFile != nil {{
+				cancelflowtrace.Stop()
+				traceFile.Close()
+			}}
+		}})
+	}}
+	// testing's -timeout alarm stops its own trace, then panics: the process
+	// ends. Finish a little before it, so the trace is complete then too.
+	if timeout := cancelflowflag.Lookup("test.timeout"); traceFile != nil && timeout != nil {{
+		if getter, ok := timeout.Value.(cancelflowflag.Getter); ok {{
+			if d, ok := getter.Get().(cancelflowtime.Duration); ok && d > 0 {{
+				margin := d / 20
+				if margin > cancelflowtime.Second {{
+					margin = cancelflowtime.Second
+				}}
+				cancelflowtime.AfterFunc(d-margin, finish)
+			}}
+		}}
+	}}
+	code := m.Run()
+	finish()
+	cancelflowos.Exit(code)
+}}
+)go",
+                     fmt::arg("name", name), fmt::arg("env", kLeakProfileEnv));
+}
+
+std::vector<bool> HideGeneratedTestMain(std::vector<std::string>& lines, bool added_xtest) {
+  static const std::regex kFrame(R"(^\S+\.TestMain\(.*\)\n?$)");
+  static const std::regex kFrameFile(R"(^\t.*/zz_cancelflow_leakprofile_test\.go:\d+( \+0x[0-9a-f]+)?\n?$)");
+  static const std::regex kGoroutine(R"(^goroutine \d+ \[.*\]:\n?$)");
+  static const std::regex kClosure(R"(^\S+\.TestMain\.func\d+\(.*\)\n?$)");
+  static const std::regex kTestmainLine(R"(^(\t_testmain\.go:)(\d+)([^]*)$)");
+  const int delta = 2 + (added_xtest ? 2 : 0);
+  std::vector<bool> keep(lines.size(), true);
+  auto blank = [&](size_t i) { return lines[i].empty() || lines[i] == "\n"; };
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i + 1 < lines.size() && std::regex_match(lines[i], kFrame) && std::regex_match(lines[i + 1], kFrameFile)) {
+      keep[i] = keep[i + 1] = false;
+      ++i;
+      continue;
+    }
+    if ((lines[i] == "main.main()\n" || lines[i] == "main.main()") && i + 1 < lines.size()) {
+      std::smatch m;
+      const std::string next = lines[i + 1];
+      if (std::regex_search(next, m, kTestmainLine) && m.position(0) == 0) {
+        const long n = std::stol(m[2].str()) - delta;
+        if (n > 0) lines[i + 1] = m[1].str() + std::to_string(n) + m[3].str();
+      }
+      continue;
+    }
+    if (std::regex_match(lines[i], kGoroutine)) {
+      // A goroutine block runs to the next blank line; one created by
+      // runtime/trace, or running the TestMain's -timeout closure, goes, with
+      // the blank line before it.
+      size_t end = i + 1;
+      bool tracer = false;
+      while (end < lines.size() && !blank(end)) {
+        tracer = tracer || lines[end].starts_with("created by runtime/trace.") ||
+                 (end + 1 < lines.size() && std::regex_match(lines[end], kClosure) &&
+                  std::regex_match(lines[end + 1], kFrameFile));
+        ++end;
+      }
+      if (tracer) {
+        for (size_t k = i; k < end; ++k) keep[k] = false;
+        if (i > 0 && blank(i - 1)) keep[i - 1] = false;
+        i = end - 1;
+      }
+    }
+  }
+  return keep;
+}
+
+std::string HideGeneratedTestMain(std::string_view text, bool added_xtest) {
+  std::vector<std::string> lines;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    const size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    lines.emplace_back(text.substr(0, end));
+    text.remove_prefix(end);
+  }
+  const std::vector<bool> keep = HideGeneratedTestMain(lines, added_xtest);
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (keep[i]) out += lines[i];
+  return out;
+}
+
+std::string WriteLeakProfileOverlay(const std::vector<LeakProfileOverlayEntry>& entries, const std::string& scratch) {
+  const fs::path gen_dir = fs::path(scratch) / "leakprofile";
+  std::error_code ec;
+  if (fs::create_directories(gen_dir, ec); ec) {
+    PrintError(fmt::format("cannot create {}: {}", gen_dir.string(), ec.message()));
+    return "";
+  }
+  nlohmann::json replace = nlohmann::json::object();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const std::string gen = (gen_dir / fmt::format("{}.go", i)).string();
+    const std::string text = GeneratedTestMain(entries[i].name);
+    FILE* f = std::fopen(gen.c_str(), "wb");
+    if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fclose(f) != 0) {
+      PrintError(fmt::format("cannot write {}", gen));
+      return "";
+    }
+    replace[(fs::path(entries[i].dir) / kLeakProfileTestMainFile).string()] = gen;
+  }
+  nlohmann::json overlay;
+  overlay["Replace"] = std::move(replace);
+  // A directory name that is not UTF-8 cannot be written in JSON as is; its
+  // entry then names no real directory and that package has no profile.
+  const std::string json = overlay.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string path = scratch + "/leakprofile-overlay.json";
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr || std::fwrite(json.data(), 1, json.size(), f) != json.size() || std::fclose(f) != 0) {
+    PrintError(fmt::format("cannot write {}", path));
+    return "";
+  }
+  return path;
+}
+
+}  // namespace cancelflow::cli
