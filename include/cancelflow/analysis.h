@@ -139,6 +139,11 @@ struct AnalysisOptions {
   // The runtime's goroutine leak profile taken at the trace's end (--leak-profile),
   // joined to the trace's goroutines; null: none.
   std::shared_ptr<const LeakProfile> leak_profile;
+  // The module's source, when at hand: its root (absolute, holding go.mod;
+  // "" = none). Source lines are evidence for facts the trace cannot show
+  // (a receive on ctx.Done(), a select's cases); only `.go` files under it
+  // are read (evidence/source_lines.h).
+  std::string source_root;
 };
 
 // ---- Goroutines --------------------------------------------------------------
