@@ -149,7 +149,7 @@ void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, Finding
         }
         f->evidence = fmt::format("outlived the test it belongs to by more than {}: it exited {}{} after that test "
                                   "ended (goleak's definition: alive after its test, whatever it does later){}",
-                                  Ms(o.grace_ns), Ms(least), least == most ? "" : " to " + Ms(most), older);
+                                  Ms(o.grace_ns), Ms(least), Ms(least) == Ms(most) ? "" : " to " + Ms(most), older);
         break;
       }
       case kRecentlyBlocked:
@@ -178,7 +178,9 @@ void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, Finding
         break;
       }
     }
-    f->hint = exited ? std::string(HintForWait(WaitKind::kNone)) : std::string(HintFor(*v.front().g));
+    f->hint = exited ? "it ran on after its test returned: make the test stop it and wait for it to exit (the "
+                       "Release/Close/Stop/cancel that ends it, then a wait, e.g. in t.Cleanup)"
+                     : std::string(HintFor(*v.front().g));
   }, out);
 }
 
