@@ -83,7 +83,7 @@ def main():
                 t.extract(member, work)
     modes = {"profile": {}, "trace": {}}
     for mode in modes:
-        modes[mode] = {k: 0 for k in ("leaked", "found", "found_proven", "flagged", "flagged_exits",
+        modes[mode] = {k: 0 for k in ("leaked", "found", "found_proven", "found_certain", "flagged", "flagged_exits",
                                       "flagged_exits_strong", "flagged_alive", "exits")}
     problems, notes = [], []
     # Expected leak sites (the runtime test's non-flaky patterns): reported
@@ -126,6 +126,7 @@ def main():
             s["exits"] += len(exits)
             s["found"] += len(leaked & flagged.keys())
             s["found_proven"] += sum(1 for g in leaked if flagged.get(g) == "proven")
+            s["found_certain"] += sum(1 for g in leaked if flagged.get(g) == "certain")
             s["flagged"] += len(flagged)
             fe = exits & flagged.keys()
             s["flagged_exits"] += len(fe)
@@ -160,12 +161,12 @@ def main():
     for r in rows:
         print("%-26s %6d %5d | %5d %5d %5d | %5d %5d %5d" % tuple(r))
     print()
-    print("mode     leaked found proven  recall  flagged  precision  flagged-exits (certain/proven)  flagged-alive")
+    print("mode     leaked found proven certain  recall  flagged  precision  flagged-exits (certain/proven)  flagged-alive")
     for mode, s in modes.items():
         recall = s["found"] / s["leaked"] if s["leaked"] else 1.0
         precision = s["found"] / s["flagged"] if s["flagged"] else 1.0
-        print("%-8s %6d %5d %6d  %6.3f  %7d  %9.3f  %13d (%d)  %13d" %
-              (mode, s["leaked"], s["found"], s["found_proven"], recall, s["flagged"], precision,
+        print("%-8s %6d %5d %6d %7d  %6.3f  %7d  %9.3f  %13d (%d)  %13d" %
+              (mode, s["leaked"], s["found"], s["found_proven"], s["found_certain"], recall, s["flagged"], precision,
                s["flagged_exits"], s["flagged_exits_strong"], s["flagged_alive"]))
     print("goroutines alive at the trace's end that exited on their own: %d" % modes["trace"]["exits"])
     print("expected leak sites (the runtime test's non-flaky patterns): %d; all their goroutines reported proven "
