@@ -306,22 +306,25 @@ TEST(LeakEvidence, WaitReasonComesFromTheStack) {
   EXPECT_EQ(c.leak_wait, WaitKind::kMutexLock);
 }
 
+// Goroutine 2 is a test (testing.tRunner); it creates goroutine 3, which
+// blocks; the test ends (goroutine 2 exits) and goroutine 1 runs again.
+const std::string kTestLeavesAWorkerBlocked =
+    "GoCreate dt=1000 new_g=2 new_stack=9 stack=1\n"
+    "GoStop dt=1000 reason_string=10 stack=1\n"
+    "GoStart dt=1000 g=2 g_seq=1\n"
+    "GoCreate dt=1000 new_g=3 new_stack=2 stack=10\n"
+    "GoStop dt=1000 reason_string=10 stack=10\n"
+    "GoStart dt=1000 g=3 g_seq=1\n"
+    "GoBlock dt=1000 reason_string=4 stack=3\n"
+    "GoStart dt=1000 g=2 g_seq=2\n"
+    "GoDestroy dt=1000\n"
+    "GoStart dt=1000 g=1 g_seq=1\n";
+
 TEST(LeakEvidence, OutlivingItsTestByMoreThanTheGraceIsALeak) {
   // Goroutine 2 is a test (testing.tRunner); it creates goroutine 3, which
   // blocks; the test ends (goroutine 2 exits) and the trace goes on.
   auto trace = [](int64_t ms_after_test) {
-    return TraceNoCreate(
-        "GoCreate dt=1000 new_g=2 new_stack=9 stack=1\n"
-        "GoStop dt=1000 reason_string=10 stack=1\n"
-        "GoStart dt=1000 g=2 g_seq=1\n"
-        "GoCreate dt=1000 new_g=3 new_stack=2 stack=10\n"
-        "GoStop dt=1000 reason_string=10 stack=10\n"
-        "GoStart dt=1000 g=3 g_seq=1\n"
-        "GoBlock dt=1000 reason_string=4 stack=3\n"
-        "GoStart dt=1000 g=2 g_seq=2\n"
-        "GoDestroy dt=1000\n"
-        "GoStart dt=1000 g=1 g_seq=1\n" +
-        EndAfter(ms_after_test));
+    return TraceNoCreate(kTestLeavesAWorkerBlocked + EndAfter(ms_after_test));
   };
   const Time grace = AnalysisOptions{}.grace_ns;
   Counts late = Analyze(trace(200), grace, TraceScope::kTest);
@@ -339,16 +342,7 @@ TEST(LeakEvidence, AliveLongAfterItsTestIsALeakEvenIfItExitsLater) {
   // exits, and the trace ends 300 ms after that.
   auto trace = [](int64_t ms) {
     return TraceNoCreate(
-        "GoCreate dt=1000 new_g=2 new_stack=9 stack=1\n"
-        "GoStop dt=1000 reason_string=10 stack=1\n"
-        "GoStart dt=1000 g=2 g_seq=1\n"
-        "GoCreate dt=1000 new_g=3 new_stack=2 stack=10\n"
-        "GoStop dt=1000 reason_string=10 stack=10\n"
-        "GoStart dt=1000 g=3 g_seq=1\n"
-        "GoBlock dt=1000 reason_string=4 stack=3\n"
-        "GoStart dt=1000 g=2 g_seq=2\n"
-        "GoDestroy dt=1000\n"
-        "GoStart dt=1000 g=1 g_seq=1\n"
+        kTestLeavesAWorkerBlocked +
         "GoUnblock dt=" + std::to_string(ms * kMs) + " g=3 g_seq=2 stack=1\n"
         "GoStop dt=1000 reason_string=10 stack=1\n"
         "GoStart dt=1000 g=3 g_seq=3\n"
