@@ -143,6 +143,11 @@ struct AnalysisOptions {
   // /debug/pprof/goroutineleak): why, copied to DataQuality::leak_profile.missing
   // so every report says the findings rest on the trace alone.
   std::string leak_profile_missing;
+  // The module's source, when at hand: its root (absolute, holding go.mod;
+  // "" = none). Source lines are evidence for facts the trace cannot show
+  // (a receive on ctx.Done(), a select's cases); only `.go` files under it
+  // are read (evidence/source_lines.h).
+  std::string source_root;
 };
 
 // ---- Goroutines --------------------------------------------------------------

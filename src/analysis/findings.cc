@@ -26,7 +26,28 @@ std::string EndState(const ModelState& m, const GoRecord& r) {
   }
 }
 
-std::string_view HintFor(WaitKind w) {
+std::string_view HintFor(const GoRecord& g) {
+  // The evidence first: what the wait kind alone would suggest is wrong here.
+  if (g.propagate_cancel) {
+    return "a context derived from a custom Context parent was never canceled: call its CancelFunc "
+           "(defer cancel()) where it is created";
+  }
+  if (g.accept_wait) {
+    return "a server nobody closed waits in Accept: Close the server or its listener when the test or service is "
+           "done (t.Cleanup(srv.Close) for an httptest.Server, srv.Shutdown(ctx), ln.Close())";
+  }
+  if (g.net_goroutine) {
+    return "a server or client connection the test left open: close the server (httptest.Server.Close closes its "
+           "connections), close response bodies, and call CloseIdleConnections on the client's transport";
+  }
+  if (g.select_has_done_case) {
+    return "its select already has a ctx.Done() case, but nobody ever canceled that context or stopped it: call "
+           "the Release/Close/Stop/cancel that ends it (defer it where the goroutine is started)";
+  }
+  return HintForWait(g.info.end_state == GoState::kWaiting ? g.info.wait : WaitKind::kNone);
+}
+
+std::string_view HintForWait(WaitKind w) {
   switch (w) {
     case WaitKind::kChanSend:
       return "nobody will receive: give the send a way out (select on <-ctx.Done() too) or buffer the channel for "

@@ -351,6 +351,13 @@ void ModelBuilder::OnGoroutineTransition(const Event& e, const StateTransition& 
       StopWoken(g, e.time, WakeOutcome::kExited, kEmptyString, kNoStack);
       if (g.pending_response.valid()) Responded(g, e.time);
       if (g.test_runner && g.runner_test >= 0) m_.runner_tests[static_cast<size_t>(g.runner_test)].end = e.time;
+      if (!g.test_runner && !g.test_main) {
+        // goleak's test scope: alive more than grace after its test ended,
+        // even if it exits now (markers win over the tRunner ancestor).
+        Time test_end = g.runner_test >= 0 ? m_.runner_tests[static_cast<size_t>(g.runner_test)].end : -1;
+        if (g.test >= 0 && m_.tests[static_cast<size_t>(g.test)].end >= 0) test_end = m_.tests[static_cast<size_t>(g.test)].end;
+        if (test_end >= 0 && e.time - test_end > options_.grace_ns) g.outlived_test_ns = e.time - test_end;
+      }
       g.state = to;
       m_.Retire(g);
       return;

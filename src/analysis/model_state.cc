@@ -50,7 +50,7 @@ bool ModelState::IsUserGoroutine(std::string_view start) const {
 bool Matters(const GoRecord& g) {
   return g.info.context_id != 0 || !g.info.name.empty() || g.timer_goroutine || g.open_woken.valid() ||
          g.last_woken.valid() || g.go_exit_record || g.overdue_record || g.canceler || g.test_main ||
-         g.slowest_response.valid();
+         g.slowest_response.valid() || g.outlived_test_ns >= 0;
 }
 
 void ModelState::Retire(GoRecord& g) {

@@ -96,6 +96,11 @@ struct GoRecord {
   bool test_runner = false;       // a testing.tRunner goroutine (a test's own goroutine, markers or not)
   bool retired = false;           // ended without mattering; dropped at the next compaction
   bool propagate_cancel = false;  // started by context.propagateCancel for a custom parent (SetStartFunc)
+  // It ended after the test it belongs to had ended: how long after (set at
+  // its end when that is more than `grace_ns`, else -1). goleak's test-scope
+  // leak even though it exits later (docs/findings.md); it makes the record
+  // matter, so it is kept.
+  Time outlived_test_ns = -1;
 
   // ---- Facts for the rules: set when the model is finished ----
   // Finish:
@@ -115,7 +120,25 @@ struct GoRecord {
   // Runnable or running at the end, and created, blocked or woke less than
   // `grace_ns` before it (a loop included): the test-scope reading of in flight.
   bool on_its_way_out = false;
-  bool nil_done_wait = false;      // blocked forever receiving from a nil channel in package context's code
+  // Blocked forever receiving from a nil channel that is a context's Done():
+  // in package context's code, or (nil_done_from_source) the source line of
+  // its waiting frame reads `<-x.Done()`.
+  bool nil_done_wait = false;
+  bool nil_done_from_source = false;
+  // Where its creator got the context, when the evidence shows it: the `go`
+  // statement's source line passes context.Background()/TODO()/WithoutCancel
+  // ("" = not shown).
+  std::string context_origin;
+  // Judged like user work although its start function is in `net` or
+  // `net/...` (IsNetGoroutine): a server or client a test left open, in a
+  // test's trace (in windows and snapshots they are normal life).
+  bool net_goroutine = false;
+  // For the hint (the fix follows the evidence): waiting in a select that has
+  // a ctx.Done() case already (a cancel woke it from that wait before, or the
+  // select's source lists `case <-x.Done()`): its owner never stopped it;
+  // waiting in a listener's Accept: a server nobody closed.
+  bool select_has_done_case = false;
+  bool accept_wait = false;
   Time done_at = -1;               // its context was done (done record), else the watchdog's overdue record; -1
   int creation_user_frame = -1;    // FirstUserFrame of info.creation_stack
   int where_user_frame = -1;       // FirstUserFrame of where

@@ -7,8 +7,14 @@
 // - Without records, only where the trace shows a context: a goroutine
 //   blocked forever receiving from a nil channel whose block or creation
 //   stack runs through package context (the nil Done channel of a context
-//   that can never be canceled). A plain nil-channel wait is a leak that is
-//   blocked forever (leaked-goroutine), not evidence of a context.
+//   that can never be canceled), or, when the module's source is at hand,
+//   whose waiting line reads `<-x.Done()` (GoRecord::nil_done_from_source):
+//   Done() of Background, TODO or WithoutCancel is a nil channel. Where its
+//   creator got the context is said when the evidence shows it
+//   (GoRecord::context_origin). It runs before leaked-goroutine, so the
+//   goroutine is not also a leak (one bug, one finding). A plain nil-channel
+//   wait is a leak that is blocked forever (leaked-goroutine), not evidence of
+//   a context.
 #include <fmt/format.h>
 
 #include "analysis/rules.h"
@@ -36,10 +42,16 @@ void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, Finding
     items.push_back({&g, -1, -1});
   }
   EmitGoroutineFindings(m, o, Rule::kDetachedContext, std::move(items), [&](const auto& v, Finding* f) {
+    const GoRecord& r = *v.front().g;
     f->message = fmt::format("{} goroutine{} blocked forever receiving from the nil Done channel of a context that "
-                             "can never be canceled, at {}",
-                             v.size(), v.size() == 1 ? " is" : "s are", SiteOf(m, f->block_stack, f->block_user_frame));
-    f->evidence = "blocked forever in chan receive (nil chan), in code of package context";
+                             "can never be canceled (Background, TODO, WithoutCancel), at {}{}",
+                             v.size(), v.size() == 1 ? " is" : "s are", SiteOf(m, f->block_stack, f->block_user_frame),
+                             r.context_origin.empty() ? std::string() : "; its creator got it from " + r.context_origin);
+    f->evidence = r.nil_done_from_source
+                      ? "blocked forever in chan receive (nil chan), and the source line where it waits receives "
+                        "from Done() (<-x.Done()): the Done channel of a context that can never be canceled is nil"
+                      : "blocked forever in chan receive (nil chan), in code of package context";
+    if (r.context_origin.empty()) f->evidence += "; the trace does not show where its creator got the context";
     f->hint = "pass the caller's cancelable ctx down instead of context.Background()/TODO(), or close a real channel";
   }, out);
 }

@@ -49,7 +49,7 @@ void FindIgnoredCancels(const ModelState& m, const AnalysisOptions& o, FindingSi
           CancelKindName(c.kind), c.via_afterfunc ? " (through an AfterFunc)" : "",
           k >= 0 ? " while waiting at " + SiteOf(m, r.wait_stack, k) : std::string(), Ms(f->latency.max));
     }
-    f->hint = std::string(HintFor(g.end_state == GoState::kWaiting ? g.wait : WaitKind::kNone));
+    f->hint = std::string(HintForWait(g.end_state == GoState::kWaiting ? g.wait : WaitKind::kNone));
   }, out);
 }
 

@@ -61,8 +61,12 @@ std::string SiteOf(const ModelState& m, StackId s, int frame);
 // Where a goroutine is at the end, for messages: "blocked in chan send at f (x.go:12)",
 // "runnable", "running", "in a system call".
 std::string EndState(const ModelState& m, const GoRecord& g);
-// A fix that fits where a goroutine is stuck.
-std::string_view HintFor(WaitKind w);
+// A fix that fits the evidence: where a goroutine is stuck (its wait at the
+// end), unless a fact says more (a select that has a ctx.Done() case
+// already, a server's Accept, a connection left open, a custom parent).
+std::string_view HintFor(const GoRecord& g);
+// The fix for a wait kind alone (a goroutine a cancel woke keeps this one).
+std::string_view HintForWait(WaitKind w);
 // "12.3 ms"
 std::string Ms(Time ns);
 LatencyStats ComputeLatency(std::vector<Time> v);

@@ -183,6 +183,18 @@ bool IsPlumbingGoroutine(std::string_view start) {
   return IsCancelflowOwn(start);
 }
 
+bool IsNetGoroutine(std::string_view start) { return StartsWith(start, "net.") || StartsWith(start, "net/"); }
+
+bool IsAcceptWait(std::span<const std::string_view> funcs) {
+  for (std::string_view f : funcs) {
+    if (f == "net.(*netFD).accept" || f == "net.(*TCPListener).Accept" || f == "net.(*UnixListener).Accept" ||
+        f == "net.(*TCPListener).accept" || f == "net.(*UnixListener).accept") {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool IsRuntimeOrStdFrame(std::string_view f) { return IsStdFunction(f) || IsCancelflowOwn(f); }
 
 bool IsUserFrame(std::string_view f, std::span<const std::string> user_packages) {

@@ -130,6 +130,17 @@ bool InContextPackage(std::span<const std::string_view> funcs);
 // as goleak says), although their frames are never user frames.
 bool IsPlumbingGoroutine(std::string_view start);
 
+// Goroutines of the network packages (start function in `net` or `net/...`):
+// servers and clients a program opened (httptest's goServe,
+// net/http.(*conn).serve, (*persistConn).readLoop/writeLoop, ...). Plumbing
+// in windows and snapshots, where an open server is normal life; in a test's
+// trace goleak judges them like any other goroutine (docs/findings.md).
+bool IsNetGoroutine(std::string_view start);
+// A block stack (leaf first) waiting in a listener's Accept
+// (net.(*TCPListener).Accept, net.(*UnixListener).Accept, (*netFD).accept):
+// a server nobody closed, not a read without a deadline.
+bool IsAcceptWait(std::span<const std::string_view> funcs);
+
 // The start function of the goroutine context.propagateCancel starts when a
 // parent is a Context type the package does not know (a "foreign" parent):
 // context.(*cancelCtx).propagateCancel.funcN (Go 1.21+) or

@@ -118,6 +118,8 @@ std::optional<ResolvedOptions> ResolveAnalysisOptions(const AnalysisFlags& flags
     ao.scope = TraceScopeFromName(flags.scope);
     ao.set_by_flags.emplace_back("scope");
   }
+  // Source lines are evidence for what the trace cannot show (evidence/source_lines.h).
+  ao.source_root = r.module_root;
   std::string profile = flags.leak_profile;
   if (profile.empty() && !flags.no_leak_profile && inputs.size() == 1) profile = LeakProfileBeside(inputs[0]);
   if (!profile.empty() && !LoadLeakProfileInto(profile, ao)) return std::nullopt;

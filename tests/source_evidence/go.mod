@@ -1,0 +1,3 @@
+module example.com/sourceevidence
+
+go 1.22
