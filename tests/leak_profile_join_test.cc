@@ -4,7 +4,9 @@
 // profiles it wrote at their end, in both forms, whole and window.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "base/trace_buffer.h"
 #include "cancelflow/analysis.h"
@@ -118,6 +120,33 @@ TEST(LeakProfileJoinStacks, AWaitTheTraceRecordsShallowerStillJoins) {
   ASSERT_EQ(a->findings.size(), 1u);
   EXPECT_EQ(a->findings[0].certainty, Certainty::kProven);
   EXPECT_EQ(Start(*a, a->findings[0]), "cancelflow.test/compare/cases.TestLeakMutex.func1");
+}
+
+// A goroutine the trace saw sleeping at its end cannot be leaked in a send
+// at the same moment, though both stacks end in the same function: the
+// trace's stack has a frame (time.Sleep) the profile's lacks. (The poller of
+// leakprofile.trace, rewritten as leaked in a send.)
+TEST(LeakProfileJoinStacks, ASleepIsNotTheSendTheProfileMarksLeaked) {
+  std::ifstream in(kDir + "leakprofile.goroutineleak");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string p = text.str();
+  const std::string sleeping = "goroutine 23 [sleep]:\ntime.Sleep(0x989680)\n\truntime/time.go:363 +0x165\n";
+  const size_t at = p.find(sleeping);
+  ASSERT_NE(at, std::string::npos);
+  p.replace(at, sleeping.size(), "goroutine 23 [chan send (leaked)]:\nruntime.chansend1(0x1, 0x2)\n\truntime/chan.go:161 +0x1d\n");
+  const std::string path = ::testing::TempDir() + "/moved.goroutineleak";
+  std::ofstream(path) << p;
+  auto buf = TraceBuffer::Open(kDir + "leakprofile.trace");
+  ASSERT_TRUE(buf.has_value());
+  auto profile = LoadLeakProfile(path);
+  ASSERT_TRUE(profile.has_value()) << profile.error().ToString();
+  AnalysisOptions o;
+  o.leak_profile = std::make_shared<const LeakProfile>(std::move(*profile));
+  auto a = Analyze(*buf, o);
+  ASSERT_FALSE(a.has_value());
+  EXPECT_EQ(a.error().code, ErrorCode::kProfileMismatch);
+  EXPECT_NE(a.error().message.find("goroutine 23"), std::string::npos) << a.error().message;
 }
 
 }  // namespace

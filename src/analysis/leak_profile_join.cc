@@ -61,15 +61,16 @@ std::vector<std::string_view> UserFuncs(const LeakProfileGoroutine& pg) {
   return out;
 }
 
-// The same wait, seen by the profile and by the trace: their non-runtime
-// frames agree from the outermost in, and one list ends where the other goes
-// on. The trace's stack can stop short of the innermost frames the profile
-// prints (internal/sync.runtime_SemacquireMutex, (*Mutex).lockSlow under
-// sync.(*Mutex).Lock), so a stack that is the other's outer part agrees.
-bool SameWait(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
-  if (a.empty() || b.empty()) return a.empty() && b.empty();
-  const size_t n = std::min(a.size(), b.size());
-  return std::equal(a.end() - static_cast<std::ptrdiff_t>(n), a.end(), b.end() - static_cast<std::ptrdiff_t>(n));
+// The same wait, seen by the trace and by the profile: the trace's
+// non-runtime frames are the profile's outer part. The profile may print
+// frames inside the wait that the trace's stack stops short of; never the
+// other way round: a trace stack with frames the profile lacks (time.Sleep
+// above the function that later blocked in a send) is another wait.
+bool SameWait(const std::vector<std::string_view>& in_trace, const std::vector<std::string_view>& in_profile) {
+  if (in_trace.empty() || in_profile.empty()) return in_trace.empty() && in_profile.empty();
+  if (in_trace.size() > in_profile.size()) return false;
+  return std::equal(in_trace.begin(), in_trace.end(),
+                    in_profile.end() - static_cast<std::ptrdiff_t>(in_trace.size()));
 }
 
 // Why the profile's goroutine cannot be the trace's goroutine of the same id
