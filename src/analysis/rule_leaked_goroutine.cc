@@ -14,10 +14,10 @@
 //   ancestor, or the test markers), goleak's definition measured from that
 //   test's end: by more than `grace_ns`, even if it exits later
 //   (GoRecord::outlived_test_ns), or, when the test ended less than
-//   `grace_ns` before the trace did, blocked on a channel, select or sync
-//   primitive, or not in flight at the end (certain); in flight then in a
-//   sleep, I/O or a system call, or runnable or running and created or woken
-//   less than `grace_ns` before the end: on its way out, no finding. Goroutines of no test, or of
+//   `grace_ns` before the trace did, not in flight at the end (certain); in
+//   flight then, blocked on a channel, select or sync primitive (likely); a
+//   goroutine runnable or running at the end that was created or woken less
+//   than `grace_ns` before it is on its way out. Goroutines of no test, or of
 //   a test still running, are not judged by being alive. Servers and clients
 //   the test left open (net, net/...) are judged here (GoRecord::net_goroutine);
 // - window, flight: a group of goroutines waiting at one site on a channel
@@ -91,11 +91,10 @@ void FindLeakedGoroutines(const ModelState& m, const AnalysisOptions& o, Finding
       items.push_back({&g, -1, ci, kForever, Certainty::kProven});
     } else if (scope == TraceScope::kTest) {
       if (g.info.test_end < 0) continue;
-      // Blocked on a channel, select or sync primitive after its test ended
-      // stays certain however recently it blocked (goleak's judgement at the
-      // test's end; see docs/findings.md on why this is not `likely`).
-      if (m.trace_end - g.info.test_end > o.grace_ns || (!g.on_its_way_out && !g.in_flight) || recently_blocked) {
+      if (m.trace_end - g.info.test_end > o.grace_ns || (!g.on_its_way_out && !g.in_flight)) {
         items.push_back({&g, -1, ci, kOutlivedTest, timing});
+      } else if (recently_blocked && g.in_profile != GoRecord::InProfile::kAlive) {
+        items.push_back({&g, -1, ci, kRecentlyBlocked, Certainty::kLikely});
       }
     } else if (scope == TraceScope::kProgram) {
       const bool not_blocked = g.info.end_state == GoState::kRunnable || g.info.end_state == GoState::kRunning;
