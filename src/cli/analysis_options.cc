@@ -1,9 +1,10 @@
 #include "cli/analysis_options.h"
 
 #include <cmath>
-#include <memory>
 #include <filesystem>
+#include <memory>
 #include <system_error>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -44,11 +45,16 @@ void AddAnalysisFlags(CLI::App* cmd, AnalysisFlags& flags) {
 
 std::string LeakProfileBeside(const std::string& trace_path) {
   if (trace_path.empty() || trace_path == "-" || trace_path.find("://") != std::string::npos) return "";
-  std::string stem = trace_path;
-  if (stem.size() > 6 && stem.compare(stem.size() - 6, 6, ".trace") == 0) stem.resize(stem.size() - 6);
-  const std::string path = stem + ".goroutineleak";
-  std::error_code ec;
-  return fs::is_regular_file(path, ec) ? path : "";
+  // X.trace or X.out (go test -trace trace.out): X.goroutineleak; any other name: NAME.goroutineleak.
+  const fs::path trace(trace_path);
+  std::vector<fs::path> candidates;
+  if (trace.has_extension()) candidates.push_back(fs::path(trace).replace_extension(".goroutineleak"));
+  candidates.push_back(fs::path(trace_path + ".goroutineleak"));
+  for (const fs::path& path : candidates) {
+    std::error_code ec;
+    if (fs::is_regular_file(path, ec)) return path.string();
+  }
+  return "";
 }
 
 bool LoadLeakProfileInto(const std::string& path, AnalysisOptions& options) {

@@ -31,8 +31,9 @@ struct AnalysisFlags {
 };
 
 // The leak profile beside a trace, by the name the Go module's flight
-// recorder writes (X.trace -> X.goroutineleak; a trace named otherwise:
-// NAME.goroutineleak), or "" when there is none.
+// recorder and `cancelflow test` write (X.trace -> X.goroutineleak, also
+// X.out -> X.goroutineleak, as go test -trace trace.out names it; else, or
+// when that is absent, NAME.goroutineleak), or "" when there is none.
 std::string LeakProfileBeside(const std::string& trace_path);
 
 // Loads the leak profile at `path` into `options` (nullopt-style: false after

@@ -130,7 +130,10 @@ def main(argv):
 
     # 2. check on the kept traces, whatever their extension: the suite is named by the import path
     #    from the test functions' frames; without the RUN order, the top-level test.
+    #    The leak profile kept beside the trace goes with it (leak.out -> leak.goroutineleak): the leak of
+    #    the last test, blocked when its binary ended, is proven by it (by timing alone it is only likely).
     os.rename(os.path.join(traces, "example.com_cftest_leak.trace"), os.path.join(traces, "leak.out"))
+    os.rename(os.path.join(traces, "example.com_cftest_leak.goroutineleak"), os.path.join(traces, "leak.goroutineleak"))
     cj = os.path.join(out, "check.xml")
     p = run([bin_, "check", traces, "--junit", cj], mod, env)
     expect(p.returncode == 1, f"check exit status {p.returncode}, want 1")
