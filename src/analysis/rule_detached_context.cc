@@ -12,9 +12,13 @@
 //   Done() of Background, TODO or WithoutCancel is a nil channel. Where its
 //   creator got the context is said when the evidence shows it
 //   (GoRecord::context_origin). It runs before leaked-goroutine, so the
-//   goroutine is not also a leak (one bug, one finding). A plain nil-channel
+//   goroutine is not also a leak (one bug, one finding): blocked forever, it
+//   is proven, and gates as leaked-goroutine does (the more severe of the two
+//   rules' severities). A plain nil-channel
 //   wait is a leak that is blocked forever (leaked-goroutine), not evidence of
 //   a context.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "analysis/rules.h"
@@ -39,7 +43,8 @@ void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, Finding
   std::vector<GoroutineGroupInput> items;
   for (const GoRecord& g : m.gs) {
     if (!IsCandidate(g, *out) || g.info.ended >= 0 || !g.nil_done_wait) continue;
-    items.push_back({&g, -1, -1});
+    // Blocked forever: the leak is proven, whatever shows the context.
+    items.push_back({&g, -1, -1, 0, Certainty::kProven});
   }
   EmitGoroutineFindings(m, o, Rule::kDetachedContext, std::move(items), [&](const auto& v, Finding* f) {
     const GoRecord& r = *v.front().g;
@@ -53,6 +58,9 @@ void FindDetachedContexts(const ModelState& m, const AnalysisOptions& o, Finding
                       : "blocked forever in chan receive (nil chan), in code of package context";
     if (r.context_origin.empty()) f->evidence += "; the trace does not show where its creator got the context";
     f->hint = "pass the caller's cancelable ctx down instead of context.Background()/TODO(), or close a real channel";
+    // It is also the leak leaked-goroutine would report: it gates as that rule does.
+    if (o.enabled(Rule::kLeakedGoroutine))
+      f->severity = std::max(f->severity, o.severity[static_cast<int>(Rule::kLeakedGoroutine)]);
   }, out);
 }
 

@@ -63,7 +63,7 @@ def cancelflow_verdict(cancelflow, trace, profile):
     """'error' (a finding that fails the gate), 'warning' (likely only) or ''."""
     cmd = [cancelflow, "analyze", "--json", trace]
     cmd += ["--leak-profile", profile] if profile else ["--no-leak-profile"]
-    r = run(cmd)
+    r = run(cmd, cwd=HERE)  # in the cases' module: its source is at hand, as for a user
     if r.returncode not in (0, 1):
         sys.exit(f"compare: {' '.join(cmd)} failed ({r.returncode}):\n{r.stderr}")
     findings = json.loads(r.stdout)["findings"]
