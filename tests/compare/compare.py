@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """The side-by-side comparison of leak detectors (docs/comparison.md).
 
-Every case of cases/cases_test.go runs in its own process twice:
+Every case of cases/cases_test.go runs in its own process three times:
   - under an execution trace, with the runtime's goroutine leak profile written
-    after the test and before the trace stops (as `cancelflow test` collects
-    it), then the goroutines still alive a second later (the observed truth);
+    after the tests and before the trace stops (as `cancelflow test` collects
+    it), then the goroutines still alive a second later (the observed truth),
+    in two settings: the case is the binary's last test ("last"), or another
+    test follows it for 300 ms ("followed", as in a real suite);
   - under goleak (VerifyNone at the case's end, with goleak's retries).
-Four judges then give a verdict per case: the runtime's leak profile,
-goleak, cancelflow on the trace alone, and cancelflow with the profile.
+The judges give a verdict per case: goleak, and in each setting the runtime's
+leak profile, cancelflow on the trace alone and cancelflow with the profile.
 
 Usage: compare.py CANCELFLOW WORKDIR (--check DOC | --write DOC)
 --check fails when the observed truth contradicts a case's declared class, or
@@ -43,7 +45,9 @@ CASES = {
     "TestOkPoolClosed": ("worker pool closed by the test's cleanup", False),
     "TestOkServerClosed": ("server closed by the test", False),
 }
-JUDGES = ["leak profile", "goleak", "cancelflow, trace only", "cancelflow + profile"]
+SETTINGS = {"last": "the case is its binary's last test", "followed": "another test follows it for 300 ms"}
+JUDGES = ["goleak"] + [f"{j} ({s})" for s in SETTINGS for j in ("leak profile", "cancelflow, trace only",
+                                                                  "cancelflow + profile")]
 
 
 def run(cmd, env=None, cwd=None):
@@ -73,26 +77,41 @@ def cancelflow_verdict(cancelflow, trace, profile):
     return ("warning" if findings else ""), rules
 
 
-def judge(cancelflow, exe, work, case):
-    base = os.path.join(work, case)
+def traced(cancelflow, exe, work, case, setting):
+    """The setting's run under a trace: (alive a second later, leak profile, trace only, with the profile)."""
+    base = os.path.join(work, f"{case}-{setting}")
     env = dict(os.environ, COMPARE_MODE="trace", COMPARE_TRACE=base + ".trace",
                COMPARE_PROFILE=base + ".goroutineleak.txt", COMPARE_ALIVE=base + ".alive",
                COMPARE_SETTLE="1s")
-    r = run([exe, "-test.run", f"^{case}$"], env=env)
+    tests = f"^{case}$"
+    if setting == "followed":
+        env["COMPARE_NEXT"] = "1"
+        tests = f"^({case}|TestZzzNextTest)$"
+    r = run([exe, "-test.run", tests], env=env)
     if r.returncode != 0:
-        sys.exit(f"compare: {case} failed under the trace:\n{r.stdout}{r.stderr}")
+        sys.exit(f"compare: {case} failed under the trace ({setting}):\n{r.stdout}{r.stderr}")
     with open(base + ".alive") as f:  # goroutine 1 runs TestMain; any other outlived the case
         alive = sum(1 for line in f if line.startswith("goroutine ")) - 1
     with open(base + ".goroutineleak.txt") as f:
         profile_leaked = sum(1 for line in f if line.startswith("goroutine ") and "(leaked)]" in line)
+    trace_only, rules_t = cancelflow_verdict(cancelflow, base + ".trace", None)
+    with_profile, rules_p = cancelflow_verdict(cancelflow, base + ".trace", base + ".goroutineleak.txt")
+    rules = rules_t if rules_t == rules_p else rules_t + ["| with profile:"] + rules_p
+    return alive, [profile_leaked > 0, trace_only, with_profile], rules
+
+
+def judge(cancelflow, exe, work, case):
     g = run([exe, "-test.run", f"^{case}$"], env=dict(os.environ, COMPARE_MODE="goleak"))
     goleak = g.returncode != 0 and "found unexpected goroutines" in g.stdout + g.stderr
     if g.returncode != 0 and not goleak:
         sys.exit(f"compare: {case} failed under goleak for another reason:\n{g.stdout}{g.stderr}")
-    trace_only, rules_t = cancelflow_verdict(cancelflow, base + ".trace", None)
-    with_profile, rules_p = cancelflow_verdict(cancelflow, base + ".trace", base + ".goroutineleak.txt")
-    return {"alive": alive, "verdicts": [profile_leaked > 0, goleak, trace_only, with_profile],
-            "rules": rules_t if rules_t == rules_p else rules_t + ["| with profile:"] + rules_p}
+    result = {"alive": [], "verdicts": [goleak], "rules": []}
+    for setting in SETTINGS:
+        alive, verdicts, rules = traced(cancelflow, exe, work, case, setting)
+        result["alive"].append(alive)
+        result["verdicts"] += verdicts
+        result["rules"] += [f"{setting}:"] + rules
+    return result
 
 
 def mark(v):
@@ -110,12 +129,13 @@ def table(results):
         r = results[case]
         rows.append(f"| `{case}` | {cls} | {'yes' if leaks else 'no'} | "
                     + " | ".join(mark(v) for v in r["verdicts"]) + " |")
-    rows += ["", "| judge | leaks found (recall) | false alarms (precision) |", "|---|---|---|"]
+    rows += ["", "Settings: " + "; ".join(f"{k}: {v}" for k, v in SETTINGS.items()) + ".",
+             "", "| judge | leaks found (recall) | false alarms (precision) |", "|---|---|---|"]
     n_leaks = sum(1 for _, l in CASES.values() if l)
     for i, name in enumerate(JUDGES):
         for level, hit in (("", lambda v: v is True or v == "error"),
                            (" (likely included)", lambda v: v is True or v in ("error", "warning"))):
-            if level and i < 2:
+            if level and not name.startswith("cancelflow"):
                 continue
             tp = sum(1 for c, (_, l) in CASES.items() if l and hit(results[c]["verdicts"][i]))
             fp = sum(1 for c, (_, l) in CASES.items() if not l and hit(results[c]["verdicts"][i]))
@@ -136,10 +156,11 @@ def main():
         r = results[case]
         print(f"{case}: alive after 1 s: {r['alive']}; "
               + ", ".join(f"{j}: {mark(v)}" for j, v in zip(JUDGES, r["verdicts"]))
-              + (f"; cancelflow rules: {', '.join(r['rules'])}" if r["rules"] else ""))
-        if (r["alive"] > 0) != leaks:
-            wrong.append(f"{case}: declared {'a leak' if leaks else 'no leak'}, "
-                         f"but {r['alive']} goroutines were alive a second after it")
+              + f"; cancelflow rules: {' '.join(r['rules'])}")
+        for setting, alive in zip(SETTINGS, r["alive"]):
+            if (alive > 0) != leaks:
+                wrong.append(f"{case} ({setting}): declared {'a leak' if leaks else 'no leak'}, "
+                             f"but {alive} goroutines were alive a second after it")
     generated = table(results)
     print(generated)
     text = open(doc).read()
