@@ -155,9 +155,13 @@ def main(argv):
         traces = os.path.join(out, f"traces-{label}")
         js = os.path.join(out, f"{label}.json")
         p = run([bin_, "test", "--keep-traces", traces, "--json", js] + args + ["./chanleak", "--", "-count=1"], mod, env)
-        expect(p.returncode == 1, f"{label}: exit status {p.returncode}")
+        # By timing alone the leaks, blocked less than grace before the binary's end, are likely: warnings.
+        expect(p.returncode == 0, f"{label}: exit status {p.returncode}, want 0 (likely leaks only)")
         expect(not any(f.endswith(".goroutineleak") for f in os.listdir(traces)), f"{label}: a profile was written")
-        expect(all(lp is None for lp in profiles(json.load(open(js))).values()), f"{label}: a profile was joined")
+        doc = json.load(open(js))
+        expect(all(lp is None for lp in profiles(doc).values()), f"{label}: a profile was joined")
+        certainties = sorted(f["certainty"] for f in findings(doc).values())
+        expect(certainties and set(certainties) == {"likely"}, f"{label}: want likely leaks only, got {certainties}")
         if note:
             expect(p.stderr.count("no leak profile") == 1 and note in p.stderr, f"{label}: want one note {note!r}")
         else:
